@@ -1,0 +1,173 @@
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Api } from "./api";
+import { App } from "./App";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { SearchResponse } from "./bindings/SearchResponse";
+import { card, hit, response } from "./testData";
+
+const info = {
+  version: "0.1.0",
+  store: {
+    id: "s1",
+    code: "LYO1",
+    name: "Lyon Part-Dieu",
+    city: "Lyon",
+    timezone: "Europe/Paris",
+  },
+  database_path: "/tmp/x.sqlite",
+  customers: 2000,
+} as unknown as AppInfo; // `customers` is a u64 (bigint in TS) sent as a JSON number
+
+const homonyms = response([
+  hit("c-nantes", "Hélène Dupré", "Nantes", "44000"),
+  hit("c-lyon", "Hélène Dupré", "Lyon", "69002"),
+  hit("c-paris", "Hélène Duprez", "Paris", "75011"),
+]);
+
+function fakeApi(answer: (q: string) => Promise<SearchResponse>): Api & {
+  customerCard: ReturnType<typeof vi.fn>;
+} {
+  return {
+    appInfo: vi.fn(async () => info),
+    search: vi.fn(answer),
+    customerCard: vi.fn(async (id: string) => card(id, "Hélène Dupré")),
+  };
+}
+
+async function ready() {
+  const input = await screen.findByRole("combobox");
+  await waitFor(() => expect(document.activeElement).toBe(input));
+  return input;
+}
+
+function selectedOption() {
+  return screen.getAllByRole("option").find((o) => o.getAttribute("aria-selected") === "true");
+}
+
+describe("counter keyboard", () => {
+  it("starts with the focus in the search field", async () => {
+    render(<App api={fakeApi(async () => homonyms)} />);
+    await ready();
+  });
+
+  it("moves in results with the arrows and opens with Enter", async () => {
+    const api = fakeApi(async () => homonyms);
+    render(<App api={api} />);
+    const input = await ready();
+
+    fireEvent.change(input, { target: { value: "helene dupre" } });
+    await screen.findByText("Nantes (44000)");
+    expect(screen.getAllByRole("option")).toHaveLength(3);
+    expect(selectedOption()).toBeUndefined();
+
+    fireEvent.keyDown(input, { key: "ArrowDown" });
+    expect(selectedOption()?.textContent).toContain("Nantes");
+    fireEvent.keyDown(input, { key: "ArrowDown" });
+    expect(selectedOption()?.textContent).toContain("Lyon (69002)");
+    expect(input.getAttribute("aria-activedescendant")).toBe(selectedOption()?.id);
+    fireEvent.keyDown(input, { key: "ArrowDown" });
+    fireEvent.keyDown(input, { key: "ArrowDown" }); // stays on the last one
+    expect(selectedOption()?.textContent).toContain("Paris");
+    fireEvent.keyDown(input, { key: "ArrowUp" });
+    expect(selectedOption()?.textContent).toContain("Lyon");
+
+    fireEvent.keyDown(input, { key: "Enter" });
+    await screen.findByRole("heading", { level: 1, name: /Hélène Dupré/ });
+    expect(api.customerCard).toHaveBeenCalledWith("c-lyon");
+    expect(screen.getByText("W10000001")).toBeTruthy();
+
+    // Esc: back to the same results, same selection, focus in the field.
+    fireEvent.keyDown(window, { key: "Escape" });
+    const again = await ready();
+    expect(selectedOption()?.textContent).toContain("Lyon");
+    expect((again as HTMLInputElement).value).toBe("helene dupre");
+
+    // Esc again: cleared.
+    fireEvent.keyDown(again, { key: "Escape" });
+    expect((again as HTMLInputElement).value).toBe("");
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+  });
+
+  it("opens the card of an exact order number on Enter without waiting", async () => {
+    const api = fakeApi(async (q) => ({
+      hits: [hit("c-lyon", "Hélène Dupré", "Lyon", "69002")],
+      direct: { kind: "order", customer_id: "c-lyon", order_id: "o1", number: q },
+      more: false,
+    }));
+    render(<App api={api} />);
+    const input = await ready();
+
+    fireEvent.change(input, { target: { value: "W10000001" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    await screen.findByRole("heading", { level: 1, name: /Hélène Dupré/ });
+    expect(api.search).toHaveBeenCalledWith("W10000001");
+    expect(api.customerCard).toHaveBeenCalledWith("c-lyon");
+    // The scanned order is pointed out.
+    const order = screen.getByRole("article", { name: "Commande W10000001" });
+    expect(order.className).toContain("highlighted");
+  });
+
+  it("F2 and / bring the search back from the card", async () => {
+    const api = fakeApi(async () => response([hit("c-lyon", "Hélène Dupré", "Lyon", "69002")]));
+    render(<App api={api} />);
+    const input = await ready();
+    fireEvent.change(input, { target: { value: "dupre" } });
+    await screen.findByText("Lyon (69002)");
+    fireEvent.keyDown(input, { key: "Enter" }); // one hit: Enter opens it
+    await screen.findByRole("heading", { level: 1 });
+
+    fireEvent.keyDown(document.activeElement ?? window, { key: "/" });
+    await ready();
+
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "Enter" });
+    await screen.findByRole("heading", { level: 1 });
+    fireEvent.keyDown(document.activeElement ?? window, { key: "F2" });
+    await ready();
+  });
+
+  it("shows a command error in the alert region, and a too-short query as a hint", async () => {
+    const api = fakeApi(async (q) => {
+      if (q.length < 2) {
+        throw { code: "query_too_short", message: "Saisissez au moins 2 lettres ou chiffres." };
+      }
+      throw { code: "database_locked", message: "Base de données occupée, réessayez." };
+    });
+    render(<App api={api} />);
+    const input = await ready();
+
+    fireEvent.change(input, { target: { value: "h" } });
+    await screen.findByText("Saisissez au moins 2 lettres ou chiffres.");
+    expect(screen.getByRole("alert").textContent).toBe("");
+
+    fireEvent.change(input, { target: { value: "hé" } });
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent).toContain("Base de données occupée"),
+    );
+  });
+
+  it("says when there are more results than listed", async () => {
+    render(<App api={fakeApi(async () => response([hit("a", "Martin", "Lyon", "69001")], true))} />);
+    const input = await ready();
+    fireEvent.change(input, { target: { value: "martin" } });
+    await screen.findByText(/Plus de résultats : précisez \(prénom, ville…\)/);
+  });
+
+  it("shows a full-screen French message when the database cannot be opened", async () => {
+    const api: Api = {
+      appInfo: vi.fn(async () => {
+        throw { code: "database_missing", message: "La base de données est introuvable." };
+      }),
+      search: vi.fn(),
+      customerCard: vi.fn(),
+    };
+    render(<App api={api} />);
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByRole("heading").textContent).toBe("Comptoir ne peut pas démarrer");
+    expect(alert.textContent).toContain("La base de données est introuvable.");
+    expect(alert.textContent).toContain("database_missing");
+    expect(screen.queryByRole("combobox")).toBeNull();
+    await act(async () => {});
+  });
+});

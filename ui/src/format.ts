@@ -1,0 +1,68 @@
+// French display formats. The only formatting the UI does: dates and times
+// in the store's time zone, amounts from integer cents. Every label comes
+// from Rust already in French.
+
+export const DEFAULT_TIME_ZONE = "Europe/Paris";
+
+export interface Formatter {
+  timeZone: string;
+  /** 23/11/2026 */
+  date(iso: string): string;
+  /** 14:05 */
+  time(iso: string): string;
+  /** 23/11/2026 à 14:05 */
+  dateTime(iso: string): string;
+}
+
+function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("fr-FR", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Date and time formats in the given IANA zone (Europe/Paris if unknown). */
+export function makeFormatter(timeZone: string | null | undefined): Formatter {
+  const zone = timeZone && isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+  const dateFormat = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: zone,
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  });
+  const timeFormat = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: zone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const date = (iso: string) => dateFormat.format(new Date(iso));
+  const time = (iso: string) => timeFormat.format(new Date(iso));
+  return {
+    timeZone: zone,
+    date,
+    time,
+    dateTime: (iso: string) => `${date(iso)} à ${time(iso)}`,
+  };
+}
+
+const euro = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
+
+/** 123456 → "1 234,56 €" (with the narrow no-break spaces of the French locale). */
+export function formatCents(cents: number): string {
+  return euro.format(cents / 100);
+}
+
+const integer = new Intl.NumberFormat("fr-FR");
+
+/** 2000 → "2 000" */
+export function formatCount(n: number | bigint): string {
+  return integer.format(n);
+}
+
+/** "1 client", "3 clients" */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n > 1 ? many : one}`;
+}
