@@ -1,0 +1,18 @@
+//! Comptoir's domain: identifiers, money, the customer history views and the
+//! pure rules behind search (text folding, phone numbers, query planning).
+//!
+//! This crate performs no I/O. The `sqlx` feature only adds the trait impls
+//! that let the store crate bind ids and enums directly.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod money;
+pub mod normalize;
+pub mod records;
+pub mod search;
+pub mod views;
+
+pub use error::{CoreError, Result};
+pub use money::Cents;

@@ -1,0 +1,233 @@
+//! What the counter screens show. These are the read models the store
+//! builds and the app sends to the UI; their TypeScript twins are generated
+//! by ts-rs into `ui/src/bindings` (never written by hand).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ids::*;
+use crate::model::*;
+use crate::Cents;
+
+/// A store, as shown next to an order or a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StoreRef {
+    pub id: StoreId,
+    pub code: String,
+    pub name: String,
+    pub city: String,
+    /// IANA time zone (`Europe/Paris`): times are shown in it.
+    pub timezone: String,
+}
+
+/// Which lookup found a hit, so the list can say why it is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MatchKind {
+    Name,
+    Phone,
+    Email,
+    Order,
+    Dossier,
+    Serial,
+}
+
+/// The most recent purchase, to tell homonyms apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PurchaseSummary {
+    pub ordered_at: DateTime<Utc>,
+    pub channel: Channel,
+    /// "Magasin de Lyon Part-Dieu", "Site web", "Amazon"…
+    pub where_label: String,
+}
+
+/// One line of the result list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchHit {
+    pub customer_id: CustomerId,
+    pub display_name: String,
+    pub city: String,
+    pub postal_code: String,
+    /// Primary phone, French display.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub last_purchase: Option<PurchaseSummary>,
+    pub open_dossiers: u32,
+    pub matched: MatchKind,
+    /// What matched when it is not the name: "Commande WEB-1002345".
+    pub matched_label: Option<String>,
+}
+
+/// An exact code (order, receipt, dossier) opens its card directly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum DirectHit {
+    Order {
+        customer_id: CustomerId,
+        order_id: OrderId,
+        number: String,
+    },
+    Dossier {
+        customer_id: CustomerId,
+        dossier_id: DossierId,
+        number: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+    /// Set when the text is exactly one order, receipt or dossier number.
+    pub direct: Option<DirectHit>,
+    /// More customers matched than are listed: the clerk should add a word.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContactView {
+    pub id: ContactId,
+    pub kind: ContactKind,
+    /// As it should be read (phones in French national writing).
+    pub value: String,
+    pub label: Option<String>,
+    pub is_primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Consents {
+    pub email_marketing: bool,
+    pub sms_marketing: bool,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerView {
+    pub id: CustomerId,
+    /// "Mme", "M." or nothing.
+    pub title: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub contacts: Vec<ContactView>,
+    pub consents: Consents,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProductRef {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category: String,
+    pub sold_as: SoldAs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderLineView {
+    pub id: OrderLineId,
+    pub line_no: u32,
+    pub product: ProductRef,
+    pub quantity: u32,
+    pub unit_price: Cents,
+    pub line_total: Cents,
+    pub serial_numbers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderView {
+    pub id: OrderId,
+    pub number: String,
+    pub channel: Channel,
+    pub channel_label: String,
+    /// The marketplace's name for marketplace orders.
+    pub marketplace: Option<String>,
+    /// The store of a store purchase, or the pick-up store of a web order.
+    pub store: Option<StoreRef>,
+    /// "Magasin de Lyon Part-Dieu", "Site web", "Amazon"…
+    pub where_label: String,
+    pub ordered_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub total: Cents,
+    pub shipping: Cents,
+    pub payment_method: String,
+    pub lines: Vec<OrderLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DossierEventView {
+    pub id: DossierEventId,
+    pub at: DateTime<Utc>,
+    /// Who did it: a user's name, "Client (en ligne)", "Système".
+    pub actor: String,
+    pub kind: String,
+    /// The event in words, for the timeline.
+    pub summary: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DossierView {
+    pub id: DossierId,
+    pub number: String,
+    pub status: DossierStatus,
+    pub status_label: String,
+    pub is_open: bool,
+    pub origin: DossierOrigin,
+    pub origin_label: String,
+    pub store: Option<StoreRef>,
+    pub reason_code: String,
+    pub customer_words: Option<String>,
+    /// Product concerned (from the order line, or declared without a purchase record).
+    pub product_name: Option<String>,
+    pub order_number: Option<String>,
+    pub order_line_id: Option<OrderLineId>,
+    pub without_purchase_record: bool,
+    pub opened_at: DateTime<Utc>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Oldest first: the dossier's story.
+    pub events: Vec<DossierEventView>,
+}
+
+/// Everything the counter knows about one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerCard {
+    pub customer: CustomerView,
+    /// Newest first.
+    pub orders: Vec<OrderView>,
+    /// Open ones first, then newest first.
+    pub dossiers: Vec<DossierView>,
+}
+
+/// What the app shows in its header and uses for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    /// The store this counter belongs to.
+    pub store: Option<StoreRef>,
+    pub database_path: String,
+    pub customers: u64,
+}

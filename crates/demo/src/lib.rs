@@ -1,0 +1,184 @@
+//! Realistic French demo and benchmark data: stores, a product catalogue,
+//! customers (accented names, homonyms, phones written every way), orders
+//! across the store, web and marketplace channels, and SAV dossiers, some
+//! opened online. Deterministic for a given seed and reference date; scales
+//! from a hundred customers to a million (≈ 5 million order lines).
+//!
+//! A few fixed *showcase* customers are always present (the demo and the
+//! end-to-end tests rely on them): see [`showcase`].
+#![forbid(unsafe_code)]
+
+mod data;
+mod gen;
+pub mod showcase;
+
+use std::sync::mpsc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use comptoir_store::{write, Store, StoreError};
+use sqlx::Acquire;
+use thiserror::Error;
+
+pub use gen::Catalog;
+
+#[derive(Debug, Error)]
+pub enum DemoError {
+    #[error(
+        "the database already holds {0} customers; demo data goes into an empty database only"
+    )]
+    NotEmpty(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("the generator thread stopped unexpectedly")]
+    Generator,
+}
+
+impl DemoError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DemoError::NotEmpty(_) => "demo_not_empty",
+            DemoError::Store(e) => e.code(),
+            DemoError::Sqlx(_) | DemoError::Generator => "database",
+        }
+    }
+
+    pub fn message_fr(&self) -> String {
+        match self {
+            DemoError::NotEmpty(n) => format!(
+                "La base contient déjà {n} clients : les données de démonstration ne sont créées que dans une base vide."
+            ),
+            DemoError::Store(e) => e.message_fr(),
+            DemoError::Sqlx(_) | DemoError::Generator => {
+                "La création des données de démonstration a échoué.".to_owned()
+            }
+        }
+    }
+}
+
+pub type Result<T, E = DemoError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Total customers, showcase ones included.
+    pub customers: u64,
+    pub seed: u64,
+    /// "Now" for the data: orders and dossiers happen before it.
+    pub as_of: DateTime<Utc>,
+    /// The store this counter belongs to.
+    pub local_store: String,
+}
+
+impl DemoConfig {
+    pub fn new(customers: u64) -> Self {
+        DemoConfig {
+            customers,
+            seed: 42,
+            as_of: Utc::now(),
+            local_store: "LYO1".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub stores: u64,
+    pub products: u64,
+    pub customers: u64,
+    pub orders: u64,
+    pub order_lines: u64,
+    pub dossiers: u64,
+    pub events: u64,
+}
+
+/// Customers generated and written per transaction.
+const BATCH: u64 = 2_000;
+
+/// Fills an empty database. `progress(done, total)` is called after each batch.
+pub async fn generate(
+    store: &Store,
+    cfg: &DemoConfig,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<DemoSummary> {
+    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM customers")
+        .fetch_one(store.pool())
+        .await?;
+    if existing > 0 {
+        return Err(DemoError::NotEmpty(existing));
+    }
+    let started = Instant::now();
+    let catalog = Catalog::new(cfg.seed);
+    let mut summary = DemoSummary {
+        stores: catalog.stores.len() as u64,
+        products: catalog.products.len() as u64,
+        ..DemoSummary::default()
+    };
+
+    let mut conn = store.pool().acquire().await?;
+    // A bulk load: the file is new, durability per batch is not needed.
+    sqlx::query("PRAGMA synchronous = OFF")
+        .execute(&mut *conn)
+        .await?;
+
+    let show = showcase::build(&catalog, cfg.seed);
+    {
+        let mut tx = conn.begin().await?;
+        write::insert_stores(&mut tx, &catalog.stores).await?;
+        write::insert_products(&mut tx, &catalog.products).await?;
+        write::set_setting(&mut tx, "store_code", &cfg.local_store).await?;
+        write_batch(&mut tx, &show, &mut summary).await?;
+        tx.commit().await?;
+    }
+    let remaining = cfg.customers.saturating_sub(summary.customers);
+    progress(summary.customers, cfg.customers);
+
+    // Generation runs on its own thread while this task writes.
+    let (tx_batches, rx_batches) = mpsc::sync_channel::<gen::Batch>(4);
+    let gen_cfg = cfg.clone();
+    let generator = std::thread::spawn(move || {
+        let mut g = gen::Generator::new(catalog, &gen_cfg);
+        let mut left = remaining;
+        while left > 0 {
+            let n = left.min(BATCH);
+            if tx_batches.send(g.batch(n)).is_err() {
+                return;
+            }
+            left -= n;
+        }
+    });
+    while let Ok(batch) = rx_batches.recv() {
+        let mut tx = conn.begin().await?;
+        write_batch(&mut tx, &batch, &mut summary).await?;
+        tx.commit().await?;
+        progress(summary.customers, cfg.customers);
+    }
+    generator.join().map_err(|_| DemoError::Generator)?;
+    sqlx::query("PRAGMA synchronous = NORMAL")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
+    tracing::info!(?summary, elapsed = ?started.elapsed(), "demo data generated");
+    Ok(summary)
+}
+
+async fn write_batch(
+    conn: &mut sqlx::SqliteConnection,
+    b: &gen::Batch,
+    summary: &mut DemoSummary,
+) -> Result<()> {
+    write::insert_customers(conn, &b.customers).await?;
+    write::insert_orders(conn, &b.orders).await?;
+    write::insert_dossiers(conn, &b.dossiers).await?;
+    summary.customers += b.customers.len() as u64;
+    summary.orders += b.orders.len() as u64;
+    summary.order_lines += b.orders.iter().map(|o| o.lines.len() as u64).sum::<u64>();
+    summary.dossiers += b.dossiers.len() as u64;
+    summary.events += b
+        .dossiers
+        .iter()
+        .map(|d| d.events.len() as u64)
+        .sum::<u64>();
+    Ok(())
+}

@@ -1,0 +1,77 @@
+use std::path::PathBuf;
+
+use comptoir_core::CoreError;
+use thiserror::Error;
+
+/// Everything that can go wrong in the local store. `code()` is stable for
+/// the UI; `message_fr()` is what the clerk reads; `Display` is for the log.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database file not found: {0}")]
+    DatabaseMissing(PathBuf),
+    #[error("database file is read-only: {0}")]
+    DatabaseReadOnly(PathBuf),
+    #[error("database file is damaged or not a Comptoir database: {path}: {detail}")]
+    DatabaseCorrupt { path: PathBuf, detail: String },
+    #[error("database was written by a newer Comptoir (schema {found}, this build knows {known})")]
+    DatabaseTooNew { found: i64, known: i64 },
+    #[error("backup before migration failed: {0}")]
+    Backup(String),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("invalid record: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::DatabaseMissing(_) => "db_missing",
+            StoreError::DatabaseReadOnly(_) => "db_read_only",
+            StoreError::DatabaseCorrupt { .. } => "db_corrupt",
+            StoreError::DatabaseTooNew { .. } => "db_too_new",
+            StoreError::Backup(_) => "db_backup_failed",
+            StoreError::Migration(_) => "db_migration_failed",
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::Invalid(_) => "invalid_record",
+            StoreError::Core(e) => e.code(),
+            StoreError::Sqlx(_) | StoreError::Io(_) => "database",
+        }
+    }
+
+    pub fn message_fr(&self) -> String {
+        match self {
+            StoreError::DatabaseMissing(p) => format!(
+                "La base de données est introuvable ({}). Vérifiez le chemin configuré ou le disque, puis relancez Comptoir.",
+                p.display()
+            ),
+            StoreError::DatabaseReadOnly(p) => format!(
+                "La base de données est en lecture seule ({}). Comptoir ne peut rien enregistrer : prévenez le support informatique du magasin.",
+                p.display()
+            ),
+            StoreError::DatabaseCorrupt { path, .. } => format!(
+                "La base de données est endommagée ou n'est pas une base Comptoir ({}). Elle n'a pas été modifiée : prévenez le support informatique du magasin.",
+                path.display()
+            ),
+            StoreError::DatabaseTooNew { .. } => "La base de données vient d'une version plus récente de Comptoir. Mettez l'application à jour.".to_owned(),
+            StoreError::Backup(_) => "La sauvegarde de la base avant mise à jour a échoué ; la base n'a pas été modifiée.".to_owned(),
+            StoreError::Migration(_) => "La mise à jour de la base a échoué ; une sauvegarde a été faite avant la mise à jour.".to_owned(),
+            StoreError::NotFound { what } => format!("Introuvable : {what}."),
+            StoreError::Invalid(why) => format!("Enregistrement refusé : {why}."),
+            StoreError::Core(e) => e.message_fr(),
+            StoreError::Sqlx(_) | StoreError::Io(_) => {
+                "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()
+            }
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

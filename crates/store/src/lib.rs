@@ -1,0 +1,76 @@
+//! Comptoir's local database: one SQLite file per counter, opened through
+//! sqlx with WAL, foreign keys and a busy timeout; migrations embedded and
+//! preceded by a backup; the shared customer history (customers, orders from
+//! every channel, dossiers) with its search and its customer card.
+#![forbid(unsafe_code)]
+
+mod card;
+mod error;
+mod open;
+mod search;
+pub mod write;
+
+pub use error::{Result, StoreError};
+pub use open::OpenMode;
+
+use std::path::{Path, PathBuf};
+
+use comptoir_core::views::{AppInfo, StoreRef};
+use sqlx::SqlitePool;
+
+/// A handle on the local database. Cheap to clone; never wrap it in a Mutex.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or, with [`OpenMode::CreateIfMissing`], creates) the database,
+    /// checks it, backs it up and migrates it if this build has new migrations.
+    pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
+        let pool = open::open_pool(path, mode).await?;
+        Ok(Store {
+            pool,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Header information for the app: this counter's store and the database.
+    pub async fn app_info(&self) -> Result<AppInfo> {
+        let store = self.local_store().await?;
+        let customers: i64 = sqlx::query_scalar("SELECT count(*) FROM customers")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            store,
+            database_path: self.path.display().to_string(),
+            customers: customers.try_into().unwrap_or(0),
+        })
+    }
+
+    /// The store this counter belongs to (setting `store_code`).
+    pub async fn local_store(&self) -> Result<Option<StoreRef>> {
+        let row: Option<card::StoreRow> = sqlx::query_as(
+            "SELECT s.id, s.code, s.name, s.city, s.timezone FROM stores s
+             JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}

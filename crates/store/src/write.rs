@@ -1,0 +1,366 @@
+//! Writing records. Every function takes a connection, so the caller decides
+//! the transaction: a single counter action or a bulk load (demo data, and
+//! later the bootstrap of a new store) are the same code, batched in
+//! multi-row statements.
+
+use comptoir_core::model::ContactKind;
+use comptoir_core::normalize::{fold_text, normalize_code, normalize_email, normalize_phone};
+use comptoir_core::records::*;
+use sqlx::query_builder::Separated;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::{Result, StoreError};
+
+/// SQLite accepts 32,766 bound values per statement; stay well below.
+const MAX_BINDS: usize = 30_000;
+
+async fn insert_rows<'a, T: 'a>(
+    conn: &mut SqliteConnection,
+    head: &'static str,
+    rows: &'a [T],
+    binds_per_row: usize,
+    mut bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    for chunk in rows.chunks((MAX_BINDS / binds_per_row).max(1)) {
+        let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new(head);
+        qb.push_values(chunk, &mut bind);
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_stores(conn: &mut SqliteConnection, stores: &[StoreRecord]) -> Result<()> {
+    insert_rows(
+        conn,
+        "INSERT INTO stores (id, code, name, address, postal_code, city, phone, timezone) ",
+        stores,
+        8,
+        |mut b, s| {
+            b.push_bind(s.id)
+                .push_bind(s.code.as_str())
+                .push_bind(s.name.as_str())
+                .push_bind(s.address.as_str())
+                .push_bind(s.postal_code.as_str())
+                .push_bind(s.city.as_str())
+                .push_bind(s.phone.as_deref())
+                .push_bind(s.timezone.as_str());
+        },
+    )
+    .await
+}
+
+pub async fn insert_products(
+    conn: &mut SqliteConnection,
+    products: &[ProductRecord],
+) -> Result<()> {
+    insert_rows(
+        conn,
+        "INSERT INTO products (id, sku, ean, name, brand, category, sold_as, price_cents) ",
+        products,
+        8,
+        |mut b, p| {
+            b.push_bind(p.id)
+                .push_bind(p.sku.as_str())
+                .push_bind(p.ean.as_deref())
+                .push_bind(p.name.as_str())
+                .push_bind(p.brand.as_str())
+                .push_bind(p.category.as_str())
+                .push_bind(p.sold_as)
+                .push_bind(p.price);
+        },
+    )
+    .await
+}
+
+/// The normalised form of a contact, the key search looks it up by.
+pub fn contact_key(kind: ContactKind, value: &str) -> String {
+    match kind {
+        ContactKind::Phone => normalize_phone(value)
+            .unwrap_or_else(|| value.chars().filter(char::is_ascii_digit).collect()),
+        ContactKind::Email => normalize_email(value),
+    }
+}
+
+/// Inserts customers with their contacts and their full-text entries.
+pub async fn insert_customers(
+    conn: &mut SqliteConnection,
+    customers: &[CustomerRecord],
+) -> Result<()> {
+    for c in customers {
+        if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "un client doit avoir un nom".to_owned(),
+            ));
+        }
+    }
+    insert_rows(
+        conn,
+        "INSERT INTO customers (id, title, first_name, last_name, address_line1, address_line2, \
+         postal_code, city, country, email_marketing, sms_marketing, consents_updated_at, \
+         created_at, updated_at) ",
+        customers,
+        14,
+        |mut b, c| {
+            b.push_bind(c.id)
+                .push_bind(c.title.as_deref())
+                .push_bind(c.first_name.as_str())
+                .push_bind(c.last_name.as_str())
+                .push_bind(c.address_line1.as_str())
+                .push_bind(c.address_line2.as_deref())
+                .push_bind(c.postal_code.as_str())
+                .push_bind(c.city.as_str())
+                .push_bind(c.country.as_str())
+                .push_bind(c.email_marketing)
+                .push_bind(c.sms_marketing)
+                .push_bind(c.consents_updated_at)
+                .push_bind(c.created_at)
+                .push_bind(c.updated_at);
+        },
+    )
+    .await?;
+
+    let fts: Vec<(&CustomerRecord, String, String)> = customers
+        .iter()
+        .map(|c| {
+            (
+                c,
+                fold_text(&format!("{} {}", c.first_name, c.last_name)),
+                fold_text(&format!("{} {}", c.city, c.postal_code)),
+            )
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO customer_fts (rowid, name, city) ",
+        &fts,
+        3,
+        |mut b, (c, name, city)| {
+            b.push("(SELECT seq FROM customers WHERE id = ")
+                .push_bind_unseparated(c.id)
+                .push_unseparated(")")
+                .push_bind(name.as_str())
+                .push_bind(city.as_str());
+        },
+    )
+    .await?;
+
+    let contacts: Vec<(&CustomerRecord, &ContactRecord, String)> = customers
+        .iter()
+        .flat_map(|c| {
+            c.contacts
+                .iter()
+                .map(move |k| (c, k, contact_key(k.kind, &k.value)))
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO customer_contacts (id, customer_id, kind, value, value_norm, label, is_primary) ",
+        &contacts,
+        7,
+        |mut b, (c, k, key)| {
+            b.push_bind(k.id)
+                .push_bind(c.id)
+                .push_bind(k.kind)
+                .push_bind(k.value.as_str())
+                .push_bind(key.as_str())
+                .push_bind(k.label.as_deref())
+                .push_bind(k.is_primary);
+        },
+    )
+    .await
+}
+
+fn validate_order(o: &OrderRecord) -> Result<()> {
+    use comptoir_core::model::Channel;
+    let fail = |why: &str| {
+        Err(StoreError::Invalid(format!(
+            "commande {} : {why}",
+            o.number
+        )))
+    };
+    if normalize_code(&o.number).is_empty() {
+        return fail("numéro vide");
+    }
+    match (o.channel, &o.marketplace, o.store_id) {
+        (Channel::Marketplace, None, _) => return fail("nom de la marketplace manquant"),
+        (Channel::Store | Channel::Web, Some(_), _) => {
+            return fail("seule une commande marketplace porte un nom de marketplace")
+        }
+        (Channel::Store, _, None) => return fail("magasin d'achat manquant"),
+        _ => {}
+    }
+    if o.total.0 < 0 || o.shipping.0 < 0 {
+        return fail("montant négatif");
+    }
+    if o.lines
+        .iter()
+        .any(|l| l.quantity == 0 || l.unit_price.0 < 0)
+    {
+        return fail("ligne avec une quantité nulle ou un prix négatif");
+    }
+    if let Some(d) = o.delivered_at {
+        if d < o.ordered_at {
+            return fail("livrée avant d'être commandée");
+        }
+    }
+    Ok(())
+}
+
+/// Inserts orders from any channel with their lines and serial numbers.
+pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) -> Result<()> {
+    for o in orders {
+        validate_order(o)?;
+    }
+    let numbers: Vec<(&OrderRecord, String)> = orders
+        .iter()
+        .map(|o| (o, normalize_code(&o.number)))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO orders (id, number, number_norm, channel, marketplace, store_id, customer_id, \
+         ordered_at, delivered_at, total_cents, shipping_cents, payment_method) ",
+        &numbers,
+        12,
+        |mut b, (o, norm)| {
+            b.push_bind(o.id)
+                .push_bind(o.number.as_str())
+                .push_bind(norm.as_str())
+                .push_bind(o.channel)
+                .push_bind(o.marketplace.as_deref())
+                .push_bind(o.store_id)
+                .push_bind(o.customer_id)
+                .push_bind(o.ordered_at)
+                .push_bind(o.delivered_at)
+                .push_bind(o.total)
+                .push_bind(o.shipping)
+                .push_bind(o.payment_method.as_str());
+        },
+    )
+    .await?;
+
+    let lines: Vec<(&OrderRecord, &OrderLineRecord)> = orders
+        .iter()
+        .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO order_lines (id, order_id, line_no, product_id, quantity, unit_price_cents) ",
+        &lines,
+        6,
+        |mut b, (o, l)| {
+            b.push_bind(l.id)
+                .push_bind(o.id)
+                .push_bind(l.line_no)
+                .push_bind(l.product_id)
+                .push_bind(l.quantity)
+                .push_bind(l.unit_price);
+        },
+    )
+    .await?;
+
+    let serials: Vec<(&OrderLineRecord, &str, String)> = lines
+        .iter()
+        .flat_map(|(_, l)| {
+            l.serial_numbers
+                .iter()
+                .map(move |s| (*l, s.as_str(), normalize_code(s)))
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO order_line_serials (order_line_id, serial, serial_norm) ",
+        &serials,
+        3,
+        |mut b, (l, s, norm)| {
+            b.push_bind(l.id).push_bind(*s).push_bind(norm.as_str());
+        },
+    )
+    .await
+}
+
+/// Inserts dossiers with their timelines; the stored status is the fold of
+/// the events.
+pub async fn insert_dossiers(
+    conn: &mut SqliteConnection,
+    dossiers: &[DossierRecord],
+) -> Result<()> {
+    for d in dossiers {
+        if d.order_line_id.is_none() && d.product_id.is_none() && d.product_label.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "dossier {} : aucun produit (ligne de commande ou produit déclaré)",
+                d.number
+            )));
+        }
+        if d.events.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "dossier {} sans événement",
+                d.number
+            )));
+        }
+    }
+    let rows: Vec<(&DossierRecord, String)> = dossiers
+        .iter()
+        .map(|d| (d, normalize_code(&d.number)))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO dossiers (id, number, number_norm, store_id, origin, customer_id, order_line_id, \
+         product_id, product_label, reason_code, customer_words, opened_at, promised_at, status, \
+         closed_at) ",
+        &rows,
+        15,
+        |mut b, (d, norm)| {
+            b.push_bind(d.id)
+                .push_bind(d.number.as_str())
+                .push_bind(norm.as_str())
+                .push_bind(d.store_id)
+                .push_bind(d.origin)
+                .push_bind(d.customer_id)
+                .push_bind(d.order_line_id)
+                .push_bind(d.product_id)
+                .push_bind(d.product_label.as_deref())
+                .push_bind(d.reason_code.as_str())
+                .push_bind(d.customer_words.as_deref())
+                .push_bind(d.opened_at)
+                .push_bind(d.promised_at)
+                .push_bind(fold_status(&d.events))
+                .push_bind(closed_at(&d.events));
+        },
+    )
+    .await?;
+    let events: Vec<(&DossierRecord, &DossierEventRecord)> = dossiers
+        .iter()
+        .flat_map(|d| d.events.iter().map(move |e| (d, e)))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note) ",
+        &events,
+        7,
+        |mut b, (d, e)| {
+            b.push_bind(e.id)
+                .push_bind(d.id)
+                .push_bind(e.at)
+                .push_bind(e.actor.as_str())
+                .push_bind(e.kind.as_str())
+                .push_bind(e.status_after)
+                .push_bind(e.note.as_deref());
+        },
+    )
+    .await
+}
