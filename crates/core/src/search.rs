@@ -62,10 +62,13 @@ pub fn plan(raw: &str) -> Result<SearchPlan> {
     }
     let has_digit = text.chars().any(|c| c.is_ascii_digit());
     let one_word = !text.chars().any(char::is_whitespace);
-    if has_digit && one_word {
-        // WEB-1002345, SAV-LYO1-2026-000123, a serial number…
+    if has_digit {
+        // WEB-1002345, SAV-LYO1-2026-000123, a serial number, or a receipt
+        // number read aloud with spaces ("TLYO1 260312 0042").
         plan.code = Some(normalize_code(text));
-        return Ok(plan);
+        if one_word {
+            return Ok(plan);
+        }
     }
     plan.words = folded
         .split(' ')

@@ -201,15 +201,17 @@ impl Generator {
         } else {
             landline_prefix.to_owned()
         };
-        let mut digits = head;
-        loop {
+        // Allocated French ranges only (the numbering plan is checked).
+        let digits = loop {
             let rest = self.rng.random_range(0..100_000_000u32);
-            let candidate = format!("{digits}{rest:08}");
-            if candidate != crate::showcase::HELENE_LYON_PHONE_DIGITS {
-                digits = candidate;
-                break;
+            let candidate = format!("{head}{rest:08}");
+            if candidate != crate::showcase::HELENE_LYON_PHONE_DIGITS
+                && comptoir_core::normalize::normalize_phone(&candidate)
+                    .is_some_and(|n| n.starts_with("33"))
+            {
+                break candidate;
             }
-        }
+        };
         let pairs: Vec<&str> = (0..5).map(|i| &digits[i * 2..i * 2 + 2]).collect();
         let written = match self.rng.random_range(0..7) {
             0 | 1 => pairs.join(" "),

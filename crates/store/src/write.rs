@@ -4,7 +4,9 @@
 //! multi-row statements.
 
 use comptoir_core::model::ContactKind;
-use comptoir_core::normalize::{fold_text, normalize_code, normalize_email, normalize_phone};
+use comptoir_core::normalize::{
+    fold_text, normalize_code, normalize_email, normalize_phone, phone_prefix,
+};
 use comptoir_core::records::*;
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -90,7 +92,10 @@ pub async fn insert_products(
 /// The normalised form of a contact, the key search looks it up by.
 pub fn contact_key(kind: ContactKind, value: &str) -> String {
     match kind {
+        // A number the numbering plan does not know (yet) still gets the
+        // same key as the search field gives it, so it stays findable.
         ContactKind::Phone => normalize_phone(value)
+            .or_else(|| phone_prefix(value))
             .unwrap_or_else(|| value.chars().filter(char::is_ascii_digit).collect()),
         ContactKind::Email => normalize_email(value),
     }

@@ -1,0 +1,36 @@
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{TimeZone, Utc};
+use comptoir_demo::DemoConfig;
+use comptoir_store::{OpenMode, Store};
+
+pub fn as_of() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+}
+
+/// A real SQLite file in a temporary directory, filled with demo data.
+pub async fn demo_store(customers: u64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store_at(&dir.path().join("comptoir.sqlite"), customers, 42).await;
+    (dir, store)
+}
+
+pub async fn demo_store_at(path: &Path, customers: u64, seed: u64) -> Store {
+    let store = Store::open(path, OpenMode::CreateIfMissing).await.unwrap();
+    let cfg = DemoConfig {
+        customers,
+        seed,
+        as_of: as_of(),
+        local_store: "LYO1".into(),
+    };
+    comptoir_demo::generate(&store, &cfg, |_, _| {})
+        .await
+        .unwrap();
+    store
+}
+
+pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("comptoir.sqlite")
+}
