@@ -1,0 +1,5 @@
+//! The commands the UI may invoke, one module per domain. Each is a few
+//! lines calling `comptoir-store`; none holds a business rule or SQL.
+
+pub mod app;
+pub mod customers;

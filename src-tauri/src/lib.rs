@@ -1,0 +1,40 @@
+//! Comptoir's desktop shell: opens the local database, exposes a few thin
+//! commands to the UI, and nothing else. The logic lives in `comptoir-core`
+//! and `comptoir-store`.
+#![forbid(unsafe_code)]
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::Manager;
+use tracing_subscriber::EnvFilter;
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,comptoir_app=debug,comptoir_store=debug"));
+    // A second initialisation (tests) is harmless.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Starts the app and blocks until its last window closes.
+pub fn run() {
+    init_tracing();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Comptoir starting");
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let state = tauri::async_runtime::block_on(state::AppState::open(app.handle()));
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::customers::search,
+            commands::customers::customer_card,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "Comptoir stopped on an error");
+        std::process::exit(1);
+    }
+}

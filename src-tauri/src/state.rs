@@ -1,0 +1,74 @@
+//! The app's managed state: the opened store, or why it could not be opened.
+
+use std::path::{Path, PathBuf};
+
+use comptoir_store::{OpenMode, Store};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::error::{AppError, AppResult, CommandError};
+
+/// Environment variable naming an existing database file to use instead of
+/// the one in the app's data directory (tests, demos, support).
+pub const DB_ENV: &str = "COMPTOIR_DB";
+
+pub struct AppState {
+    db: Result<Store, CommandError>,
+}
+
+impl AppState {
+    /// Opens the database. Never fails: an error is kept and reported to the
+    /// UI, which shows it instead of the search screen.
+    pub async fn open<R: Runtime>(app: &AppHandle<R>) -> Self {
+        let (path, mode) = match database_location(app) {
+            Ok(location) => location,
+            Err(error) => return Self { db: Err(error) },
+        };
+        let db = match Store::open(&path, mode).await {
+            Ok(store) => {
+                tracing::info!(path = %path.display(), "database opened");
+                Ok(store)
+            }
+            Err(error) => {
+                tracing::error!(path = %path.display(), error = %error, "cannot open the database");
+                Err(AppError::from(error).to_command_error())
+            }
+        };
+        Self { db }
+    }
+
+    pub fn store(&self) -> AppResult<&Store> {
+        self.db
+            .as_ref()
+            .map_err(|e| AppError::Unavailable(e.clone()))
+    }
+}
+
+fn database_location<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, OpenMode), CommandError> {
+    if let Some(path) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
+        // An explicit file must already exist: creating an empty database
+        // there would hide a mistyped path.
+        return Ok((PathBuf::from(path), OpenMode::MustExist));
+    }
+    let dir = app.path().app_data_dir().map_err(|e| {
+        tracing::error!(error = %e, "no application data directory");
+        data_dir_error()
+    })?;
+    ensure_dir(&dir)?;
+    Ok((dir.join("comptoir.sqlite"), OpenMode::CreateIfMissing))
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), CommandError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        tracing::error!(dir = %dir.display(), error = %e, "cannot create the data directory");
+        data_dir_error()
+    })
+}
+
+fn data_dir_error() -> CommandError {
+    CommandError {
+        code: "data_dir_unavailable".to_owned(),
+        message: "Le dossier de données de Comptoir est inaccessible. \
+                  Prévenez le support informatique."
+            .to_owned(),
+    }
+}
