@@ -1,1 +1,323 @@
-fn main() {}
+//! Search and customer-card latency on a large demo database, next to the
+//! raw SQL baseline measured in the same run on the same file.
+//!
+//! ```text
+//! cargo bench -p comptoir-store --bench search                # 1,000,000 customers
+//! COMPTOIR_BENCH_CUSTOMERS=100000 cargo bench -p comptoir-store --bench search
+//! ```
+//! The database is generated once (deterministic seed) and kept at
+//! `COMPTOIR_BENCH_DB` (default `target/bench/comptoir-<N>.sqlite`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use comptoir_core::ids::CustomerId;
+use comptoir_core::normalize::{display_phone, fold_text, normalize_code};
+use comptoir_demo::DemoConfig;
+use comptoir_store::{OpenMode, Store};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const QUERIES_PER_KIND: usize = 400;
+const CARDS: usize = 1_000;
+
+struct Stats {
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+    n: usize,
+}
+
+fn stats(mut d: Vec<Duration>) -> Stats {
+    d.sort();
+    let at = |q: f64| {
+        d[((d.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(d.len() - 1)]
+    };
+    Stats {
+        p50: at(0.50),
+        p99: at(0.99),
+        max: *d.last().unwrap(),
+        n: d.len(),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+fn row(label: &str, ours: &Stats, base: &Stats) {
+    println!(
+        "{label:<28} {:>6} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9}",
+        ours.n,
+        ms(ours.p50),
+        ms(ours.p99),
+        ms(ours.max),
+        ms(base.p50),
+        ms(base.p99),
+        ms(base.max)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let customers: u64 = std::env::var("COMPTOIR_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let path = std::env::var_os("COMPTOIR_BENCH_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+            target
+                .join("bench")
+                .join(format!("comptoir-{customers}.sqlite"))
+        });
+    if !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let store = Store::open(&path, OpenMode::CreateIfMissing).await.unwrap();
+        let cfg = DemoConfig {
+            customers,
+            seed: 2026,
+            as_of: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+            local_store: "LYO1".into(),
+        };
+        let t = Instant::now();
+        let summary = comptoir_demo::generate(&store, &cfg, |done, total| {
+            if done % 100_000 < 2_000 {
+                eprintln!("  generating {done}/{total}");
+            }
+        })
+        .await
+        .unwrap();
+        println!(
+            "generated {summary:?} in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        store.close().await;
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
+    println!(
+        "database {} ({:.0} MiB), opened and checked in {} ms",
+        path.display(),
+        size as f64 / 1_048_576.0,
+        ms(t.elapsed())
+    );
+    let pool = store.pool().clone();
+    let counts: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM orders),
+                (SELECT count(*) FROM order_lines), (SELECT count(*) FROM dossiers)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    println!(
+        "customers {} · orders {} · order lines {} · dossiers {}",
+        counts.0, counts.1, counts.2, counts.3
+    );
+
+    // A query mix drawn from the data itself (deterministic).
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let max_seq = counts.0;
+    let mut names = Vec::new();
+    let mut folded = Vec::new();
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    let mut orders = Vec::new();
+    let mut dossiers = Vec::new();
+    let mut ids = Vec::new();
+    while names.len() < QUERIES_PER_KIND {
+        let seq = rng.random_range(1..=max_seq);
+        let (id, first, last): (CustomerId, String, String) =
+            sqlx::query_as("SELECT id, first_name, last_name FROM customers WHERE seq = ?")
+                .bind(seq)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        ids.push(id);
+        let last_chars: String = last.chars().take(rng.random_range(3..=5)).collect();
+        let first_chars: String = first.chars().take(rng.random_range(2..=4)).collect();
+        names.push(match rng.random_range(0..3) {
+            0 => last_chars.clone(),
+            1 => format!("{first_chars} {last_chars}"),
+            _ => format!("{last} {first_chars}"),
+        });
+        folded.push(fold_text(&format!("{first} {last}")));
+        let phone: Option<String> = sqlx::query_scalar(
+            "SELECT value_norm FROM customer_contacts WHERE customer_id = ? AND kind = 'phone' LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if let Some(p) = phone {
+            let national = display_phone(&p);
+            phones.push(match rng.random_range(0..3) {
+                0 => national,
+                1 => national.replace(' ', ""),
+                _ => format!("+33 {}", &national[1..]),
+            });
+        }
+        let email: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM customer_contacts WHERE customer_id = ? AND kind = 'email' LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        emails.extend(email);
+        let order: Option<String> =
+            sqlx::query_scalar("SELECT number FROM orders WHERE customer_id = ? LIMIT 1")
+                .bind(id)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        orders.extend(order);
+        let dossier: Option<String> =
+            sqlx::query_scalar("SELECT number FROM dossiers WHERE customer_id = ? LIMIT 1")
+                .bind(id)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        dossiers.extend(dossier);
+    }
+
+    // Warm the page cache the way a counter that has been open a while is.
+    for q in names.iter().take(50) {
+        let _ = store.search(q).await;
+    }
+
+    println!();
+    println!(
+        "{:<28} {:>6} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9}",
+        "latency (ms)", "n", "ours p50", "p99", "max", "raw p50", "p99", "max"
+    );
+    let mut all_ours = Vec::new();
+    let mut all_base = Vec::new();
+
+    type Baseline = &'static str;
+    let kinds: Vec<(&str, &Vec<String>, Baseline, fn(&str) -> String)> = vec![
+        (
+            "name prefixes",
+            &names,
+            "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT 20",
+            |q| comptoir_core::search::fts_match_expression(&comptoir_core::normalize::tokens(q)),
+        ),
+        (
+            "names without accents",
+            &folded,
+            "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT 20",
+            |q| comptoir_core::search::fts_match_expression(&comptoir_core::normalize::tokens(q)),
+        ),
+        (
+            "phones (3 writings)",
+            &phones,
+            "SELECT customer_id FROM customer_contacts WHERE value_norm = ? LIMIT 20",
+            |q| comptoir_core::normalize::phone_prefix(q).unwrap_or_default(),
+        ),
+        (
+            "e-mails",
+            &emails,
+            "SELECT customer_id FROM customer_contacts WHERE value_norm = ? LIMIT 20",
+            |q| q.to_lowercase(),
+        ),
+        (
+            "order numbers",
+            &orders,
+            "SELECT customer_id FROM orders WHERE number_norm = ? LIMIT 20",
+            normalize_code,
+        ),
+        (
+            "dossier numbers",
+            &dossiers,
+            "SELECT customer_id FROM dossiers WHERE number_norm = ? LIMIT 20",
+            normalize_code,
+        ),
+    ];
+    for (label, queries, baseline_sql, baseline_key) in kinds {
+        let mut ours = Vec::new();
+        let mut base = Vec::new();
+        let mut empty = 0;
+        for q in queries.iter() {
+            let t = Instant::now();
+            let r = store.search(q).await.unwrap();
+            ours.push(t.elapsed());
+            if r.hits.is_empty() {
+                empty += 1;
+            }
+            let key = baseline_key(q);
+            let t = Instant::now();
+            let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(baseline_sql)
+                .bind(key)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            base.push(t.elapsed());
+            std::hint::black_box(rows);
+        }
+        assert_eq!(
+            empty, 0,
+            "{label}: every query comes from the data and must find something"
+        );
+        all_ours.extend(ours.iter().copied());
+        all_base.extend(base.iter().copied());
+        row(label, &stats(ours), &stats(base));
+    }
+    row("ALL SEARCHES", &stats(all_ours), &stats(all_base));
+
+    // The naive way, for perspective: a LIKE scan over every customer.
+    let mut naive = Vec::new();
+    for q in folded.iter().take(5) {
+        let last = q.split(' ').next_back().unwrap_or_default();
+        let t = Instant::now();
+        let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(
+            "SELECT id FROM customers WHERE lower(last_name) LIKE ? LIMIT 20 OFFSET 100000",
+        )
+        .bind(format!("%{last}%"))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        naive.push(t.elapsed());
+        std::hint::black_box(rows);
+    }
+    println!(
+        "(naive full-scan LIKE over customers, 5 queries: p50 {} ms)",
+        ms(stats(naive).p50)
+    );
+
+    // Customer cards.
+    let mut ours = Vec::new();
+    let mut base = Vec::new();
+    let mut sizes = 0usize;
+    for _ in 0..CARDS {
+        let id = *ids.choose(&mut rng).unwrap();
+        let t = Instant::now();
+        let card = store.customer_card(id).await.unwrap();
+        ours.push(t.elapsed());
+        sizes += card.orders.len();
+        let t = Instant::now();
+        let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(
+            "SELECT o.*, l.*, p.name FROM orders o JOIN order_lines l ON l.order_id = o.id
+             JOIN products p ON p.id = l.product_id WHERE o.customer_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        base.push(t.elapsed());
+        std::hint::black_box(rows);
+    }
+    println!();
+    println!(
+        "customer card (avg {:.1} orders); raw = one join of orders, lines, products",
+        sizes as f64 / CARDS as f64
+    );
+    row("customer card", &stats(ours), &stats(base));
+}

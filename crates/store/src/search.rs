@@ -10,14 +10,14 @@ use comptoir_core::ids::{CustomerId, DossierId, OrderId};
 use comptoir_core::model::Channel;
 use comptoir_core::normalize::{display_phone, fold_text};
 use comptoir_core::records::display_name;
-use comptoir_core::search::{fts_match_expression, plan, SearchPlan, MAX_HITS};
+use comptoir_core::search::{fts_match_expression, plan, MAX_HITS};
 use comptoir_core::views::{DirectHit, MatchKind, PurchaseSummary, SearchHit, SearchResponse};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::{Result, Store};
 
 /// Name candidates fetched from the full-text index before re-ranking.
-const NAME_CANDIDATES: i64 = 60;
+const NAME_CANDIDATES: i64 = 300;
 /// Rows fetched per code / contact prefix lookup.
 const PREFIX_ROWS: i64 = MAX_HITS as i64 + 1;
 
@@ -64,27 +64,29 @@ impl Store {
                 .search_contacts(email, MatchKind::Email, &mut found)
                 .await?;
         }
-        let mut name_order: Vec<CustomerId> = Vec::new();
         if !plan.words.is_empty() {
-            let (ids, truncated) = self.search_names(&plan).await?;
+            let (ranked, truncated) = self.search_names(&plan.words).await?;
             more |= truncated;
-            name_order = ids;
-            for id in &name_order {
+            for id in ranked {
                 found.push(Found {
-                    customer_id: *id,
+                    customer_id: id,
                     matched: MatchKind::Name,
                     label: None,
                 });
             }
         }
 
-        // One hit per customer, the first reason found wins.
+        // One hit per customer, the first reason found wins; codes, phones
+        // and e-mails before names.
         let mut seen = std::collections::HashSet::new();
         found.retain(|f| seen.insert(f.customer_id));
+        if found.len() > MAX_HITS {
+            found.truncate(MAX_HITS);
+            more = true;
+        }
         let ids: Vec<CustomerId> = found.iter().map(|f| f.customer_id).collect();
         let mut details = self.hit_details(&ids).await?;
-
-        let mut hits: Vec<SearchHit> = found
+        let hits: Vec<SearchHit> = found
             .into_iter()
             .filter_map(|f| {
                 let mut hit = details.remove(&f.customer_id)?;
@@ -93,13 +95,6 @@ impl Store {
                 Some(hit)
             })
             .collect();
-        if !plan.words.is_empty() {
-            rank_by_words(&mut hits, &plan.words, &self.names_of(&name_order).await?);
-        }
-        if hits.len() > MAX_HITS {
-            hits.truncate(MAX_HITS);
-            more = true;
-        }
         Ok(SearchResponse { hits, direct, more })
     }
 
@@ -220,47 +215,31 @@ impl Store {
         Ok(more)
     }
 
-    /// Customers whose name or city words start with every typed word, best
-    /// full-text rank first.
-    async fn search_names(&self, plan: &SearchPlan) -> Result<(Vec<CustomerId>, bool)> {
-        let ids: Vec<CustomerId> = sqlx::query_scalar(
-            "SELECT c.id FROM (
-                 SELECT rowid, bm25(customer_fts, 10.0, 1.0) AS score FROM customer_fts
-                 WHERE customer_fts MATCH ?1 ORDER BY score LIMIT ?2
-             ) f JOIN customers c ON c.seq = f.rowid ORDER BY f.score",
+    /// Customers whose name or city words start with every typed word,
+    /// whole-word matches first. The full-text index is read in key order
+    /// and stops after [`NAME_CANDIDATES`] matches, so a two-letter prefix
+    /// over a million customers costs no more than a precise name; when
+    /// fewer match, the ranking covers them all.
+    async fn search_names(&self, words: &[String]) -> Result<(Vec<CustomerId>, bool)> {
+        let rows: Vec<(i64, CustomerId, String, String, String)> = sqlx::query_as(
+            "SELECT c.seq, c.id, c.first_name, c.last_name, c.city
+             FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?1 LIMIT ?2) f
+             JOIN customers c ON c.seq = f.rowid",
         )
-        .bind(fts_match_expression(&plan.words))
+        .bind(fts_match_expression(words))
         .bind(NAME_CANDIDATES)
         .fetch_all(&self.pool)
         .await?;
-        let truncated = ids.len() as i64 >= NAME_CANDIDATES;
-        Ok((ids, truncated))
-    }
-
-    /// Folded "first last city" of the given customers, for re-ranking.
-    async fn names_of(&self, ids: &[CustomerId]) -> Result<HashMap<CustomerId, (String, String)>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, first_name, last_name, city FROM customers WHERE id IN (",
-        );
-        let mut sep = qb.separated(", ");
-        for id in ids {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
-        let rows: Vec<(CustomerId, String, String, String)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
-        Ok(rows
+        let truncated = rows.len() as i64 >= NAME_CANDIDATES;
+        let mut scored: Vec<(u32, i64, CustomerId)> = rows
             .into_iter()
-            .map(|(id, first, last, city)| {
-                (
-                    id,
-                    (fold_text(&format!("{first} {last}")), fold_text(&city)),
-                )
+            .map(|(seq, id, first, last, city)| {
+                let name = fold_text(&format!("{first} {last}"));
+                (word_score(words, &name, &fold_text(&city)), seq, id)
             })
-            .collect())
+            .collect();
+        scored.sort_by_key(|(score, seq, _)| (std::cmp::Reverse(*score), *seq));
+        Ok((scored.into_iter().map(|(_, _, id)| id).collect(), truncated))
     }
 
     /// Everything a result line shows, for a set of customers.
@@ -355,38 +334,24 @@ pub(crate) fn where_label(
     }
 }
 
-/// Whole-word matches before prefixes, name before city; the full-text
-/// rank (the current order) breaks ties. Hits found by a code, phone or
-/// e-mail are kept first.
-fn rank_by_words(
-    hits: &mut [SearchHit],
-    words: &[String],
-    names: &HashMap<CustomerId, (String, String)>,
-) {
-    let score = |hit: &SearchHit| -> u32 {
-        let Some((name, city)) = names.get(&hit.customer_id) else {
-            return u32::MAX; // not a name hit: keep first
-        };
-        words
-            .iter()
-            .map(|w| {
-                let in_words = |text: &str, exact: u32, prefix: u32| {
-                    let mut best = 0;
-                    for t in text.split(' ') {
-                        if t == w {
-                            best = best.max(exact);
-                        } else if t.starts_with(w.as_str()) {
-                            best = best.max(prefix);
-                        }
-                    }
-                    best
-                };
-                in_words(name, 4, 2).max(in_words(city, 2, 1))
-            })
-            .sum()
+/// How well the typed words match a customer: a whole word of the name
+/// counts most, then a name prefix, then the city.
+fn word_score(words: &[String], name: &str, city: &str) -> u32 {
+    let best = |text: &str, w: &str, exact: u32, prefix: u32| {
+        text.split(' ').fold(0, |best, t| {
+            if t == w {
+                best.max(exact)
+            } else if t.starts_with(w) {
+                best.max(prefix)
+            } else {
+                best
+            }
+        })
     };
-    // Stable: equal scores keep the full-text order.
-    hits.sort_by_key(|h| std::cmp::Reverse(score(h)));
+    words
+        .iter()
+        .map(|w| best(name, w, 6, 3).max(best(city, w, 2, 1)))
+        .sum()
 }
 
 #[cfg(test)]
@@ -399,6 +364,20 @@ mod tests {
         assert!("3361234".to_owned() < end);
         assert!("33612345678".to_owned() < end);
         assert!("3361235".to_owned() > end);
+    }
+
+    #[test]
+    fn whole_words_score_above_prefixes_and_names_above_cities() {
+        let w = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        let exact = word_score(&w("martin"), "sophie martin", "lyon");
+        let prefix = word_score(&w("martin"), "sophie martinez", "lyon");
+        let city = word_score(&w("martin"), "sophie durand", "saint martin");
+        assert!(
+            exact > prefix && prefix > city && city > 0,
+            "{exact} {prefix} {city}"
+        );
+        assert_eq!(word_score(&w("dupre lyon"), "helene dupre", "lyon"), 8);
+        assert_eq!(word_score(&w("xyz"), "helene dupre", "lyon"), 0);
     }
 
     #[test]

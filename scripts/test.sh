@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of Comptoir on a fresh Debian machine (installs what is
+# missing first): Rust unit and integration tests on real SQLite files, the
+# TypeScript bindings drift check, the UI's unit tests, and the end-to-end
+# tests of the real app window (tauri-driver + WebKitWebDriver under Xvfb).
+#
+#   scripts/test.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Dependencies"
+scripts/deps.sh --test
+
+step "Rust: unit and integration tests (real SQLite files)"
+cargo test --workspace --locked
+
+step "TypeScript bindings are up to date with the Rust types"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if [[ -n "$(git status --porcelain -- ui/src/bindings)" ]]; then
+    git status --porcelain -- ui/src/bindings
+    echo "ui/src/bindings differs from the Rust types: run 'cargo test' and commit the bindings." >&2
+    exit 1
+  fi
+  echo "bindings unchanged"
+fi
+
+step "UI: type check and unit tests"
+(cd ui && npx tsc --noEmit && npm test --silent)
+
+step "End-to-end: the real app window"
+scripts/e2e.sh
+
+echo
+echo "All tests passed."
