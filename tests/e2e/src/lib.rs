@@ -1,0 +1,172 @@
+//! Helpers to drive the real Comptoir app through tauri-driver (WebDriver).
+//!
+//! The tests themselves are `#[ignore]`d: they need the app built with
+//! `--features tauri/custom-protocol`, a demo database, `tauri-driver` on
+//! port 4444 and a display. `scripts/e2e.sh` sets all of that up and runs
+//! `cargo test -p comptoir-e2e -- --ignored`.
+#![forbid(unsafe_code)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// W3C WebDriver key codes (sent as characters with `send_keys`).
+pub mod keys {
+    pub const ENTER: &str = "\u{E007}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const ARROW_UP: &str = "\u{E013}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const F2: &str = "\u{E032}";
+}
+
+/// How long a condition may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+/// Upper bound for one whole scenario, so a stuck app cannot hang the run.
+pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
+
+pub fn webdriver_url() -> String {
+    std::env::var("COMPTOIR_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".to_owned())
+}
+
+/// The app binary under test: `COMPTOIR_APP`, else `<target>/debug/comptoir`.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("COMPTOIR_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("debug").join("comptoir")
+}
+
+async fn connect() -> Client {
+    let app = app_binary();
+    assert!(
+        app.is_file(),
+        "app binary not found at {} (build it with `cargo build -p comptoir --features tauri/custom-protocol` or set COMPTOIR_APP)",
+        app.display()
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".to_owned(), "wry".into());
+    caps.insert(
+        "tauri:options".to_owned(),
+        serde_json::json!({ "application": app.display().to_string() }),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&webdriver_url())
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot open a WebDriver session on {}: {e}",
+                webdriver_url()
+            )
+        })
+}
+
+/// Starts the app, runs `scenario` against it, and always closes the session
+/// (which quits the app), also when the scenario panics or times out; then
+/// re-raises the failure.
+pub async fn with_app<F, Fut>(scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let client = connect().await;
+    let run = tokio::spawn(tokio::time::timeout(
+        SCENARIO_TIMEOUT,
+        scenario(client.clone()),
+    ));
+    let outcome = run.await;
+    if let Err(e) = client.close().await {
+        eprintln!("warning: closing the WebDriver session failed: {e}");
+    }
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => panic!("scenario did not finish within {SCENARIO_TIMEOUT:?}"),
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Err(join) => panic!("scenario task failed: {join}"),
+    }
+}
+
+/// Polls `probe` until it returns `Some`, or fails the test with `what`.
+pub async fn eventually<T, P, Fut>(what: &str, mut probe: P) -> T
+where
+    P: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("timed out after {PATIENCE:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The element matching `css`, once it exists.
+pub async fn element(client: &Client, css: &str) -> Element {
+    let c = client.clone();
+    eventually(&format!("element `{css}`"), move || {
+        let c = c.clone();
+        async move { c.find(Locator::Css(css)).await.ok() }
+    })
+    .await
+}
+
+/// Visible text of every element matching `css` (empty if none).
+pub async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(found) = client.find_all(Locator::Css(css)).await {
+        for el in found {
+            if let Ok(t) = el.text().await {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// Waits until the element matching `css` shows text containing every one of `needles`.
+pub async fn text_containing(client: &Client, css: &str, needles: &[&str]) -> String {
+    let c = client.clone();
+    let what = format!("`{css}` to contain {needles:?}");
+    eventually(&what, move || {
+        let c = c.clone();
+        async move {
+            let text = c.find(Locator::Css(css)).await.ok()?.text().await.ok()?;
+            needles.iter().all(|n| text.contains(n)).then_some(text)
+        }
+    })
+    .await
+}
+
+/// The id of the focused element.
+pub async fn focused_id(client: &Client) -> Option<String> {
+    let el = client.active_element().await.ok()?;
+    el.attr("id").await.ok().flatten()
+}
+
+/// Saves a screenshot of the window when `COMPTOIR_E2E_SHOTS` names a directory.
+pub async fn shot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("COMPTOIR_E2E_SHOTS") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    match client.screenshot().await {
+        Ok(png) => {
+            let _ = std::fs::create_dir_all(&dir);
+            let path = dir.join(format!("{name}.png"));
+            if let Err(e) = std::fs::write(&path, png) {
+                eprintln!("warning: cannot write {}: {e}", path.display());
+            }
+        }
+        Err(e) => eprintln!("warning: screenshot {name} failed: {e}"),
+    }
+}
