@@ -157,7 +157,7 @@ describe("counter keyboard", () => {
   it("shows a full-screen French message when the database cannot be opened", async () => {
     const api: Api = {
       appInfo: vi.fn(async () => {
-        throw { code: "database_missing", message: "La base de données est introuvable." };
+        throw { code: "db_missing", message: "La base de données est introuvable." };
       }),
       search: vi.fn(),
       customerCard: vi.fn(),
@@ -166,7 +166,7 @@ describe("counter keyboard", () => {
     const alert = await screen.findByRole("alert");
     expect(within(alert).getByRole("heading").textContent).toBe("Comptoir ne peut pas démarrer");
     expect(alert.textContent).toContain("La base de données est introuvable.");
-    expect(alert.textContent).toContain("database_missing");
+    expect(alert.textContent).toContain("db_missing");
     expect(screen.queryByRole("combobox")).toBeNull();
     await act(async () => {});
   });

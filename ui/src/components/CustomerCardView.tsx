@@ -38,10 +38,7 @@ export function CustomerCardView({ card, fmt, highlight }: Props) {
   return (
     <article className="card" aria-labelledby="customer-name" data-customer-id={customer.id}>
       <header className="identity">
-        <h1 id="customer-name">
-          {customer.title ? <span className="title">{customer.title} </span> : null}
-          {customer.display_name}
-        </h1>
+        <h1 id="customer-name">{customer.display_name}</h1>
         <div className="identity-grid">
           <section aria-label="Adresse">
             <h2 className="visually-hidden">Adresse</h2>
@@ -134,7 +131,7 @@ interface ItemProps {
 function Order({ order, fmt, markRef, extraClass }: ItemProps & { order: OrderView }) {
   return (
     <article
-      className={`order channel-${order.channel}${extraClass}`}
+      className={`order order-${order.channel}${extraClass}`}
       ref={markRef}
       data-order-number={order.number}
       aria-label={`Commande ${order.number}`}
@@ -172,7 +169,7 @@ function Order({ order, fmt, markRef, extraClass }: ItemProps & { order: OrderVi
       </ul>
       <p className="order-foot muted">
         {order.shipping > 0 ? `Livraison ${formatCents(order.shipping)} · ` : null}
-        Payé par {order.payment_method}
+        Paiement : {order.payment_method}
       </p>
     </article>
   );
