@@ -55,7 +55,7 @@ if [[ "${1:-}" == "--inside-display" ]]; then
 
   step "Running the end-to-end tests"
   set +e
-  cargo test -p comptoir-e2e -- --ignored --test-threads=1
+  cargo test --locked -p comptoir-e2e -- --ignored --test-threads=1
   status=$?
   set -e
   stop_driver
@@ -83,15 +83,15 @@ step "Building the UI"
 )
 
 step "Building the app (custom-protocol: self-contained, no dev server)"
-timeout -k 10 1800 cargo build -p comptoir --features tauri/custom-protocol
+timeout -k 10 1800 cargo build --locked -p comptoir --features tauri/custom-protocol
 [[ -x "$COMPTOIR_APP" ]] || die "app binary not found at $COMPTOIR_APP"
 
 step "Generating a demo database ($CUSTOMERS customers)"
 rm -f "$COMPTOIR_DB" "$COMPTOIR_DB-wal" "$COMPTOIR_DB-shm"
-timeout -k 10 900 cargo run -q -p comptoir-ctl -- demo-data --customers "$CUSTOMERS" --db "$COMPTOIR_DB"
+timeout -k 10 900 cargo run --locked -q -p comptoir-ctl -- demo-data --customers "$CUSTOMERS" --db "$COMPTOIR_DB"
 
 step "Building the tests"
-timeout -k 10 1200 cargo test -p comptoir-e2e --no-run
+timeout -k 10 1200 cargo test --locked -p comptoir-e2e --no-run
 
 rm -rf "$COMPTOIR_E2E_SHOTS"
 set +e
