@@ -10,6 +10,7 @@ pub mod ids;
 pub mod model;
 pub mod money;
 pub mod normalize;
+pub mod reasons;
 pub mod records;
 pub mod search;
 pub mod views;

@@ -197,6 +197,8 @@ pub struct DossierView {
     pub origin_label: String,
     pub store: Option<StoreRef>,
     pub reason_code: String,
+    /// The reason in plain words.
+    pub reason_label: String,
     pub customer_words: Option<String>,
     /// Product concerned (from the order line, or declared without a purchase record).
     pub product_name: Option<String>,
@@ -229,5 +231,6 @@ pub struct AppInfo {
     /// The store this counter belongs to.
     pub store: Option<StoreRef>,
     pub database_path: String,
+    #[ts(type = "number")]
     pub customers: u64,
 }

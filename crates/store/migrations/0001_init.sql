@@ -43,7 +43,8 @@ CREATE VIRTUAL TABLE customer_fts USING fts5(
     name, city,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '1 2 3',
+    detail = none
 );
 
 CREATE TABLE customer_contacts (

@@ -336,6 +336,7 @@ fn assemble(
             number: d.number,
             status: d.status,
             origin: d.origin,
+            reason_label: comptoir_core::reasons::reason_label_fr(&d.reason_code),
             reason_code: d.reason_code,
             customer_words: d.customer_words,
             order_number: d.order_number,

@@ -69,6 +69,11 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// Checks every page of the database; `db_corrupt` if any is damaged.
+    pub async fn verify_integrity(&self) -> Result<()> {
+        open::verify(&self.pool, &self.path).await
+    }
+
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(self) {
         self.pool.close().await;

@@ -15,6 +15,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// Files up to this size get a full page check when opened.
+const FULL_CHECK_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
     /// First start of a counter: create an empty database.
@@ -70,6 +73,22 @@ pub(crate) async fn open_pool(path: &Path, mode: OpenMode) -> Result<SqlitePool>
 
     migrate(&pool, path, existed).await?;
     Ok(pool)
+}
+
+/// Checks every page of the file (`PRAGMA quick_check`): slow on a large
+/// database, meant for a maintenance command or a background task.
+pub(crate) async fn verify(pool: &SqlitePool, path: &Path) -> Result<()> {
+    let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(5)")
+        .fetch_all(pool)
+        .await?;
+    if rows.len() == 1 && rows[0] == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::DatabaseCorrupt {
+            path: path.to_owned(),
+            detail: rows.join("; "),
+        })
+    }
 }
 
 /// Refuses files we must not touch, before SQLite opens them.

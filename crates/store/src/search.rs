@@ -17,7 +17,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use crate::{Result, Store};
 
 /// Name candidates fetched from the full-text index before re-ranking.
-const NAME_CANDIDATES: i64 = 300;
+const NAME_CANDIDATES: i64 = 150;
 /// Rows fetched per code / contact prefix lookup.
 const PREFIX_ROWS: i64 = MAX_HITS as i64 + 1;
 

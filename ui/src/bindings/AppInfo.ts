@@ -8,4 +8,4 @@ export type AppInfo = { version: string,
 /**
  * The store this counter belongs to.
  */
-store: StoreRef | null, database_path: string, customers: bigint, };
+store: StoreRef | null, database_path: string, customers: number, };

@@ -6,7 +6,11 @@ import type { DossierStatus } from "./DossierStatus";
 import type { OrderLineId } from "./OrderLineId";
 import type { StoreRef } from "./StoreRef";
 
-export type DossierView = { id: DossierId, number: string, status: DossierStatus, status_label: string, is_open: boolean, origin: DossierOrigin, origin_label: string, store: StoreRef | null, reason_code: string, customer_words: string | null, 
+export type DossierView = { id: DossierId, number: string, status: DossierStatus, status_label: string, is_open: boolean, origin: DossierOrigin, origin_label: string, store: StoreRef | null, reason_code: string, 
+/**
+ * The reason in plain words.
+ */
+reason_label: string, customer_words: string | null, 
 /**
  * Product concerned (from the order line, or declared without a purchase record).
  */

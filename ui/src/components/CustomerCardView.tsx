@@ -207,6 +207,7 @@ function Dossier({ dossier, fmt, markRef, extraClass }: ItemProps & { dossier: D
           </span>
         ) : null}
       </p>
+      <p className="dossier-reason">{dossier.reason_label}</p>
       {dossier.customer_words ? <blockquote>« {dossier.customer_words} »</blockquote> : null}
       {dossier.promised_at && dossier.is_open ? (
         <p className="promised">
