@@ -1,5 +1,8 @@
 use thiserror::Error;
 
+use crate::model::DossierStatus;
+use crate::workflow::DossierAction;
+
 /// Errors of the pure domain rules. Each carries a stable `code()` that the
 /// UI maps to a French message.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -12,6 +15,27 @@ pub enum CoreError {
     InvalidId(String),
     #[error("unknown value {value:?} for {field}")]
     UnknownValue { field: &'static str, value: String },
+    #[error("the store calendar has no opening hours")]
+    NoOpeningHours,
+    #[error("deadline beyond the calendar horizon")]
+    DeadlineBeyondHorizon,
+    #[error("invalid opening hours: {0}")]
+    InvalidOpeningHours(String),
+    #[error("unknown time zone {0:?}")]
+    InvalidTimezone(String),
+    #[error("action {action:?} not allowed from status {from:?}")]
+    TransitionNotAllowed {
+        from: DossierStatus,
+        action: DossierAction,
+    },
+    #[error("invalid timeline: event #{position} goes from {from:?} to {to:?}")]
+    InvalidTimeline {
+        /// 1-based position of the offending status change in time order.
+        position: usize,
+        /// `None` when the first status of the timeline is not `opened`.
+        from: Option<DossierStatus>,
+        to: DossierStatus,
+    },
 }
 
 impl CoreError {
@@ -22,6 +46,12 @@ impl CoreError {
             CoreError::QueryTooLong { .. } => "query_too_long",
             CoreError::InvalidId(_) => "invalid_id",
             CoreError::UnknownValue { .. } => "unknown_value",
+            CoreError::NoOpeningHours => "no_opening_hours",
+            CoreError::DeadlineBeyondHorizon => "deadline_beyond_horizon",
+            CoreError::InvalidOpeningHours(_) => "invalid_opening_hours",
+            CoreError::InvalidTimezone(_) => "invalid_timezone",
+            CoreError::TransitionNotAllowed { .. } => "transition_not_allowed",
+            CoreError::InvalidTimeline { .. } => "invalid_timeline",
         }
     }
 
@@ -38,6 +68,37 @@ impl CoreError {
             CoreError::UnknownValue { field, value } => {
                 format!("Valeur inconnue « {value} » pour le champ {field}.")
             }
+            CoreError::NoOpeningHours => "Aucun horaire d'ouverture n'est renseigné pour ce \
+                 magasin : impossible de calculer un délai. Renseignez les horaires dans les \
+                 réglages du magasin."
+                .to_owned(),
+            CoreError::DeadlineBeyondHorizon => "Délai impossible à calculer : il tomberait \
+                 au-delà des vingt prochaines années d'ouverture du magasin. Vérifiez la \
+                 promesse et les fermetures exceptionnelles."
+                .to_owned(),
+            CoreError::InvalidOpeningHours(detail) => {
+                format!("Horaires d'ouverture invalides ({detail}).")
+            }
+            CoreError::InvalidTimezone(tz) => {
+                format!("Fuseau horaire inconnu « {tz} » (exemple attendu : Europe/Paris).")
+            }
+            CoreError::TransitionNotAllowed { from, action } => {
+                crate::workflow::refusal_message_fr(*from, *action)
+            }
+            CoreError::InvalidTimeline { position, from, to } => match from {
+                Some(from) => format!(
+                    "Historique du dossier incohérent : le changement de statut n° {position} \
+                     le fait passer de « {} » à « {} », ce qui n'est pas permis.",
+                    from.label_fr(),
+                    to.label_fr()
+                ),
+                None => format!(
+                    "Historique du dossier incohérent : il commence par « {} » au lieu de \
+                     « {} ».",
+                    to.label_fr(),
+                    DossierStatus::Opened.label_fr()
+                ),
+            },
         }
     }
 }

@@ -5,6 +5,7 @@
 //! that let the store crate bind ids and enums directly.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod error;
 pub mod ids;
 pub mod model;
@@ -14,6 +15,7 @@ pub mod reasons;
 pub mod records;
 pub mod search;
 pub mod views;
+pub mod workflow;
 
 pub use error::{CoreError, Result};
 pub use money::Cents;
