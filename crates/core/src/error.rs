@@ -7,6 +7,20 @@ use crate::workflow::DossierAction;
 /// UI maps to a French message.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum CoreError {
+    #[error("required field {field} is missing")]
+    MissingField { field: &'static str },
+    #[error("field {field} is too long ({len}, max {max})")]
+    TextTooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("negative amount in {field}")]
+    NegativeAmount { field: &'static str },
+    #[error("serial {read} does not match the order line ({sold})")]
+    SerialMismatch { read: String, sold: String },
+    #[error("CSAT score {score} out of 1..=5")]
+    CsatOutOfRange { score: u8 },
     #[error("query is empty or too short (min {min} significant characters)")]
     QueryTooShort { min: usize },
     #[error("query is too long ({len} characters, max {max})")]
@@ -42,6 +56,11 @@ impl CoreError {
     /// Stable machine-readable code, shared with the UI.
     pub fn code(&self) -> &'static str {
         match self {
+            CoreError::MissingField { .. } => "missing_field",
+            CoreError::TextTooLong { .. } => "text_too_long",
+            CoreError::NegativeAmount { .. } => "negative_amount",
+            CoreError::SerialMismatch { .. } => "serial_mismatch",
+            CoreError::CsatOutOfRange { .. } => "csat_out_of_range",
             CoreError::QueryTooShort { .. } => "query_too_short",
             CoreError::QueryTooLong { .. } => "query_too_long",
             CoreError::InvalidId(_) => "invalid_id",
@@ -58,6 +77,21 @@ impl CoreError {
     /// The message a clerk reads, in French.
     pub fn message_fr(&self) -> String {
         match self {
+            CoreError::MissingField { field } => {
+                format!("Champ obligatoire manquant : {}.", field_fr(field))
+            }
+            CoreError::TextTooLong { field, max, .. } => {
+                format!("Texte trop long pour le champ {} ({max} au maximum).", field_fr(field))
+            }
+            CoreError::NegativeAmount { field } => {
+                format!("Le montant du champ {} ne peut pas être négatif.", field_fr(field))
+            }
+            CoreError::SerialMismatch { read, sold } => format!(
+                "Le numéro de série « {read} » ne correspond pas à celui de l'achat ({sold}). Vérifiez l'étiquette du produit."
+            ),
+            CoreError::CsatOutOfRange { score } => {
+                format!("La note de satisfaction doit aller de 1 à 5 (reçu : {score}).")
+            }
             CoreError::QueryTooShort { min } => {
                 format!("Saisissez au moins {min} lettres ou chiffres pour lancer la recherche.")
             }
@@ -104,3 +138,20 @@ impl CoreError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// French name of an input field, for messages.
+fn field_fr(field: &str) -> &str {
+    match field {
+        "customer_words" => "« propos du client »",
+        "actor" => "« conseiller »",
+        "declared_product" => "« produit (sans preuve d'achat) »",
+        "condition_note" => "« état du produit »",
+        "accessories" => "« accessoires laissés »",
+        "summary" => "« ce qui a été fait »",
+        "cost" => "« coût »",
+        "gesture" => "« geste commercial »",
+        "comment" => "« commentaire »",
+        "note" => "« note »",
+        other => other,
+    }
+}

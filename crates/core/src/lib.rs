@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod dossier;
 pub mod error;
 pub mod ids;
 pub mod model;

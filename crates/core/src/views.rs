@@ -210,6 +210,45 @@ pub struct DossierView {
     pub closed_at: Option<DateTime<Utc>>,
     /// Oldest first: the dossier's story.
     pub events: Vec<DossierEventView>,
+    /// Condition at intake, in words.
+    pub condition_label: Option<String>,
+    pub condition_note: Option<String>,
+    pub accessories: Vec<String>,
+    /// The serial number read on the product at the counter.
+    pub serial_number: Option<String>,
+    pub assignee: Option<String>,
+    pub opened_by: Option<String>,
+    /// "48 heures ouvrées".
+    pub promise_label: Option<String>,
+    /// Set when the legal conformity guarantee caps the deadline.
+    pub legal_cap_at: Option<DateTime<Utc>>,
+    /// On time / at risk / late, for open dossiers with a deadline.
+    pub deadline_status: Option<crate::calendar::DeadlineStatus>,
+    pub deadline_label: Option<String>,
+    /// What the clerk may do next (the workflow's allowed actions).
+    pub allowed_actions: Vec<ActionView>,
+    pub resolution: Option<crate::dossier::Resolution>,
+    pub follow_up_due: Option<DateTime<Utc>>,
+    pub csat_score: Option<u8>,
+    pub csat_comment: Option<String>,
+}
+
+/// A workflow action offered to the clerk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionView {
+    pub action: crate::workflow::DossierAction,
+    pub label: String,
+}
+
+/// One dossier with what its screen and its printed tickets need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DossierDetail {
+    pub dossier: DossierView,
+    pub customer: CustomerView,
+    /// The order the dossier's line belongs to, when there is one.
+    pub order: Option<OrderView>,
 }
 
 /// Everything the counter knows about one customer.

@@ -537,6 +537,7 @@ impl Generator {
                 (DossierStatus::Closed, 1),
             ],
             8 => &[
+                (DossierStatus::Diagnosed, 8),
                 (DossierStatus::WaitingCustomer, 20),
                 (DossierStatus::Diagnosed, 50),
                 (DossierStatus::Ready, 40),

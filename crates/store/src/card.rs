@@ -12,6 +12,11 @@ use comptoir_core::records::{display_name, event_summary};
 use comptoir_core::views::*;
 use comptoir_core::Cents;
 
+use comptoir_core::calendar::{deadline_status, BusinessCalendar, DeadlinePromise, DeadlineStatus};
+use comptoir_core::dossier::{ItemCondition, Resolution};
+use comptoir_core::reasons::reason_label_fr;
+use comptoir_core::workflow::allowed_actions;
+
 use crate::search::where_label;
 use crate::{Result, Store, StoreError};
 
@@ -116,6 +121,19 @@ struct DossierRow {
     store_name: Option<String>,
     store_city: Option<String>,
     store_timezone: Option<String>,
+    condition: Option<String>,
+    condition_note: Option<String>,
+    accessories: String,
+    serial_number: Option<String>,
+    assignee: Option<String>,
+    opened_by: Option<String>,
+    promise: Option<String>,
+    legal_cap_at: Option<DateTime<Utc>>,
+    resolution: Option<String>,
+    follow_up_due: Option<DateTime<Utc>>,
+    csat_score: Option<i64>,
+    csat_comment: Option<String>,
+    reason_label: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -148,6 +166,36 @@ fn store_ref(
 impl Store {
     /// Everything the counter knows about one customer.
     pub async fn customer_card(&self, id: CustomerId) -> Result<CustomerCard> {
+        self.customer_card_at(id, chrono::Utc::now()).await
+    }
+
+    /// One dossier with its customer and order (for its screen and tickets).
+    pub async fn dossier_detail(&self, id: DossierId) -> Result<DossierDetail> {
+        let customer_id = self.dossier_customer(id).await?;
+        let card = self.customer_card(customer_id).await?;
+        let dossier = card
+            .dossiers
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or(StoreError::NotFound { what: "dossier" })?;
+        let order = dossier.order_line_id.and_then(|line| {
+            card.orders
+                .into_iter()
+                .find(|o| o.lines.iter().any(|l| l.id == line))
+        });
+        Ok(DossierDetail {
+            dossier,
+            customer: card.customer,
+            order,
+        })
+    }
+
+    /// The card as of `now` (deadline statuses depend on it).
+    pub async fn customer_card_at(
+        &self,
+        id: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<CustomerCard> {
         let mut conn = self.pool.acquire().await?;
         let c: CustomerRow = sqlx::query_as(
             "SELECT id, title, first_name, last_name, address_line1, address_line2, postal_code,
@@ -206,8 +254,12 @@ impl Store {
                     d.order_line_id, d.product_label, p.name AS product_name, o.number AS order_number,
                     d.opened_at, d.promised_at, d.closed_at,
                     s.id AS store_id, s.code AS store_code, s.name AS store_name,
-                    s.city AS store_city, s.timezone AS store_timezone
+                    s.city AS store_city, s.timezone AS store_timezone,
+                    d.condition, d.condition_note, d.accessories, d.serial_number, d.assignee,
+                    d.opened_by, d.promise, d.legal_cap_at, d.resolution, d.follow_up_due,
+                    d.csat_score, d.csat_comment, r.label AS reason_label
              FROM dossiers d
+             LEFT JOIN reasons r ON r.code = d.reason_code
              LEFT JOIN order_lines l ON l.id = d.order_line_id
              LEFT JOIN orders o ON o.id = l.order_id
              LEFT JOIN products p ON p.id = COALESCE(d.product_id, l.product_id)
@@ -227,12 +279,62 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
 
+        let local_store: Option<StoreId> = sqlx::query_scalar(
+            "SELECT s.id FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let calendar = Store::calendar_of(&mut conn, local_store).await?;
         Ok(assemble(
-            c, contacts, orders, lines, serials, dossiers, events,
+            c, contacts, orders, lines, serials, dossiers, events, &calendar, now,
         ))
     }
 }
 
+struct Extras {
+    condition_label: Option<String>,
+    accessories: Vec<String>,
+    promise_label: Option<String>,
+    deadline_status: Option<DeadlineStatus>,
+    deadline_label: Option<String>,
+    allowed_actions: Vec<ActionView>,
+    resolution: Option<Resolution>,
+}
+
+fn dossier_extras(d: &DossierRow, calendar: &BusinessCalendar, now: DateTime<Utc>) -> Extras {
+    let status = d
+        .promised_at
+        .filter(|_| d.status.is_open())
+        .map(|p| deadline_status(now, d.opened_at, p, calendar));
+    Extras {
+        condition_label: d
+            .condition
+            .as_deref()
+            .and_then(|c| c.parse::<ItemCondition>().ok())
+            .map(|c| c.label_fr().to_owned()),
+        accessories: serde_json::from_str(&d.accessories).unwrap_or_default(),
+        promise_label: d
+            .promise
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<DeadlinePromise>(p).ok())
+            .map(DeadlinePromise::label_fr),
+        deadline_status: status,
+        deadline_label: status.map(|s| s.label_fr().to_owned()),
+        allowed_actions: allowed_actions(d.status)
+            .into_iter()
+            .map(|a| ActionView {
+                action: a,
+                label: a.label_fr().to_owned(),
+            })
+            .collect(),
+        resolution: d
+            .resolution
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     c: CustomerRow,
     contacts: Vec<ContactRow>,
@@ -241,6 +343,8 @@ fn assemble(
     serials: Vec<(OrderLineId, String)>,
     dossiers: Vec<DossierRow>,
     events: Vec<EventRow>,
+    calendar: &BusinessCalendar,
+    now: DateTime<Utc>,
 ) -> CustomerCard {
     let mut serials_by_line: HashMap<OrderLineId, Vec<String>> = HashMap::new();
     for (line, serial) in serials {
@@ -318,32 +422,52 @@ fn assemble(
 
     let mut dossiers: Vec<DossierView> = dossiers
         .into_iter()
-        .map(|d| DossierView {
-            status_label: d.status.label_fr().to_owned(),
-            is_open: d.status.is_open(),
-            origin_label: d.origin.label_fr().to_owned(),
-            store: store_ref(
-                d.store_id,
-                d.store_code,
-                d.store_name,
-                d.store_city,
-                d.store_timezone,
-            ),
-            events: events_by_dossier.remove(&d.id).unwrap_or_default(),
-            without_purchase_record: d.order_line_id.is_none(),
-            product_name: d.product_name.or(d.product_label),
-            id: d.id,
-            number: d.number,
-            status: d.status,
-            origin: d.origin,
-            reason_label: comptoir_core::reasons::reason_label_fr(&d.reason_code),
-            reason_code: d.reason_code,
-            customer_words: d.customer_words,
-            order_number: d.order_number,
-            order_line_id: d.order_line_id,
-            opened_at: d.opened_at,
-            promised_at: d.promised_at,
-            closed_at: d.closed_at,
+        .map(|d| {
+            let x = dossier_extras(&d, calendar, now);
+            DossierView {
+                status_label: d.status.label_fr().to_owned(),
+                is_open: d.status.is_open(),
+                origin_label: d.origin.label_fr().to_owned(),
+                store: store_ref(
+                    d.store_id,
+                    d.store_code,
+                    d.store_name,
+                    d.store_city,
+                    d.store_timezone,
+                ),
+                events: events_by_dossier.remove(&d.id).unwrap_or_default(),
+                without_purchase_record: d.order_line_id.is_none(),
+                product_name: d.product_name.or(d.product_label),
+                id: d.id,
+                number: d.number,
+                status: d.status,
+                origin: d.origin,
+                reason_label: d
+                    .reason_label
+                    .unwrap_or_else(|| reason_label_fr(&d.reason_code)),
+                reason_code: d.reason_code,
+                customer_words: d.customer_words,
+                order_number: d.order_number,
+                order_line_id: d.order_line_id,
+                opened_at: d.opened_at,
+                promised_at: d.promised_at,
+                closed_at: d.closed_at,
+                condition_label: x.condition_label,
+                condition_note: d.condition_note,
+                accessories: x.accessories,
+                serial_number: d.serial_number,
+                assignee: d.assignee,
+                opened_by: d.opened_by,
+                promise_label: x.promise_label,
+                legal_cap_at: d.legal_cap_at,
+                deadline_status: x.deadline_status,
+                deadline_label: x.deadline_label,
+                allowed_actions: x.allowed_actions,
+                resolution: x.resolution,
+                follow_up_due: d.follow_up_due,
+                csat_score: d.csat_score.and_then(|s| u8::try_from(s).ok()),
+                csat_comment: d.csat_comment,
+            }
         })
         .collect();
     // Open ones first; within each group the newest first (query order).

@@ -5,11 +5,13 @@
 #![forbid(unsafe_code)]
 
 mod card;
+mod dossiers;
 mod error;
 mod open;
 mod search;
 pub mod write;
 
+pub use dossiers::ReasonView;
 pub use error::{Result, StoreError};
 pub use open::OpenMode;
 

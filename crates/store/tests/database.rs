@@ -114,7 +114,7 @@ async fn the_file_is_backed_up_before_a_migration_and_a_failed_one_loses_nothing
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".before-v1-") && n.ends_with(".bak"))
+        .filter(|n| n.contains(".before-v2-") && n.ends_with(".bak"))
         .collect();
     assert_eq!(backups.len(), 1, "{backups:?}");
     // The backup is a complete, openable database with the data.
@@ -315,4 +315,39 @@ async fn demo_data_looks_like_a_real_chain() {
     let info = store.app_info().await.unwrap();
     assert_eq!(info.store.unwrap().name, "Lyon Part-Dieu");
     assert_eq!(info.customers, 2_000);
+}
+
+#[tokio::test]
+async fn every_demo_timeline_is_a_legal_workflow_path() {
+    use comptoir_core::records::DossierEventRecord;
+    let (_dir, store) = common::demo_store(1_500).await;
+    let rows: Vec<(DossierId, DossierEventId, chrono::DateTime<Utc>, String, String, Option<comptoir_core::model::DossierStatus>)> =
+        sqlx::query_as("SELECT dossier_id, id, at, actor, kind, status_after FROM dossier_events ORDER BY dossier_id, at, id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let mut by_dossier: std::collections::BTreeMap<DossierId, Vec<DossierEventRecord>> =
+        Default::default();
+    for (d, id, at, actor, kind, status_after) in rows {
+        by_dossier.entry(d).or_default().push(DossierEventRecord {
+            id,
+            at,
+            actor,
+            kind,
+            status_after,
+            note: None,
+        });
+    }
+    assert!(by_dossier.len() > 100);
+    for (d, events) in by_dossier {
+        let status = comptoir_core::workflow::replay(&events)
+            .unwrap_or_else(|e| panic!("dossier {d}: {}", e.message_fr()));
+        let stored: comptoir_core::model::DossierStatus =
+            sqlx::query_scalar("SELECT status FROM dossiers WHERE id = ?")
+                .bind(d)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(status, stored, "projection = fold of events");
+    }
 }

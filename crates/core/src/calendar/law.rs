@@ -11,3 +11,7 @@ pub const GLC_REMEDY_MAX_CALENDAR_DAYS: u64 = 30;
 
 /// Article cited when a deadline is capped by [`GLC_REMEDY_MAX_CALENDAR_DAYS`].
 pub const GLC_REMEDY_ARTICLE: &str = "Code de la consommation, art. L217-10";
+
+/// Legal conformity guarantee: lasts this many months from delivery
+/// (Code de la consommation, L217-3 and following).
+pub const GLC_DURATION_MONTHS: u32 = 24;

@@ -1,0 +1,513 @@
+//! The dossier from intake to closure, on a real SQLite file: numbering,
+//! committed deadline, workflow, bad input that writes nothing.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use comptoir_core::calendar::{CalendarConfig, DeadlineStatus, WeeklyHours};
+use comptoir_core::dossier::*;
+use comptoir_core::ids::*;
+use comptoir_core::model::DossierStatus;
+use comptoir_core::workflow::DossierAction;
+use comptoir_core::Cents;
+use comptoir_demo::showcase;
+use comptoir_store::Store;
+
+/// Monday 23 November 2026, 10:00 in Lyon (09:00 UTC).
+fn monday() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+async fn helene(store: &Store) -> (CustomerId, OrderLineId) {
+    let r = store.search(showcase::WEB_ORDER).await.unwrap();
+    let customer = r.hits[0].customer_id;
+    let card = store.customer_card(customer).await.unwrap();
+    let web = card
+        .orders
+        .iter()
+        .find(|o| o.number == showcase::WEB_ORDER)
+        .unwrap();
+    (customer, web.lines[0].id)
+}
+
+fn intake(customer: CustomerId, line: Option<OrderLineId>) -> OpenDossierInput {
+    OpenDossierInput {
+        customer_id: customer,
+        order_line_id: line,
+        declared_product: None,
+        reason_code: "defect.no_power".into(),
+        customer_words: "Le robot ne démarre plus du tout.".into(),
+        condition: ItemCondition::Good,
+        condition_note: Some("Rayure sur le capot".into()),
+        accessories: vec!["Base de charge".into(), "Télécommande".into()],
+        serial_number: Some("ir2609120456".into()),
+        actor: "Julie M.".into(),
+        assignee: None,
+    }
+}
+
+async fn counts(store: &Store) -> (i64, i64) {
+    sqlx::query_as("SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM dossier_events)")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_dossier_opened_from_a_web_order_gets_a_number_and_a_committed_deadline() {
+    let (_dir, store) = common::demo_store(300).await;
+    let (customer, line) = helene(&store).await;
+    let id = store
+        .open_dossier(&intake(customer, Some(line)), monday())
+        .await
+        .unwrap();
+    let detail = store.dossier_detail(id).await.unwrap();
+    let d = &detail.dossier;
+    assert!(d.number.starts_with("SAV-LYO1-2026-"), "{}", d.number);
+    assert_eq!(d.status, DossierStatus::Opened);
+    assert_eq!(d.order_number.as_deref(), Some(showcase::WEB_ORDER));
+    assert_eq!(detail.order.as_ref().unwrap().number, showcase::WEB_ORDER);
+    assert_eq!(d.reason_label, "Panne : l'appareil ne s'allume plus");
+    assert_eq!(d.condition_label.as_deref(), Some("Bon état"));
+    assert_eq!(
+        d.accessories,
+        vec!["Base de charge".to_owned(), "Télécommande".to_owned()]
+    );
+    assert_eq!(d.promise_label.as_deref(), Some("48 heures ouvrées"));
+    // Default calendar: Mon–Sat 9:30–19:00 (9.5 h a day) in Europe/Paris.
+    // From Monday 10:00: 9 h Monday + 9.5 × 4 (Tue–Fri) = 47 h, +1 h Saturday.
+    assert_eq!(
+        d.promised_at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap())
+    );
+    // Delivered 5 October 2026: the legal conformity guarantee caps it at 30 days.
+    assert_eq!(d.legal_cap_at, Some(monday() + Duration::days(30)));
+    assert_eq!(d.events.len(), 1);
+    assert_eq!(d.events[0].actor, "Julie M.");
+    let actions: Vec<DossierAction> = d.allowed_actions.iter().map(|a| a.action).collect();
+    assert!(actions.contains(&DossierAction::Diagnose));
+    assert!(!actions.contains(&DossierAction::HandBack));
+
+    // Scanning its number back opens it.
+    let r = store.search(&d.number).await.unwrap();
+    assert!(
+        matches!(r.direct, Some(comptoir_core::views::DirectHit::Dossier { dossier_id, .. }) if dossier_id == id)
+    );
+}
+
+#[tokio::test]
+async fn numbers_are_consecutive_and_never_reused() {
+    let (_dir, store) = common::demo_store(200).await;
+    let (customer, line) = helene(&store).await;
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        let id = store
+            .open_dossier(
+                &intake(customer, Some(line)),
+                monday() + Duration::minutes(i),
+            )
+            .await
+            .unwrap();
+        numbers.push(store.dossier_detail(id).await.unwrap().dossier.number);
+    }
+    let seqs: Vec<u32> = numbers
+        .iter()
+        .map(|n| dossier_sequence(n).unwrap())
+        .collect();
+    assert_eq!(seqs[1], seqs[0] + 1);
+    assert_eq!(seqs[2], seqs[1] + 1);
+    // Above every number the store already had that year (demo starts at 101).
+    let max_demo: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(CAST(substr(number, -6) AS INTEGER)), 0) FROM dossiers WHERE number LIKE 'SAV-LYO1-2026-%' AND opened_by IS NULL",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert!(i64::from(seqs[0]) > max_demo);
+}
+
+#[tokio::test]
+async fn a_wrong_serial_a_foreign_line_or_a_huge_note_write_nothing() {
+    let (_dir, store) = common::demo_store(200).await;
+    let (customer, line) = helene(&store).await;
+    let before = counts(&store).await;
+
+    let mut bad = intake(customer, Some(line));
+    bad.serial_number = Some("XX000".into());
+    let e = store.open_dossier(&bad, monday()).await.unwrap_err();
+    assert_eq!(e.code(), "serial_mismatch");
+    assert!(e.message_fr().contains("IR2609120456"));
+
+    let other: CustomerId = sqlx::query_scalar("SELECT id FROM customers WHERE id <> ? LIMIT 1")
+        .bind(customer)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let e = store
+        .open_dossier(&intake(other, Some(line)), monday())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_record");
+
+    let mut long = intake(customer, Some(line));
+    long.customer_words = "é".repeat(5_000);
+    assert_eq!(
+        store
+            .open_dossier(&long, monday())
+            .await
+            .unwrap_err()
+            .code(),
+        "text_too_long"
+    );
+
+    let mut unknown = intake(customer, Some(line));
+    unknown.reason_code = "defect.unknown".into();
+    assert_eq!(
+        store
+            .open_dossier(&unknown, monday())
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_record"
+    );
+
+    assert_eq!(counts(&store).await, before);
+    // …and no number was burnt by the failures.
+    let id = store
+        .open_dossier(&intake(customer, Some(line)), monday())
+        .await
+        .unwrap();
+    let n = store.dossier_detail(id).await.unwrap().dossier.number;
+    let seq: Option<i64> = sqlx::query_scalar(
+        "SELECT last FROM dossier_sequences WHERE prefix = 'LYO1' AND year = 2026",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(seq, Some(i64::from(dossier_sequence(&n).unwrap())));
+}
+
+#[tokio::test]
+async fn without_a_purchase_record_the_product_is_declared_and_flagged() {
+    let (_dir, store) = common::demo_store(100).await;
+    let (customer, _) = helene(&store).await;
+    let mut i = intake(customer, None);
+    i.serial_number = None;
+    assert_eq!(
+        store.open_dossier(&i, monday()).await.unwrap_err().code(),
+        "missing_field"
+    );
+    i.declared_product = Some("Cafetière Krups achetée en 2023".into());
+    let id = store.open_dossier(&i, monday()).await.unwrap();
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    assert!(d.without_purchase_record);
+    assert_eq!(
+        d.product_name.as_deref(),
+        Some("Cafetière Krups achetée en 2023")
+    );
+    assert_eq!(
+        d.legal_cap_at, None,
+        "no purchase record: no legal cap computed"
+    );
+}
+
+#[tokio::test]
+async fn the_workflow_refuses_steps_out_of_order_and_writes_nothing() {
+    let (_dir, store) = common::demo_store(100).await;
+    let (customer, line) = helene(&store).await;
+    let id = store
+        .open_dossier(&intake(customer, Some(line)), monday())
+        .await
+        .unwrap();
+    let before = counts(&store).await;
+    let e = store
+        .dossier_action(id, DossierAction::HandBack, "Karim B.", None, monday())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "transition_not_allowed");
+    assert!(e.message_fr().contains("Ouvert"), "{}", e.message_fr());
+    let e = store
+        .dossier_action(
+            id,
+            DossierAction::Diagnose,
+            "Karim B.",
+            Some(&"x".repeat(5_000)),
+            monday(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "text_too_long");
+    assert_eq!(counts(&store).await, before);
+
+    let t = monday() + Duration::hours(1);
+    assert_eq!(
+        store
+            .dossier_action(
+                id,
+                DossierAction::Diagnose,
+                "Karim B.",
+                Some("Carte mère HS"),
+                t
+            )
+            .await
+            .unwrap(),
+        DossierStatus::Diagnosed
+    );
+    assert_eq!(
+        store
+            .dossier_action(id, DossierAction::WaitPart, "Karim B.", None, t)
+            .await
+            .unwrap(),
+        DossierStatus::WaitingPart
+    );
+    assert_eq!(
+        store
+            .dossier_action(id, DossierAction::MarkReady, "Karim B.", None, t)
+            .await
+            .unwrap(),
+        DossierStatus::Ready
+    );
+    let e = store
+        .close_dossier(id, &resolution(), "Julie M.", 3, t)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "transition_not_allowed",
+        "a ready product must be handed back first"
+    );
+    store
+        .dossier_action(id, DossierAction::HandBack, "Julie M.", None, t)
+        .await
+        .unwrap();
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["opened", "diagnose", "wait_part", "mark_ready", "hand_back"]
+    );
+    assert_eq!(d.events[1].note.as_deref(), Some("Carte mère HS"));
+    // The stored status is the fold of the events.
+    let records: Vec<comptoir_core::records::DossierEventRecord> = d
+        .events
+        .iter()
+        .map(|e| comptoir_core::records::DossierEventRecord {
+            id: e.id,
+            at: e.at,
+            actor: e.actor.clone(),
+            kind: e.kind.clone(),
+            status_after: e
+                .kind
+                .parse::<DossierAction>()
+                .ok()
+                .map(|a| a.target())
+                .or(Some(DossierStatus::Opened)),
+            note: None,
+        })
+        .collect();
+    assert_eq!(comptoir_core::workflow::replay(&records).unwrap(), d.status);
+}
+
+fn resolution() -> Resolution {
+    Resolution {
+        summary: "Carte électronique remplacée, test de charge OK".into(),
+        parts: vec!["Carte mère R-200".into()],
+        cost: Cents(4_500),
+        gesture: Some(Gesture {
+            description: "Bon d'achat".into(),
+            amount: Cents(1_000),
+        }),
+        template: "closing.repaired".into(),
+    }
+}
+
+#[tokio::test]
+async fn waiting_for_the_customer_pauses_the_promise() {
+    let (_dir, store) = common::demo_store(100).await;
+    let (customer, line) = helene(&store).await;
+    let id = store
+        .open_dossier(&intake(customer, Some(line)), monday())
+        .await
+        .unwrap();
+    let first = store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .promised_at
+        .unwrap();
+    let t = monday() + Duration::hours(1);
+    store
+        .dossier_action(id, DossierAction::Diagnose, "Karim B.", None, t)
+        .await
+        .unwrap();
+    store
+        .dossier_action(
+            id,
+            DossierAction::WaitCustomer,
+            "Karim B.",
+            Some("Devis envoyé"),
+            t,
+        )
+        .await
+        .unwrap();
+    // The customer answers on Tuesday at 11:00 (Paris): 9 + 1.5 = 9.5 working hours waited… minus the
+    // hour before the wait started: the wait ran Monday 11:00 → Tuesday 11:00 = 8 h + 1.5 h.
+    let answered = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    store
+        .dossier_action(id, DossierAction::Resume, "Karim B.", None, answered)
+        .await
+        .unwrap();
+    let after = store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .promised_at
+        .unwrap();
+    assert!(after > first, "{first} → {after}");
+    assert!(
+        after <= monday() + Duration::days(30),
+        "never beyond the legal cap"
+    );
+}
+
+#[tokio::test]
+async fn closure_follow_up_and_satisfaction_feed_the_lists() {
+    let (_dir, store) = common::demo_store(100).await;
+    let (customer, line) = helene(&store).await;
+    let id = store
+        .open_dossier(&intake(customer, Some(line)), monday())
+        .await
+        .unwrap();
+    let open = store
+        .list_dossiers(DossierList::StoreOpen, None, monday())
+        .await
+        .unwrap();
+    assert!(open
+        .iter()
+        .any(|d| d.id == id && d.deadline_status == Some(DeadlineStatus::OnTime)));
+    let mine = store
+        .list_dossiers(DossierList::Mine, Some("Julie M."), monday())
+        .await
+        .unwrap();
+    assert!(mine.iter().any(|d| d.id == id));
+    let theirs = store
+        .list_dossiers(DossierList::Mine, Some("Karim B."), monday())
+        .await
+        .unwrap();
+    assert!(!theirs.iter().any(|d| d.id == id));
+    store
+        .assign(id, Some("Karim B."), "Julie M.", monday())
+        .await
+        .unwrap();
+    let theirs = store
+        .list_dossiers(DossierList::Mine, Some("Karim B."), monday())
+        .await
+        .unwrap();
+    assert!(theirs.iter().any(|d| d.id == id));
+
+    let late = store
+        .list_dossiers(DossierList::Late, None, monday() + Duration::days(10))
+        .await
+        .unwrap();
+    assert!(late.iter().any(|d| d.id == id));
+    assert!(late
+        .iter()
+        .all(|d| d.deadline_status == Some(DeadlineStatus::Late)));
+
+    let t = monday() + Duration::hours(2);
+    store
+        .dossier_action(id, DossierAction::MarkReady, "Karim B.", None, t)
+        .await
+        .unwrap();
+    store
+        .dossier_action(id, DossierAction::HandBack, "Julie M.", None, t)
+        .await
+        .unwrap();
+    let message = store
+        .close_dossier(id, &resolution(), "Julie M.", 3, t)
+        .await
+        .unwrap();
+    assert!(
+        message.starts_with("Bonjour Mme Hélène Dupré,"),
+        "{message}"
+    );
+    assert!(message.contains("Carte électronique remplacée"));
+    assert!(
+        !message.contains('{'),
+        "every placeholder filled: {message}"
+    );
+
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    assert_eq!(d.status, DossierStatus::Closed);
+    assert_eq!(d.resolution.as_ref().unwrap().cost, Cents(4_500));
+    assert!(d.allowed_actions.is_empty());
+    assert_eq!(d.follow_up_due, Some(t + Duration::days(3)));
+
+    assert!(!store
+        .list_dossiers(DossierList::ToFollowUp, None, t + Duration::days(1))
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.id == id));
+    assert!(store
+        .list_dossiers(DossierList::ToFollowUp, None, t + Duration::days(4))
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.id == id));
+
+    assert_eq!(
+        store
+            .record_satisfaction(id, 6, None, "Julie M.", t)
+            .await
+            .unwrap_err()
+            .code(),
+        "csat_out_of_range"
+    );
+    store
+        .record_satisfaction(
+            id,
+            5,
+            Some("Très bon accueil"),
+            "Julie M.",
+            t + Duration::days(4),
+        )
+        .await
+        .unwrap();
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    assert_eq!(d.csat_score, Some(5));
+    assert!(!store
+        .list_dossiers(DossierList::ToFollowUp, None, t + Duration::days(5))
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.id == id));
+    // A closed dossier moves no more.
+    let e = store
+        .dossier_action(id, DossierAction::Reopen, "Julie M.", None, t)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "transition_not_allowed");
+}
+
+#[tokio::test]
+async fn a_store_without_opening_hours_is_refused_clearly() {
+    let (_dir, store) = common::demo_store(20).await;
+    let closed = CalendarConfig {
+        hours: WeeklyHours::default(),
+        ..CalendarConfig::default()
+    };
+    let e = store.set_store_calendar("LYO1", &closed).await.unwrap_err();
+    assert_eq!(e.code(), "no_opening_hours");
+    assert!(!e.message_fr().is_empty());
+    assert_eq!(
+        store
+            .set_store_calendar("NOPE", &CalendarConfig::default())
+            .await
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
