@@ -763,3 +763,85 @@ async fn next_sequence(conn: &mut SqliteConnection, prefix: &str, year: i32) -> 
     .await?;
     u32::try_from(last).map_err(|_| StoreError::Invalid("séquence de dossiers épuisée".into()))
 }
+
+/// A closing-message template, for the closure form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
+#[ts(export)]
+pub struct TemplateView {
+    pub code: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl Store {
+    /// The closing-message templates.
+    pub async fn message_templates(&self) -> Result<Vec<TemplateView>> {
+        Ok(
+            sqlx::query_as("SELECT code, title, body FROM message_templates ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// This counter's store with its address (for printed documents).
+    pub async fn local_store_record(&self) -> Result<Option<comptoir_core::records::StoreRecord>> {
+        let row: Option<(
+            StoreId,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        )> = sqlx::query_as(
+            "SELECT s.id, s.code, s.name, s.address, s.postal_code, s.city, s.phone, s.timezone
+                 FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(id, code, name, address, postal_code, city, phone, timezone)| {
+                comptoir_core::records::StoreRecord {
+                    id,
+                    code,
+                    name,
+                    address,
+                    postal_code,
+                    city,
+                    phone,
+                    timezone,
+                }
+            },
+        ))
+    }
+
+    /// A counter setting (`printer`, `clerk`, `tracking_url`…).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets (or, with an empty value, removes) a counter setting.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        if key == "store_code" {
+            return Err(StoreError::Invalid(
+                "le magasin du poste se change par l'administration".into(),
+            ));
+        }
+        let mut conn = self.pool.acquire().await?;
+        if value.trim().is_empty() {
+            sqlx::query("DELETE FROM settings WHERE key = ?")
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+        } else {
+            crate::write::set_setting(&mut conn, key, value.trim()).await?;
+        }
+        Ok(())
+    }
+}

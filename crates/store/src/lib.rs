@@ -11,7 +11,7 @@ mod open;
 mod search;
 pub mod write;
 
-pub use dossiers::ReasonView;
+pub use dossiers::{ReasonView, TemplateView};
 pub use error::{Result, StoreError};
 pub use open::OpenMode;
 

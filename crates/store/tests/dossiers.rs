@@ -511,3 +511,36 @@ async fn a_store_without_opening_hours_is_refused_clearly() {
         "not_found"
     );
 }
+
+#[tokio::test]
+async fn counter_settings_templates_and_store_identity() {
+    let (_dir, store) = common::demo_store(10).await;
+    assert_eq!(store.setting("printer").await.unwrap(), None);
+    store.set_setting("printer", " ComptoirPDF ").await.unwrap();
+    assert_eq!(
+        store.setting("printer").await.unwrap().as_deref(),
+        Some("ComptoirPDF")
+    );
+    store.set_setting("printer", "").await.unwrap();
+    assert_eq!(store.setting("printer").await.unwrap(), None);
+    assert_eq!(
+        store
+            .set_setting("store_code", "PAR1")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_record"
+    );
+    let templates = store.message_templates().await.unwrap();
+    assert!(templates
+        .iter()
+        .any(|t| t.code == "closing.repaired" && t.body.contains("{dossier}")));
+    let me = store.local_store_record().await.unwrap().unwrap();
+    assert_eq!(
+        (me.code.as_str(), me.name.as_str()),
+        ("LYO1", "Lyon Part-Dieu")
+    );
+    let reasons = store.reasons().await.unwrap();
+    assert_eq!(reasons[0].code, "defect.no_power");
+    assert_eq!(reasons[0].promise_label, "48 heures ouvrées");
+}
