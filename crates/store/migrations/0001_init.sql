@@ -43,8 +43,7 @@ CREATE VIRTUAL TABLE customer_fts USING fts5(
     name, city,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3',
-    detail = none
+    prefix = '1 2 3'
 );
 
 CREATE TABLE customer_contacts (
