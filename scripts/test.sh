@@ -15,7 +15,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Dependencies"
 scripts/deps.sh --test
 
-step "Rust: unit and integration tests (real SQLite files)"
+if [[ -x scripts/cups-setup.sh ]]; then
+  step "CUPS with a virtual PDF printer (ComptoirPDF)"
+  scripts/cups-setup.sh
+  export COMPTOIR_CUPS=1
+fi
+
+step "Rust: unit and integration tests (real SQLite files, real CUPS)"
 cargo test --workspace --locked
 
 step "TypeScript bindings are up to date with the Rust types"
