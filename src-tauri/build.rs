@@ -2,7 +2,26 @@
 //! permission per command (`allow-search`, …) and the capability files grant
 //! each of them explicitly.
 
-const COMMANDS: &[&str] = &["app_info", "search", "customer_card"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "search",
+    "customer_card",
+    "reasons",
+    "intake_form",
+    "open_dossier",
+    "dossier_detail",
+    "dossier_action",
+    "add_note",
+    "assign_dossier",
+    "close_dossier",
+    "record_satisfaction",
+    "list_dossiers",
+    "message_templates",
+    "get_settings",
+    "set_setting",
+    "list_printers",
+    "print_dossier",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -1,6 +1,6 @@
 //! Comptoir's desktop shell: opens the local database, exposes a few thin
-//! commands to the UI, and nothing else. The logic lives in `comptoir-core`
-//! and `comptoir-store`.
+//! commands to the UI, and nothing else. The logic lives in `comptoir-core`,
+//! `comptoir-store` and `comptoir-print`.
 #![forbid(unsafe_code)]
 
 pub mod commands;
@@ -31,6 +31,21 @@ pub fn run() {
             commands::app::app_info,
             commands::customers::search,
             commands::customers::customer_card,
+            commands::dossiers::reasons,
+            commands::dossiers::intake_form,
+            commands::dossiers::open_dossier,
+            commands::dossiers::dossier_detail,
+            commands::dossiers::dossier_action,
+            commands::dossiers::add_note,
+            commands::dossiers::assign_dossier,
+            commands::dossiers::close_dossier,
+            commands::dossiers::record_satisfaction,
+            commands::dossiers::list_dossiers,
+            commands::dossiers::message_templates,
+            commands::settings::get_settings,
+            commands::settings::set_setting,
+            commands::settings::list_printers,
+            commands::print::print_dossier,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -3,3 +3,6 @@
 
 pub mod app;
 pub mod customers;
+pub mod dossiers;
+pub mod print;
+pub mod settings;

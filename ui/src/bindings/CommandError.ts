@@ -5,7 +5,7 @@
  */
 export type CommandError = { 
 /**
- * Stable, machine-readable (`database_missing`, `query_too_short`, …).
+ * Stable, machine-readable (`db_missing`, `query_too_short`, …).
  */
 code: string, 
 /**
