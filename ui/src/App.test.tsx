@@ -5,7 +5,7 @@ import type { Api } from "./api";
 import { App } from "./App";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { SearchResponse } from "./bindings/SearchResponse";
-import { card, hit, response } from "./testData";
+import { card, hit, response, stubApi } from "./testData";
 
 const info = {
   version: "0.1.0",
@@ -30,6 +30,7 @@ function fakeApi(answer: (q: string) => Promise<SearchResponse>): Api & {
   customerCard: ReturnType<typeof vi.fn>;
 } {
   return {
+    ...stubApi(),
     appInfo: vi.fn(async () => info),
     search: vi.fn(answer),
     customerCard: vi.fn(async (id: string) => card(id, "Hélène Dupré")),
@@ -155,13 +156,11 @@ describe("counter keyboard", () => {
   });
 
   it("shows a full-screen French message when the database cannot be opened", async () => {
-    const api: Api = {
+    const api: Api = stubApi({
       appInfo: vi.fn(async () => {
         throw { code: "db_missing", message: "La base de données est introuvable." };
       }),
-      search: vi.fn(),
-      customerCard: vi.fn(),
-    };
+    });
     render(<App api={api} />);
     const alert = await screen.findByRole("alert");
     expect(within(alert).getByRole("heading").textContent).toBe("Comptoir ne peut pas démarrer");

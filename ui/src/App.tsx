@@ -1,15 +1,25 @@
-// Screens and keyboard: find → customer, Esc goes back, F2 or / searches.
+// Screens and keyboard: find → customer → intake → dossier, and the lists.
+// Each screen is one moment; Esc goes back one screen, F2 or / searches,
+// F3 shows the dossier lists.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { Api, CommandError } from "./api";
 import { toCommandError } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { CustomerCard } from "./bindings/CustomerCard";
+import type { CustomerView } from "./bindings/CustomerView";
+import type { DossierList } from "./bindings/DossierList";
+import type { Settings } from "./bindings/Settings";
+import { ClerkControl } from "./components/ClerkControl";
 import { CustomerCardView } from "./components/CustomerCardView";
+import { DossierScreen } from "./components/DossierScreen";
 import { Icon } from "./components/Icon";
+import { IntakeScreen, type Purchase } from "./components/IntakeScreen";
+import { ListsScreen } from "./components/ListsScreen";
 import { SearchScreen, type OpenRequest, type Selection } from "./components/SearchScreen";
+import { SettingsScreen } from "./components/SettingsScreen";
 import { StartupError } from "./components/StartupError";
-import { formatCount, makeFormatter } from "./format";
+import { formatCount, makeFormatter, type Formatter } from "./format";
 import { useSearch } from "./useSearch";
 
 type Boot =
@@ -47,73 +57,86 @@ export function App({ api }: { api: Api }) {
 
 type View =
   | { screen: "search" }
-  | {
-      screen: "card";
-      request: OpenRequest;
-      card: CustomerCard | null;
-      error: CommandError | null;
-    };
+  | { screen: "card"; request: OpenRequest }
+  | { screen: "intake"; customer: CustomerView; purchase: Purchase | null }
+  | { screen: "dossier"; dossierId: string }
+  | { screen: "lists"; list: DossierList }
+  | { screen: "settings" };
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return (
     target instanceof HTMLInputElement ||
     target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
     target.isContentEditable
   );
 }
+
+const SEARCH: View = { screen: "search" };
 
 export function Counter({ api, info }: { api: Api; info: AppInfo }) {
   const fmt = useMemo(() => makeFormatter(info.store?.timezone), [info.store?.timezone]);
   const search = useSearch(api.search);
   const [selection, setSelection] = useState<Selection>({ of: null, index: -1 });
-  const [view, setView] = useState<View>({ screen: "search" });
+  // The screens the clerk went through; Esc goes back one. The search is always at the bottom.
+  const [stack, setStack] = useState<View[]>([SEARCH]);
+  const [settings, setSettings] = useState<Settings>({ clerk: null, printer: null });
   const inputRef = useRef<HTMLInputElement>(null);
-  const cardRef = useRef<HTMLDivElement>(null);
-  const cardTicket = useRef(0);
+  const view = stack[stack.length - 1] ?? SEARCH;
+
+  useEffect(() => {
+    let live = true;
+    api.getSettings().then(
+      (s) => live && setSettings(s),
+      (e) => console.warn("settings unavailable", toCommandError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const push = useCallback((next: View) => setStack((s) => [...s, next]), []);
+  /** Replaces the current screen (intake → its dossier: Esc then goes back to the card). */
+  const replace = useCallback((next: View) => setStack((s) => [...s.slice(0, -1), next]), []);
+  const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
+  const toSearch = useCallback(() => setStack([SEARCH]), []);
 
   const open = useCallback(
     (request: OpenRequest) => {
-      const mine = ++cardTicket.current;
-      setView({ screen: "card", request, card: null, error: null });
-      api.customerCard(request.customerId).then(
-        (card) => {
-          if (mine === cardTicket.current) setView({ screen: "card", request, card, error: null });
-        },
-        (error) => {
-          if (mine === cardTicket.current)
-            setView({ screen: "card", request, card: null, error: toCommandError(error) });
-        },
-      );
+      if (request.dossierId) push({ screen: "dossier", dossierId: request.dossierId });
+      else push({ screen: "card", request });
     },
-    [api],
+    [push],
   );
 
-  const back = useCallback(() => {
-    cardTicket.current++;
-    setView({ screen: "search" });
+  const showLists = useCallback(() => {
+    setStack((s) => {
+      const top = s[s.length - 1];
+      return top?.screen === "lists" ? s : [...s, { screen: "lists", list: "store_open" }];
+    });
   }, []);
 
-  // Focus follows the screen: the search field on "find", the card on "customer"
-  // (so arrows and Page keys scroll it).
   useEffect(() => {
     if (view.screen === "search") inputRef.current?.focus();
-    else cardRef.current?.focus();
-  }, [view.screen]);
+  }, [view]);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.key === "F2" || (event.key === "/" && !isEditable(event.target))) {
         event.preventDefault();
-        back();
+        toSearch();
         // After the search screen is back in the DOM.
         requestAnimationFrame(() => {
           inputRef.current?.focus();
           inputRef.current?.select();
         });
+      } else if (event.key === "F3") {
+        event.preventDefault();
+        showLists();
       } else if (event.key === "Escape") {
         event.preventDefault();
-        if (view.screen === "card") {
+        if (view.screen !== "search") {
           back();
         } else {
           search.clear();
@@ -123,7 +146,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [view.screen, back, search]);
+  }, [view.screen, back, toSearch, showLists, search]);
 
   return (
     <div className="app">
@@ -133,9 +156,23 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
           {info.store ? `${info.store.name} · ${info.store.city}` : "Magasin non configuré"}
         </span>
         <span className="topbar-info">{formatCount(info.customers)} clients</span>
-        <span className="keys">
-          <kbd>F2</kbd> Rechercher · <kbd>Échap</kbd> Retour
-        </span>
+        <ClerkControl api={api} clerk={settings.clerk} onSaved={setSettings} />
+        <nav className="topbar-nav" aria-label="Écrans">
+          <button type="button" className="topbar-link" onClick={toSearch}>
+            <Icon name="search" /> Rechercher <kbd>F2</kbd>
+          </button>
+          <button type="button" className="topbar-link" id="nav-lists" onClick={showLists}>
+            <Icon name="list" /> Dossiers <kbd>F3</kbd>
+          </button>
+          <button
+            type="button"
+            className="topbar-link"
+            id="nav-settings"
+            onClick={() => view.screen !== "settings" && push({ screen: "settings" })}
+          >
+            <Icon name="settings" /> Réglages
+          </button>
+        </nav>
       </header>
 
       {view.screen === "search" ? (
@@ -148,29 +185,147 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
           fmt={fmt}
         />
       ) : (
-        <div className="card-screen" ref={cardRef} tabIndex={-1}>
+        <div className="screen-frame">
           <nav className="card-nav">
             <button type="button" className="back" onClick={back}>
-              <Icon name="back" /> Retour aux résultats <kbd>Échap</kbd>
+              <Icon name="back" /> {backLabel(stack)} <kbd>Échap</kbd>
             </button>
-            {search.text ? <span className="muted">Recherche : « {search.text} »</span> : null}
-          </nav>
-          <div className="alert-region" role="alert">
-            {view.error ? (
-              <p className="alert">
-                <Icon name="alert" /> {view.error.message}
-              </p>
+            {view.screen === "card" && search.text ? (
+              <span className="muted">Recherche : « {search.text} »</span>
             ) : null}
-          </div>
-          {view.card ? (
-            <CustomerCardView card={view.card} fmt={fmt} highlight={view.request.highlight} />
-          ) : view.error ? null : (
-            <p className="loading" aria-busy="true">
-              Chargement de la fiche client…
-            </p>
-          )}
+          </nav>
+          {view.screen === "card" ? (
+            <CardScreen
+              key={view.request.customerId}
+              api={api}
+              request={view.request}
+              fmt={fmt}
+              onIntake={(customer, purchase) => push({ screen: "intake", customer, purchase })}
+              onOpenDossier={(dossierId) => push({ screen: "dossier", dossierId })}
+            />
+          ) : null}
+          {view.screen === "intake" ? (
+            <IntakeScreen
+              api={api}
+              customer={view.customer}
+              purchase={view.purchase}
+              fmt={fmt}
+              onOpened={(detail) => replace({ screen: "dossier", dossierId: detail.dossier.id })}
+            />
+          ) : null}
+          {view.screen === "dossier" ? (
+            <FocusOnMount key={view.dossierId}>
+              <DossierScreen
+                api={api}
+                dossierId={view.dossierId}
+                fmt={fmt}
+                onOpenCustomer={(customerId) => push({ screen: "card", request: { customerId } })}
+              />
+            </FocusOnMount>
+          ) : null}
+          {view.screen === "lists" ? (
+            <ListsScreen
+              api={api}
+              fmt={fmt}
+              list={view.list}
+              onList={(list) => replace({ screen: "lists", list })}
+              onOpen={(dossierId) => push({ screen: "dossier", dossierId })}
+            />
+          ) : null}
+          {view.screen === "settings" ? (
+            <SettingsScreen api={api} settings={settings} onSaved={setSettings} />
+          ) : null}
         </div>
       )}
     </div>
+  );
+}
+
+function backLabel(stack: View[]): string {
+  const previous = stack[stack.length - 2];
+  switch (previous?.screen) {
+    case "card":
+      return "Retour à la fiche client";
+    case "dossier":
+      return "Retour au dossier";
+    case "lists":
+      return "Retour aux listes";
+    case "intake":
+      return "Retour";
+    case "settings":
+      return "Retour aux réglages";
+    default:
+      return "Retour aux résultats";
+  }
+}
+
+/** Puts the focus on its content once, so arrows and Page keys scroll it. */
+function FocusOnMount({ children }: { children: React.ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <div className="focus-frame" ref={ref} tabIndex={-1}>
+      {children}
+    </div>
+  );
+}
+
+type CardLoad = { card: CustomerCard | null; error: CommandError | null };
+
+/** The customer card, fetched each time the screen shows (new dossiers appear). */
+function CardScreen({
+  api,
+  request,
+  fmt,
+  onIntake,
+  onOpenDossier,
+}: {
+  api: Api;
+  request: OpenRequest;
+  fmt: Formatter;
+  onIntake(customer: CustomerView, purchase: Purchase | null): void;
+  onOpenDossier(dossierId: string): void;
+}) {
+  const [load, setLoad] = useState<CardLoad>({ card: null, error: null });
+  useEffect(() => {
+    let live = true;
+    api.customerCard(request.customerId).then(
+      (card) => live && setLoad({ card, error: null }),
+      (error) => live && setLoad({ card: null, error: toCommandError(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, request.customerId]);
+
+  const { card, error } = load;
+  return (
+    <FocusOnMount>
+      <div className="alert-region" role="alert">
+        {error ? (
+          <p className="alert">
+            <Icon name="alert" /> {error.message}
+          </p>
+        ) : null}
+      </div>
+      {card ? (
+        <CustomerCardView
+          card={card}
+          fmt={fmt}
+          highlight={request.highlight}
+          actions={{
+            onIntake: (order, line) => onIntake(card.customer, { order, line }),
+            onIntakeWithoutProof: () => onIntake(card.customer, null),
+            onOpenDossier,
+          }}
+        />
+      ) : error ? null : (
+        <p className="loading" aria-busy="true">
+          Chargement de la fiche client…
+        </p>
+      )}
+    </FocusOnMount>
   );
 }

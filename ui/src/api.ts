@@ -3,16 +3,46 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ClosedDossier } from "./bindings/ClosedDossier";
 import type { CommandError } from "./bindings/CommandError";
 import type { CustomerCard } from "./bindings/CustomerCard";
+import type { DossierAction } from "./bindings/DossierAction";
+import type { DossierDetail } from "./bindings/DossierDetail";
+import type { DossierList } from "./bindings/DossierList";
+import type { DossierSummary } from "./bindings/DossierSummary";
+import type { IntakeForm } from "./bindings/IntakeForm";
+import type { OpenDossierInput } from "./bindings/OpenDossierInput";
+import type { PaperFormat } from "./bindings/PaperFormat";
+import type { PrintedTicket } from "./bindings/PrintedTicket";
+import type { Resolution } from "./bindings/Resolution";
 import type { SearchResponse } from "./bindings/SearchResponse";
+import type { Settings } from "./bindings/Settings";
+import type { TemplateView } from "./bindings/TemplateView";
+import type { TicketChoice } from "./bindings/TicketChoice";
 
 export type { CommandError };
+
+/** The counter settings the UI may change. */
+export type SettingKey = "clerk" | "printer";
 
 export interface Api {
   appInfo(): Promise<AppInfo>;
   search(query: string): Promise<SearchResponse>;
   customerCard(customerId: string): Promise<CustomerCard>;
+  intakeForm(): Promise<IntakeForm>;
+  openDossier(input: OpenDossierInput): Promise<DossierDetail>;
+  dossierDetail(dossierId: string): Promise<DossierDetail>;
+  dossierAction(dossierId: string, action: DossierAction, note: string | null): Promise<DossierDetail>;
+  addNote(dossierId: string, note: string): Promise<DossierDetail>;
+  assignDossier(dossierId: string, assignee: string | null): Promise<DossierDetail>;
+  closeDossier(dossierId: string, resolution: Resolution): Promise<ClosedDossier>;
+  recordSatisfaction(dossierId: string, score: number, comment: string | null): Promise<DossierDetail>;
+  listDossiers(list: DossierList): Promise<DossierSummary[]>;
+  messageTemplates(): Promise<TemplateView[]>;
+  getSettings(): Promise<Settings>;
+  setSetting(key: SettingKey, value: string): Promise<Settings>;
+  listPrinters(): Promise<string[]>;
+  printDossier(dossierId: string, kind: TicketChoice, format: PaperFormat): Promise<PrintedTicket>;
 }
 
 function isCommandError(value: unknown): value is CommandError {
@@ -48,4 +78,23 @@ export const tauriApi: Api = {
   appInfo: () => call<AppInfo>("app_info"),
   search: (query) => call<SearchResponse>("search", { query }),
   customerCard: (customerId) => call<CustomerCard>("customer_card", { customerId }),
+  intakeForm: () => call<IntakeForm>("intake_form"),
+  openDossier: (input) => call<DossierDetail>("open_dossier", { input }),
+  dossierDetail: (dossierId) => call<DossierDetail>("dossier_detail", { dossierId }),
+  dossierAction: (dossierId, action, note) =>
+    call<DossierDetail>("dossier_action", { dossierId, action, note }),
+  addNote: (dossierId, note) => call<DossierDetail>("add_note", { dossierId, note }),
+  assignDossier: (dossierId, assignee) =>
+    call<DossierDetail>("assign_dossier", { dossierId, assignee }),
+  closeDossier: (dossierId, resolution) =>
+    call<ClosedDossier>("close_dossier", { dossierId, resolution }),
+  recordSatisfaction: (dossierId, score, comment) =>
+    call<DossierDetail>("record_satisfaction", { dossierId, score, comment }),
+  listDossiers: (list) => call<DossierSummary[]>("list_dossiers", { list }),
+  messageTemplates: () => call<TemplateView[]>("message_templates"),
+  getSettings: () => call<Settings>("get_settings"),
+  setSetting: (key, value) => call<Settings>("set_setting", { key, value }),
+  listPrinters: () => call<string[]>("list_printers"),
+  printDossier: (dossierId, kind, format) =>
+    call<PrintedTicket>("print_dossier", { dossierId, kind, format }),
 };

@@ -4,18 +4,27 @@ import { useEffect, useRef } from "react";
 
 import type { CustomerCard } from "../bindings/CustomerCard";
 import type { DossierView } from "../bindings/DossierView";
+import type { OrderLineView } from "../bindings/OrderLineView";
 import type { OrderView } from "../bindings/OrderView";
 import { formatCents, plural, type Formatter } from "../format";
 import { Icon, channelIcon, contactIcon, originIcon } from "./Icon";
+
+/** What the card lets the clerk do next (absent: read only). */
+export interface CardActions {
+  onIntake(order: OrderView, line: OrderLineView): void;
+  onIntakeWithoutProof(): void;
+  onOpenDossier(dossierId: string): void;
+}
 
 interface Props {
   card: CustomerCard;
   fmt: Formatter;
   /** Order or dossier number that opened the card (scanned or typed). */
   highlight?: string;
+  actions?: CardActions;
 }
 
-export function CustomerCardView({ card, fmt, highlight }: Props) {
+export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
   const { customer, orders, dossiers } = card;
   const highlighted = useRef<HTMLElement | null>(null);
 
@@ -92,10 +101,24 @@ export function CustomerCardView({ card, fmt, highlight }: Props) {
               </span>
             ) : null}
           </h2>
+          {actions ? (
+            <button type="button" className="button" id="intake-without-proof" onClick={actions.onIntakeWithoutProof}>
+              <Icon name="plus" /> Dossier sans preuve d'achat
+            </button>
+          ) : null}
           {dossiers.length === 0 ? <p className="muted">Aucun dossier SAV.</p> : null}
           {dossiers.map((d) => {
             const m = mark(d.number);
-            return <Dossier key={d.id} dossier={d} fmt={fmt} markRef={m.ref} extraClass={m.className} />;
+            return (
+              <Dossier
+                key={d.id}
+                dossier={d}
+                fmt={fmt}
+                markRef={m.ref}
+                extraClass={m.className}
+                actions={actions}
+              />
+            );
           })}
         </section>
 
@@ -106,7 +129,16 @@ export function CustomerCardView({ card, fmt, highlight }: Props) {
           {orders.length === 0 ? <p className="muted">Aucun achat connu.</p> : null}
           {orders.map((o) => {
             const m = mark(o.number);
-            return <Order key={o.id} order={o} fmt={fmt} markRef={m.ref} extraClass={m.className} />;
+            return (
+              <Order
+                key={o.id}
+                order={o}
+                fmt={fmt}
+                markRef={m.ref}
+                extraClass={m.className}
+                actions={actions}
+              />
+            );
           })}
         </section>
       </div>
@@ -126,9 +158,10 @@ interface ItemProps {
   fmt: Formatter;
   markRef?: (el: HTMLElement | null) => void;
   extraClass: string;
+  actions?: CardActions;
 }
 
-function Order({ order, fmt, markRef, extraClass }: ItemProps & { order: OrderView }) {
+function Order({ order, fmt, markRef, extraClass, actions }: ItemProps & { order: OrderView }) {
   return (
     <article
       className={`order order-${order.channel}${extraClass}`}
@@ -164,6 +197,17 @@ function Order({ order, fmt, markRef, extraClass }: ItemProps & { order: OrderVi
               ) : null}
             </span>
             <span className="amount">{formatCents(line.line_total)}</span>
+            {actions ? (
+              <button
+                type="button"
+                className="button small line-intake"
+                data-line-id={line.id}
+                onClick={() => actions.onIntake(order, line)}
+              >
+                <Icon name="plus" /> Ouvrir un dossier
+                <span className="visually-hidden"> pour {line.product.name}</span>
+              </button>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -175,7 +219,7 @@ function Order({ order, fmt, markRef, extraClass }: ItemProps & { order: OrderVi
   );
 }
 
-function Dossier({ dossier, fmt, markRef, extraClass }: ItemProps & { dossier: DossierView }) {
+function Dossier({ dossier, fmt, markRef, extraClass, actions }: ItemProps & { dossier: DossierView }) {
   return (
     <article
       className={`dossier ${dossier.is_open ? "is-open" : "is-closed"}${extraClass}`}
@@ -188,6 +232,15 @@ function Dossier({ dossier, fmt, markRef, extraClass }: ItemProps & { dossier: D
           <Icon name={dossier.is_open ? "open" : "done"} /> {dossier.status_label}
         </span>
         <span className="number">{dossier.number}</span>
+        {actions ? (
+          <button
+            type="button"
+            className="button small push-right"
+            onClick={() => actions.onOpenDossier(dossier.id)}
+          >
+            Voir le dossier
+          </button>
+        ) : null}
       </header>
       <p className="where">
         <span className="origin">

@@ -18,6 +18,11 @@ const PATHS = {
   no: "M6 6l12 12M18 6L6 18",
   search: "M10 4a6 6 0 100 12 6 6 0 000-12zM15 15l6 6",
   back: "M15 5l-7 7 7 7",
+  print: "M6 9V3h12v6M6 18H4v-7h16v7h-2M7 14h10v7H7z",
+  list: "M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01",
+  user: "M12 3a4 4 0 100 8 4 4 0 000-8zM4 21c0-4 4-6 8-6s8 2 8 6",
+  settings: "M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4",
+  plus: "M12 5v14M5 12h14",
 } as const;
 
 export type IconName = keyof typeof PATHS;

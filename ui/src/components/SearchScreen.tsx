@@ -18,6 +18,8 @@ export interface OpenRequest {
   customerId: string;
   /** The order or dossier number typed or scanned, to point it out on the card. */
   highlight?: string;
+  /** A dossier number typed or scanned: its screen opens instead of the card. */
+  dossierId?: string;
 }
 
 interface Props {
@@ -54,7 +56,12 @@ export function SearchScreen({ search, selection, onSelect, onOpen, inputRef, fm
     const response = answer?.response;
     if (!response) return;
     if (response.direct) {
-      onOpen({ customerId: response.direct.customer_id, highlight: response.direct.number });
+      const direct = response.direct;
+      onOpen({
+        customerId: direct.customer_id,
+        highlight: direct.number,
+        dossierId: direct.kind === "dossier" ? direct.dossier_id : undefined,
+      });
     } else if (response.hits.length === 1 && response.hits[0]) {
       onOpen({ customerId: response.hits[0].customer_id });
     }
