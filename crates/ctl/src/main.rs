@@ -51,6 +51,92 @@ enum Command {
         db: PathBuf,
         query: String,
     },
+    /// SAV dossiers.
+    #[command(subcommand)]
+    Dossier(DossierCommand),
+    /// Business calendar of a store.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum DossierCommand {
+    /// Opens a dossier from a JSON intake (file, or `-` for stdin); prints the dossier.
+    Open {
+        #[arg(long)]
+        db: PathBuf,
+        /// JSON `OpenDossierInput` (see docs/ARCHITECTURE.md).
+        input: PathBuf,
+    },
+    /// Records a workflow action (diagnose, wait_part, mark_ready, hand_back, close…)
+    /// or a note; prints the dossier.
+    Event {
+        #[arg(long)]
+        db: PathBuf,
+        /// Dossier number (SAV-…).
+        number: String,
+        /// Workflow action code, or `note`.
+        #[arg(long)]
+        action: String,
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Prints a dossier as JSON.
+    Show {
+        #[arg(long)]
+        db: PathBuf,
+        number: String,
+    },
+    /// Renders a dossier's ticket as PDF.
+    Print {
+        #[arg(long)]
+        db: PathBuf,
+        number: String,
+        #[arg(long, value_enum, default_value_t = PaperFormat::A4)]
+        format: PaperFormat,
+        #[arg(long, value_enum, default_value_t = DocKind::Intake)]
+        kind: DocKind,
+        #[arg(long)]
+        out: PathBuf,
+        /// Also send it to this CUPS printer.
+        #[arg(long)]
+        printer: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PaperFormat {
+    A4,
+    Receipt,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DocKind {
+    Intake,
+    Restitution,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Committed deadline from an instant, on a store's calendar.
+    Deadline {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        store: String,
+        /// RFC 3339 instant (`2026-11-23T10:00:00+01:00`).
+        #[arg(long)]
+        from: DateTime<chrono::FixedOffset>,
+        #[arg(long, conflicts_with = "working_days")]
+        working_hours: Option<u32>,
+        #[arg(long)]
+        working_days: Option<u32>,
+        /// Apply the legal conformity guarantee's 30-day cap.
+        #[arg(long)]
+        legal_cap: bool,
+    },
 }
 
 #[derive(Serialize)]
@@ -65,6 +151,31 @@ impl From<StoreError> for CliError {
             code: e.code(),
             message: e.message_fr(),
         }
+    }
+}
+
+impl From<comptoir_core::CoreError> for CliError {
+    fn from(e: comptoir_core::CoreError) -> Self {
+        CliError {
+            code: e.code(),
+            message: e.message_fr(),
+        }
+    }
+}
+
+impl From<comptoir_print::PrintError> for CliError {
+    fn from(e: comptoir_print::PrintError) -> Self {
+        CliError {
+            code: e.code(),
+            message: e.message_fr(),
+        }
+    }
+}
+
+fn io_error(what: &str, e: &std::io::Error) -> CliError {
+    CliError {
+        code: "io",
+        message: format!("{what} : {e}"),
     }
 }
 
@@ -156,6 +267,151 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let response = store.search(&query).await?;
             to_json(&response)
+        }
+        Command::Dossier(cmd) => dossier(cmd).await,
+        Command::Calendar(CalendarCommand::Deadline {
+            db,
+            store,
+            from,
+            working_hours,
+            working_days,
+            legal_cap,
+        }) => {
+            use comptoir_core::calendar::{committed_deadline, DeadlinePromise, LegalCap};
+            let db = Store::open(&db, OpenMode::MustExist).await?;
+            let calendar = db.store_calendar(&store).await?;
+            let promise = match (working_hours, working_days) {
+                (Some(h), _) => DeadlinePromise::WorkingHours(h),
+                (None, Some(d)) => DeadlinePromise::WorkingDays(d),
+                (None, None) => {
+                    return Err(CliError {
+                        code: "missing_field",
+                        message: "Indiquez --working-hours ou --working-days.".into(),
+                    })
+                }
+            };
+            let from = from.with_timezone(&Utc);
+            let deadline = committed_deadline(
+                from,
+                promise,
+                &[],
+                legal_cap.then_some(LegalCap::ConformityGuarantee),
+                &calendar,
+            )?;
+            let tz = calendar.timezone();
+            to_json(&serde_json::json!({
+                "store": store,
+                "from": from,
+                "promise": promise.label_fr(),
+                "deadline": deadline.promised_at,
+                "deadline_local": deadline.promised_at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string(),
+                "legal_cap_at": deadline.legal_cap_at,
+                "capped": deadline.capped,
+            }))
+        }
+    }
+}
+
+async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
+    use comptoir_core::dossier::OpenDossierInput;
+    use comptoir_core::workflow::DossierAction;
+    match cmd {
+        DossierCommand::Open { db, input } => {
+            let json = if input.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .map_err(|e| io_error("Lecture de l'entrée impossible", &e))?;
+                s
+            } else {
+                std::fs::read_to_string(&input).map_err(|e| {
+                    io_error(&format!("Lecture de {} impossible", input.display()), &e)
+                })?
+            };
+            let intake: OpenDossierInput = serde_json::from_str(&json).map_err(|e| CliError {
+                code: "invalid_json",
+                message: format!(
+                    "Fiche de prise en charge illisible (ligne {}, colonne {}) : {e}",
+                    e.line(),
+                    e.column()
+                ),
+            })?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store.open_dossier(&intake, Utc::now()).await?;
+            to_json(&store.dossier_detail(id).await?)
+        }
+        DossierCommand::Event {
+            db,
+            number,
+            action,
+            actor,
+            note,
+        } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store.dossier_by_number(&number).await?;
+            if action == "note" {
+                store
+                    .add_note(id, &actor, note.as_deref().unwrap_or(""), Utc::now())
+                    .await?;
+            } else {
+                let action: DossierAction = action.parse()?;
+                store
+                    .dossier_action(id, action, &actor, note.as_deref(), Utc::now())
+                    .await?;
+            }
+            to_json(&store.dossier_detail(id).await?)
+        }
+        DossierCommand::Show { db, number } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store.dossier_by_number(&number).await?;
+            to_json(&store.dossier_detail(id).await?)
+        }
+        DossierCommand::Print {
+            db,
+            number,
+            format,
+            kind,
+            out,
+            printer,
+        } => {
+            use comptoir_print::{render, ticket_from_detail, Format, TicketKind};
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store.dossier_by_number(&number).await?;
+            let detail = store.dossier_detail(id).await?;
+            let local = store.local_store_record().await?.ok_or(CliError {
+                code: "store_missing",
+                message: "Ce poste n'est rattaché à aucun magasin.".into(),
+            })?;
+            let tracking = store
+                .setting("tracking_url")
+                .await?
+                .map(|base| format!("{base}{}", detail.dossier.number));
+            let kind = match kind {
+                DocKind::Intake => TicketKind::Intake,
+                DocKind::Restitution => TicketKind::Restitution,
+            };
+            let ticket = ticket_from_detail(&detail, &local, kind, tracking.as_deref());
+            let format = match format {
+                PaperFormat::A4 => Format::A4,
+                PaperFormat::Receipt => Format::Receipt80mm,
+            };
+            let pdf = render(&ticket, format)?;
+            std::fs::write(&out, &pdf)
+                .map_err(|e| io_error(&format!("Écriture de {} impossible", out.display()), &e))?;
+            let job = match printer.as_deref() {
+                Some(p) => Some(comptoir_print::print_pdf(
+                    &pdf,
+                    Some(p),
+                    &detail.dossier.number,
+                )?),
+                None => None,
+            };
+            to_json(&serde_json::json!({
+                "number": detail.dossier.number,
+                "pdf": out.display().to_string(),
+                "bytes": pdf.len(),
+                "printer": printer,
+                "job": job,
+            }))
         }
     }
 }

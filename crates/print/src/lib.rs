@@ -10,12 +10,14 @@
 mod codes;
 pub mod cups;
 pub mod error;
+mod from_views;
 mod layout;
 mod render;
 pub mod ticket;
 
 pub use cups::{list_printers, print_pdf};
 pub use error::{PrintError, Result};
+pub use from_views::ticket_from_detail;
 pub use render::{format_date_time_fr, render, Format};
 pub use ticket::*;
 

@@ -1,0 +1,294 @@
+//! The real `comptoir-ctl` binary on a real database file: JSON out, JSON
+//! errors with a French message and a non-zero exit, PDFs whose barcodes
+//! scan back to the dossier number.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn ctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
+        .args(args)
+        .output()
+        .expect("comptoir-ctl runs")
+}
+
+fn ok_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn err_json(out: &Output) -> Value {
+    assert!(
+        !out.status.success(),
+        "expected a failure, got {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let line = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"))
+}
+
+fn demo(dir: &Path) -> String {
+    let db = dir.join("demo.sqlite").display().to_string();
+    let v = ok_json(&ctl(&[
+        "demo-data",
+        "--customers",
+        "150",
+        "--db",
+        &db,
+        "--as-of",
+        "2026-11-23",
+    ]));
+    assert_eq!(v["customers"], 150);
+    db
+}
+
+fn tool_available(name: &str) -> bool {
+    Command::new("which")
+        .arg(name)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn search_and_errors_speak_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let v = ok_json(&ctl(&["search", "--db", &db, "helene dupre"]));
+    assert!(v["hits"].as_array().unwrap().len() >= 3);
+    let v = ok_json(&ctl(&["search", "--db", &db, "W10000001"]));
+    assert_eq!(v["direct"]["kind"], "order");
+
+    let e = err_json(&ctl(&["search", "--db", &db, "x"]));
+    assert_eq!(e["code"], "query_too_short");
+    assert!(e["message"].as_str().unwrap().starts_with("Saisissez"));
+    let missing = dir.path().join("absent.sqlite").display().to_string();
+    let e = err_json(&ctl(&["search", "--db", &missing, "dupre"]));
+    assert_eq!(e["code"], "db_missing");
+    assert!(
+        !Path::new(&missing).exists(),
+        "a missing database is never created by search"
+    );
+    let e = err_json(&ctl(&["demo-data", "--customers", "10", "--db", &db]));
+    assert_eq!(e["code"], "demo_not_empty");
+}
+
+#[test]
+fn a_dossier_opened_moved_and_printed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let hit = ok_json(&ctl(&["search", "--db", &db, "W10000001"]));
+    let customer = hit["direct"]["customer_id"].as_str().unwrap().to_owned();
+    // The web order's line id, from the dossier opened online on it.
+    let online = ok_json(&ctl(&[
+        "dossier",
+        "show",
+        "--db",
+        &db,
+        "SAV-WEB-2026-000001",
+    ]));
+    let line = online["dossier"]["order_line_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(online["order"]["number"], "W10000001");
+
+    let intake = serde_json::json!({
+        "customer_id": customer, "order_line_id": line, "declared_product": null,
+        "reason_code": "defect.battery", "customer_words": "Ne se recharge plus sur sa base.",
+        "condition": "good", "condition_note": null, "accessories": ["Base de charge"],
+        "serial_number": "IR2609120456", "actor": "Julie M.", "assignee": null
+    });
+    let file = dir.path().join("intake.json");
+    std::fs::write(&file, intake.to_string()).unwrap();
+    let opened = ok_json(&ctl(&[
+        "dossier",
+        "open",
+        "--db",
+        &db,
+        file.to_str().unwrap(),
+    ]));
+    let number = opened["dossier"]["number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("SAV-LYO1-"), "{number}");
+    assert_eq!(opened["dossier"]["status"], "opened");
+    assert!(opened["dossier"]["promised_at"].is_string());
+
+    // Out of order: refused, French reason, nothing changed.
+    let e = err_json(&ctl(&[
+        "dossier",
+        "event",
+        "--db",
+        &db,
+        &number,
+        "--action",
+        "hand_back",
+        "--actor",
+        "Karim B.",
+    ]));
+    assert_eq!(e["code"], "transition_not_allowed");
+    let moved = ok_json(&ctl(&[
+        "dossier",
+        "event",
+        "--db",
+        &db,
+        &number,
+        "--action",
+        "diagnose",
+        "--actor",
+        "Karim B.",
+        "--note",
+        "Batterie HS",
+    ]));
+    assert_eq!(moved["dossier"]["status"], "diagnosed");
+    assert_eq!(moved["dossier"]["events"].as_array().unwrap().len(), 2);
+    let e = err_json(&ctl(&[
+        "dossier", "event", "--db", &db, &number, "--action", "teleport", "--actor", "K",
+    ]));
+    assert_eq!(e["code"], "unknown_value");
+
+    // A wrong serial opens nothing.
+    let mut bad = intake.clone();
+    bad["serial_number"] = "XX".into();
+    std::fs::write(&file, bad.to_string()).unwrap();
+    assert_eq!(
+        err_json(&ctl(&[
+            "dossier",
+            "open",
+            "--db",
+            &db,
+            file.to_str().unwrap()
+        ]))["code"],
+        "serial_mismatch"
+    );
+    std::fs::write(&file, "{\"customer_id\": ").unwrap();
+    let e = err_json(&ctl(&[
+        "dossier",
+        "open",
+        "--db",
+        &db,
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(e["code"], "invalid_json");
+    assert!(e["message"].as_str().unwrap().contains("ligne 1"));
+
+    for format in ["a4", "receipt"] {
+        let pdf = dir.path().join(format!("{format}.pdf"));
+        let v = ok_json(&ctl(&[
+            "dossier",
+            "print",
+            "--db",
+            &db,
+            &number,
+            "--format",
+            format,
+            "--out",
+            pdf.to_str().unwrap(),
+        ]));
+        assert_eq!(v["number"], number.as_str());
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF"));
+        if tool_available("pdftoppm") && tool_available("zbarimg") {
+            let prefix = dir.path().join(format!("{format}-page"));
+            let st = Command::new("pdftoppm")
+                .args(["-r", "300", "-png"])
+                .arg(&pdf)
+                .arg(&prefix)
+                .status()
+                .unwrap();
+            assert!(st.success());
+            let page = std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with(&format!("{format}-page"))
+                })
+                .unwrap();
+            let out = Command::new("zbarimg")
+                .args(["--raw", "-q", "-Sdisable", "-Scode128.enable"])
+                .arg(&page)
+                .output()
+                .unwrap();
+            let decoded = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                decoded.lines().any(|l| l.trim() == number),
+                "{format}: Code 128 decoded {decoded:?}"
+            );
+        } else {
+            eprintln!("pdftoppm/zbarimg missing: barcode not decoded here (scripts/test.sh installs them)");
+        }
+    }
+    let e = err_json(&ctl(&[
+        "dossier",
+        "print",
+        "--db",
+        &db,
+        "SAV-NOPE-2026-000001",
+        "--out",
+        "/tmp/x.pdf",
+    ]));
+    assert_eq!(e["code"], "not_found");
+}
+
+#[test]
+fn calendar_deadline_across_a_holiday_weekend() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // Friday 22 May 2026, 15:00 in Lyon; Whit Monday 25 May is a holiday.
+    let v = ok_json(&ctl(&[
+        "calendar",
+        "deadline",
+        "--db",
+        &db,
+        "--store",
+        "LYO1",
+        "--from",
+        "2026-05-22T15:00:00+02:00",
+        "--working-hours",
+        "48",
+    ]));
+    assert_eq!(v["deadline_local"], "29/05/2026 15:30");
+    assert_eq!(v["promise"], "48 heures ouvrées");
+    let v = ok_json(&ctl(&[
+        "calendar",
+        "deadline",
+        "--db",
+        &db,
+        "--store",
+        "LYO1",
+        "--from",
+        "2026-05-22T15:00:00+02:00",
+        "--working-days",
+        "40",
+        "--legal-cap",
+    ]));
+    assert_eq!(
+        v["capped"], true,
+        "40 working days is beyond the 30-day legal cap"
+    );
+    let e = err_json(&ctl(&[
+        "calendar",
+        "deadline",
+        "--db",
+        &db,
+        "--store",
+        "ZZZ1",
+        "--from",
+        "2026-05-22T15:00:00+02:00",
+        "--working-hours",
+        "4",
+    ]));
+    assert_eq!(e["code"], "not_found");
+}
