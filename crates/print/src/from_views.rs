@@ -62,7 +62,7 @@ pub fn ticket_from_detail(
                     .map(|l| format!(" ({l})"))
                     .unwrap_or_default();
                 next_steps.push(format!(
-                    "Notre engagement : une réponse au plus tard le {}{promise}.",
+                    "Notre engagement : au plus tard le {}{promise}.",
                     when(p)
                 ));
             }

@@ -8,13 +8,14 @@
 //! The database is generated once (deterministic seed) and kept at
 //! `COMPTOIR_BENCH_DB` (default `target/bench/comptoir-<N>.sqlite`).
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+mod common;
 
-use chrono::{TimeZone, Utc};
+use common::{ms, stats, Stats};
+
+use std::time::Instant;
+
 use comptoir_core::ids::CustomerId;
 use comptoir_core::normalize::{display_phone, fold_text, normalize_code};
-use comptoir_demo::DemoConfig;
 use comptoir_store::{OpenMode, Store};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -22,32 +23,6 @@ use rand_chacha::ChaCha8Rng;
 
 const QUERIES_PER_KIND: usize = 400;
 const CARDS: usize = 1_000;
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-    max: Duration,
-    n: usize,
-}
-
-fn stats(mut d: Vec<Duration>) -> Stats {
-    d.sort();
-    let at = |q: f64| {
-        d[((d.len() as f64 * q).ceil() as usize)
-            .saturating_sub(1)
-            .min(d.len() - 1)]
-    };
-    Stats {
-        p50: at(0.50),
-        p99: at(0.99),
-        max: *d.last().unwrap(),
-        n: d.len(),
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64() * 1000.0)
-}
 
 fn row(label: &str, ours: &Stats, base: &Stats) {
     println!(
@@ -64,43 +39,7 @@ fn row(label: &str, ours: &Stats, base: &Stats) {
 
 #[tokio::main]
 async fn main() {
-    let customers: u64 = std::env::var("COMPTOIR_BENCH_CUSTOMERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let path = std::env::var_os("COMPTOIR_BENCH_DB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-            target
-                .join("bench")
-                .join(format!("comptoir-{customers}.sqlite"))
-        });
-    if !path.exists() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let store = Store::open(&path, OpenMode::CreateIfMissing).await.unwrap();
-        let cfg = DemoConfig {
-            customers,
-            seed: 2026,
-            as_of: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
-            local_store: "LYO1".into(),
-        };
-        let t = Instant::now();
-        let summary = comptoir_demo::generate(&store, &cfg, |done, total| {
-            if done % 100_000 < 2_000 {
-                eprintln!("  generating {done}/{total}");
-            }
-        })
-        .await
-        .unwrap();
-        println!(
-            "generated {summary:?} in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-        store.close().await;
-    }
+    let path = common::bench_db().await;
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
     let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
