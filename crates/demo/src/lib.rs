@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use comptoir_core::calendar::CalendarConfig;
 use comptoir_store::{write, Store, StoreError};
 use sqlx::Acquire;
 use thiserror::Error;
@@ -130,6 +131,27 @@ pub async fn generate(
         write::set_setting(&mut tx, "store_code", &cfg.local_store).await?;
         write_batch(&mut tx, &show, &mut summary).await?;
         tx.commit().await?;
+    }
+    // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
+    // Metz; a lunch break in Nice; the others keep the default calendar.
+    for (code, config) in [
+        (
+            "STR1",
+            CalendarConfig {
+                alsace_moselle: true,
+                ..CalendarConfig::default()
+            },
+        ),
+        (
+            "MTZ1",
+            CalendarConfig {
+                alsace_moselle: true,
+                ..CalendarConfig::default()
+            },
+        ),
+        ("NCE1", CalendarConfig::default_with_lunch_break()),
+    ] {
+        store.set_store_calendar(code, &config).await?;
     }
     let remaining = cfg.customers.saturating_sub(summary.customers);
     progress(summary.customers, cfg.customers);

@@ -544,3 +544,13 @@ async fn counter_settings_templates_and_store_identity() {
     assert_eq!(reasons[0].code, "defect.no_power");
     assert_eq!(reasons[0].promise_label, "48 heures ouvrées");
 }
+
+#[tokio::test]
+async fn alsace_moselle_stores_close_on_good_friday() {
+    let (_dir, store) = common::demo_store(10).await;
+    let good_friday = chrono::NaiveDate::from_ymd_opt(2026, 4, 3).unwrap();
+    let strasbourg = store.store_calendar("STR1").await.unwrap();
+    let lyon = store.store_calendar("LYO1").await.unwrap();
+    assert!(!strasbourg.is_business_day(good_friday));
+    assert!(lyon.is_business_day(good_friday));
+}
