@@ -743,24 +743,37 @@ impl Store {
 /// starts after the highest number already known (from sync or an import),
 /// so a number is never given twice.
 async fn next_sequence(conn: &mut SqliteConnection, prefix: &str, year: i32) -> Result<u32> {
-    let pattern = format!("SAV-{prefix}-{year}-%");
-    sqlx::query(
-        "INSERT INTO dossier_sequences (prefix, year, last)
-         SELECT ?1, ?2, COALESCE(MAX(CAST(substr(number, -6) AS INTEGER)), 0) FROM dossiers WHERE number LIKE ?3
-         ON CONFLICT (prefix, year) DO NOTHING",
-    )
-    .bind(prefix)
-    .bind(year)
-    .bind(&pattern)
-    .execute(&mut *conn)
-    .await?;
-    let last: i64 = sqlx::query_scalar(
-        "UPDATE dossier_sequences SET last = last + 1 WHERE prefix = ? AND year = ? RETURNING last",
-    )
-    .bind(prefix)
-    .bind(year)
-    .fetch_one(&mut *conn)
-    .await?;
+    const BUMP: &str =
+        "UPDATE dossier_sequences SET last = last + 1 WHERE prefix = ? AND year = ? RETURNING last";
+    let mut last: Option<i64> = sqlx::query_scalar(BUMP)
+        .bind(prefix)
+        .bind(year)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if last.is_none() {
+        // First dossier of this prefix and year here: start above every
+        // number already known (a range scan on the unique number index;
+        // '.' is the character after '-').
+        sqlx::query(
+            "INSERT INTO dossier_sequences (prefix, year, last)
+             SELECT ?1, ?2, COALESCE(MAX(CAST(substr(number, -6) AS INTEGER)), 0) FROM dossiers
+             WHERE number >= ?3 AND number < ?4
+             ON CONFLICT (prefix, year) DO NOTHING",
+        )
+        .bind(prefix)
+        .bind(year)
+        .bind(format!("SAV-{prefix}-{year}-"))
+        .bind(format!("SAV-{prefix}-{year}."))
+        .execute(&mut *conn)
+        .await?;
+        last = sqlx::query_scalar(BUMP)
+            .bind(prefix)
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    let last =
+        last.ok_or_else(|| StoreError::Invalid("séquence de dossiers introuvable".into()))?;
     u32::try_from(last).map_err(|_| StoreError::Invalid("séquence de dossiers épuisée".into()))
 }
 
