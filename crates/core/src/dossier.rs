@@ -17,33 +17,7 @@ pub const MAX_ACCESSORIES: usize = 20;
 /// Days after closure when the customer is called back, by default.
 pub const DEFAULT_FOLLOW_UP_DAYS: u32 = 3;
 
-macro_rules! labelled {
-    ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-        #[serde(rename_all = "snake_case")]
-        #[ts(export)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn label_fr(self) -> &'static str { match self { $($name::$variant => $label),+ } }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = CoreError;
-            fn from_str(s: &str) -> Result<Self> {
-                match s {
-                    $($code => Ok($name::$variant),)+
-                    other => Err(CoreError::UnknownValue { field: $field, value: other.to_owned() }),
-                }
-            }
-        }
-    };
-}
-
-labelled!(
+crate::model::labelled_enum!(
     /// The product's condition when the customer leaves it at the counter.
     ItemCondition, "condition" {
         AsNew = "as_new" => "Comme neuf",

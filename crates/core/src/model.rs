@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// A domain enumeration with a stable snake_case code and a French label.
 macro_rules! labelled_enum {
     (
         $(#[$doc:meta])* $name:ident, $field:literal {
@@ -45,6 +46,8 @@ macro_rules! labelled_enum {
         }
     };
 }
+
+pub(crate) use labelled_enum;
 
 labelled_enum!(
     /// Where an order was placed.

@@ -104,36 +104,33 @@ impl Store {
         found: &mut Vec<Found>,
         more: &mut bool,
     ) -> Result<Option<DirectHit>> {
-        let end = prefix_end(code);
-        let dossiers: Vec<CodeRow> = sqlx::query_as(
+        // One range scan per kind of code: exact matches and prefixes (a
+        // half-scanned code) alike.
+        let scan = |sql: &'static str| async move {
+            sqlx::query_as::<_, CodeRow>(sql)
+                .bind(code)
+                .bind(prefix_end(code))
+                .bind(PREFIX_ROWS)
+                .fetch_all(&self.pool)
+                .await
+        };
+        let dossiers = scan(
             "SELECT id, customer_id, number, number_norm = ?1 AS exact FROM dossiers
              WHERE number_norm >= ?1 AND number_norm < ?2 ORDER BY number_norm LIMIT ?3",
         )
-        .bind(code)
-        .bind(&end)
-        .bind(PREFIX_ROWS)
-        .fetch_all(&self.pool)
         .await?;
-        let orders: Vec<CodeRow> = sqlx::query_as(
+        let orders = scan(
             "SELECT id, customer_id, number, number_norm = ?1 AS exact FROM orders
              WHERE number_norm >= ?1 AND number_norm < ?2 ORDER BY number_norm LIMIT ?3",
         )
-        .bind(code)
-        .bind(&end)
-        .bind(PREFIX_ROWS)
-        .fetch_all(&self.pool)
         .await?;
-        let serials: Vec<CodeRow> = sqlx::query_as(
+        let serials = scan(
             "SELECT o.id, o.customer_id, s.serial AS number, s.serial_norm = ?1 AS exact
              FROM order_line_serials s
              JOIN order_lines l ON l.id = s.order_line_id
              JOIN orders o ON o.id = l.order_id
              WHERE s.serial_norm >= ?1 AND s.serial_norm < ?2 ORDER BY s.serial_norm LIMIT ?3",
         )
-        .bind(code)
-        .bind(&end)
-        .bind(PREFIX_ROWS)
-        .fetch_all(&self.pool)
         .await?;
         *more |= [&dossiers, &orders, &serials]
             .iter()
