@@ -11,7 +11,7 @@
 #
 # Environment:
 #   CARGO_TARGET_DIR          honoured (the app is taken from it)
-#   COMPTOIR_E2E_DIR          work directory (default: artifacts/e2e): database, logs, screenshots
+#   COMPTOIR_E2E_DIR          work directory (default: artifacts/e2e): database, logs, screenshots, tickets
 #   COMPTOIR_E2E_CUSTOMERS    demo customers to generate (default: 2000)
 set -euo pipefail
 
@@ -27,6 +27,8 @@ export COMPTOIR_DB="$WORK/e2e.sqlite"
 export COMPTOIR_APP="$TARGET_DIR/debug/comptoir"
 export COMPTOIR_WEBDRIVER="http://127.0.0.1:$DRIVER_PORT"
 export COMPTOIR_E2E_SHOTS="$WORK/shots"
+# Tickets printed by the app are saved here (no printer is set in the tests).
+export COMPTOIR_TICKETS_DIR="$WORK/tickets"
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'e2e: %s\n' "$*" >&2; exit 1; }
@@ -93,7 +95,7 @@ timeout -k 10 900 cargo run --locked -q -p comptoir-ctl -- demo-data --customers
 step "Building the tests"
 timeout -k 10 1200 cargo test --locked -p comptoir-e2e --no-run
 
-rm -rf "$COMPTOIR_E2E_SHOTS"
+rm -rf "$COMPTOIR_E2E_SHOTS" "$COMPTOIR_TICKETS_DIR"
 set +e
 timeout -k 20 900 xvfb-run -a -s "-screen 0 1280x800x24" bash "$ROOT/scripts/e2e.sh" --inside-display
 status=$?

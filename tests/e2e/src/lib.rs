@@ -20,6 +20,11 @@ pub mod keys {
     pub const ARROW_UP: &str = "\u{E013}";
     pub const ARROW_DOWN: &str = "\u{E015}";
     pub const F2: &str = "\u{E032}";
+    pub const F3: &str = "\u{E033}";
+    /// Held until [`NULL`] in the same `send_keys`.
+    pub const CONTROL: &str = "\u{E009}";
+    /// Releases the modifiers.
+    pub const NULL: &str = "\u{E000}";
 }
 
 /// How long a condition may take before the test fails.
