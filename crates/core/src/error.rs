@@ -50,6 +50,33 @@ pub enum CoreError {
         from: Option<DossierStatus>,
         to: DossierStatus,
     },
+    #[error("policy: line {line}, column {column}, field {field:?}: {detail}")]
+    PolicyInvalid {
+        /// 1-based; 0 when unknown.
+        line: usize,
+        column: usize,
+        field: String,
+        detail: String,
+    },
+    #[error("policy below the legal floor: {field} ({rule}, {article})")]
+    PolicyBelowLegalFloor {
+        field: String,
+        line: Option<usize>,
+        rule: String,
+        article: &'static str,
+    },
+    #[error("{field} {date} is after today ({today})")]
+    DateInFuture {
+        field: &'static str,
+        date: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    },
+    #[error("{field} {date} is before the purchase ({purchase})")]
+    DateBeforePurchase {
+        field: &'static str,
+        date: chrono::NaiveDate,
+        purchase: chrono::NaiveDate,
+    },
 }
 
 impl CoreError {
@@ -71,6 +98,10 @@ impl CoreError {
             CoreError::InvalidTimezone(_) => "invalid_timezone",
             CoreError::TransitionNotAllowed { .. } => "transition_not_allowed",
             CoreError::InvalidTimeline { .. } => "invalid_timeline",
+            CoreError::PolicyInvalid { .. } => "policy_invalid",
+            CoreError::PolicyBelowLegalFloor { .. } => "policy_below_legal_floor",
+            CoreError::DateInFuture { .. } => "date_in_future",
+            CoreError::DateBeforePurchase { .. } => "date_before_purchase",
         }
     }
 
@@ -133,6 +164,41 @@ impl CoreError {
                     DossierStatus::Opened.label_fr()
                 ),
             },
+            CoreError::PolicyInvalid {
+                line,
+                column,
+                field,
+                detail,
+            } => format!(
+                "Politique de retour invalide, ligne {line}, colonne {column}, champ « {field} » : \
+                 {detail}."
+            ),
+            CoreError::PolicyBelowLegalFloor {
+                field,
+                line,
+                rule,
+                article,
+            } => format!(
+                "Politique de retour refusée : le champ « {field} »{} descend sous le minimum \
+                 légal ({rule} — {article}).",
+                line.map(|l| format!(" (ligne {l})")).unwrap_or_default()
+            ),
+            CoreError::DateInFuture { field, date, today } => format!(
+                "La date {} ({}) est postérieure à aujourd'hui ({}).",
+                field_fr(field),
+                date.format("%d/%m/%Y"),
+                today.format("%d/%m/%Y")
+            ),
+            CoreError::DateBeforePurchase {
+                field,
+                date,
+                purchase,
+            } => format!(
+                "La date {} ({}) précède la date d'achat ({}).",
+                field_fr(field),
+                date.format("%d/%m/%Y"),
+                purchase.format("%d/%m/%Y")
+            ),
         }
     }
 }
@@ -152,6 +218,13 @@ fn field_fr(field: &str) -> &str {
         "gesture" => "« geste commercial »",
         "comment" => "« commentaire »",
         "note" => "« note »",
+        "request_date" => "« de la demande »",
+        "purchase_date" => "« d'achat »",
+        "delivery_date" => "« de livraison »",
+        "defect_noticed_date" => "« d'apparition du défaut »",
+        "replaced_under_guarantee_on" => "« de remplacement sous garantie »",
+        "price" => "« prix »",
+        "delivery_paid" => "« frais de livraison »",
         other => other,
     }
 }

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod model;
 pub mod money;
 pub mod normalize;
+pub mod policy;
 pub mod reasons;
 pub mod records;
 pub mod search;

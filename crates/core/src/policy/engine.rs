@@ -1,0 +1,969 @@
+//! The decision engine: a pure function of a policy, a case and today's date.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::document::{Policy, Window};
+use super::law;
+use crate::calendar::next_legal_working_day_in;
+use crate::model::{Channel, SoldAs};
+use crate::{Cents, CoreError, Result};
+
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export)]
+        $(#[$doc])*
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+        }
+    };
+}
+
+code_enum!(
+    /// Every outcome the engine rules on, always in this order.
+    /// (TypeScript: `PolicyResolution`, as the dossier has its own `Resolution`.)
+    #[ts(rename = "PolicyResolution")]
+    Resolution {
+        Refund = "refund",
+        Exchange = "exchange",
+        CreditNote = "credit_note",
+        Repair = "repair",
+        Replacement = "replacement",
+        SendToManufacturer = "send_to_manufacturer",
+        Refusal = "refusal",
+    }
+);
+
+code_enum!(
+    /// State of the item brought back.
+    ItemState { Unopened = "unopened", Opened = "opened", Used = "used", Damaged = "damaged" }
+);
+
+code_enum!(
+    /// Why the customer comes back.
+    ReasonKind {
+        /// The product fails or does not work as it should.
+        Defect = "defect",
+        /// Damaged in transport, found at delivery.
+        DeliveryDamage = "delivery_damage",
+        /// Not the product ordered.
+        WrongItem = "wrong_item",
+        /// No defect: the customer no longer wants it.
+        ChangeOfMind = "change_of_mind",
+    }
+);
+
+code_enum!(
+    /// How serious the trouble is for the customer (goodwill scale).
+    Severity { Minor = "minor", Major = "major", Critical = "critical" }
+);
+
+code_enum!(
+    /// The customer's value to the chain (goodwill scale).
+    ValueTier { Standard = "standard", Loyal = "loyal", Premium = "premium" }
+);
+
+code_enum!(
+    /// Where a granted option comes from.
+    Basis {
+        /// The law: the clerk cannot deny it.
+        Legal = "legal",
+        /// The chain's policy (commercial warranty, paid service, refusal).
+        Policy = "policy",
+        /// A commercial gesture beyond any right.
+        Goodwill = "goodwill",
+    }
+);
+
+fn yes() -> bool {
+    true
+}
+
+/// A customer's request at the counter. JSON field names are the snake_case
+/// Rust names; optional fields may be omitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Case {
+    pub channel: Channel,
+    pub purchase_date: NaiveDate,
+    /// Receipt of the goods (of the last part); a store handover is a
+    /// delivery. Omitted: the purchase date.
+    #[serde(default)]
+    pub delivery_date: Option<NaiveDate>,
+    pub request_date: NaiveDate,
+    /// When the defect showed up. Omitted: the request date.
+    #[serde(default)]
+    pub defect_noticed_date: Option<NaiveDate>,
+    pub category: String,
+    pub sold_as: SoldAs,
+    #[serde(default)]
+    pub personalised: bool,
+    /// A hygiene item whose seal was broken after delivery.
+    #[serde(default)]
+    pub hygiene_unsealed: bool,
+    /// Sealed audio, video or software unsealed after delivery.
+    #[serde(default)]
+    pub sealed_media_unsealed: bool,
+    #[serde(default)]
+    pub perishable: bool,
+    /// The customer was told about the withdrawal right (distance sales).
+    #[serde(default = "yes")]
+    pub withdrawal_info_given: bool,
+    pub item_state: ItemState,
+    pub reason: ReasonKind,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    pub price: Cents,
+    /// Standard delivery paid by the customer (refunded on withdrawal).
+    #[serde(default)]
+    pub delivery_paid: Cents,
+    /// Commercial warranty length in months (0: none), from delivery.
+    #[serde(default)]
+    pub commercial_warranty_months: u32,
+    /// Days the product was immobilised by commercial-warranty repairs.
+    #[serde(default)]
+    pub days_immobilised: u32,
+    /// Already repaired under the GLC once (+6 months of GLC).
+    #[serde(default)]
+    pub repaired_under_guarantee: bool,
+    /// Replaced under the GLC on this date: a new GLC starts then.
+    #[serde(default)]
+    pub replaced_under_guarantee_on: Option<NaiveDate>,
+    /// A GLC repair or replacement was refused, failed, took over 30 days,
+    /// or the defect came back: price reduction or refund (L217-14).
+    #[serde(default)]
+    pub remedy_failed: bool,
+    #[serde(default)]
+    pub customer: CustomerHistory,
+}
+
+fn default_severity() -> Severity {
+    Severity::Major
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct CustomerHistory {
+    /// Dossiers opened by this customer in the last 30 days (this one excluded).
+    #[serde(default)]
+    pub dossiers_last_30_days: u32,
+    #[serde(default = "default_tier")]
+    pub value_tier: ValueTier,
+}
+
+fn default_tier() -> ValueTier {
+    ValueTier::Standard
+}
+
+impl Default for CustomerHistory {
+    fn default() -> Self {
+        CustomerHistory {
+            dossiers_last_30_days: 0,
+            value_tier: ValueTier::Standard,
+        }
+    }
+}
+
+/// The dates the law attaches to the case, computed once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LegalFacts {
+    pub delivery_date: NaiveDate,
+    /// Last day of the legal conformity guarantee (inclusive).
+    pub guarantee_end: NaiveDate,
+    pub guarantee_active: bool,
+    /// Last day of the presumption that the defect existed at delivery.
+    pub presumption_end: NaiveDate,
+    pub presumption_applies: bool,
+    /// Where the GLC would end after a repair under it (+6 months).
+    pub guarantee_end_if_repaired: NaiveDate,
+    /// Latest date for a GLC repair or replacement (request + 30 days).
+    pub remedy_deadline: Option<NaiveDate>,
+    /// Distance sales: last day to withdraw, after the next-working-day rule.
+    pub withdrawal_deadline: Option<NaiveDate>,
+    pub withdrawal_open: bool,
+    /// Why the withdrawal right does not apply, when it is excluded.
+    pub withdrawal_exclusion: Option<String>,
+    /// Commercial warranty end, extended by an immobilisation ≥ 7 days.
+    pub commercial_warranty_end: Option<NaiveDate>,
+    pub commercial_warranty_extended_days: u32,
+    /// Hidden-defect action: last day (discovery + 2 years).
+    pub hidden_defect_deadline: NaiveDate,
+}
+
+/// One resolution and what the counter may do with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResolutionOption {
+    pub resolution: Resolution,
+    pub allowed: bool,
+    /// A manager must approve (authority limits, or the law asks for judgement).
+    pub needs_manager: bool,
+    /// Where the answer comes from (for a refusal of the option too).
+    pub basis: Basis,
+    /// Article of law, when the basis is legal (or the law forbids it).
+    pub article: Option<String>,
+    /// Policy rule id, when the basis is the policy or goodwill.
+    pub rule: Option<String>,
+    /// Amount involved (refund, credit note), when there is one.
+    pub amount: Option<Cents>,
+    /// French text the clerk can read aloud.
+    pub explanation: String,
+}
+
+/// A goodwill gesture from the policy's scale (TypeScript: `PolicyGesture`,
+/// as the dossier has its own `Gesture`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "PolicyGesture")]
+pub struct Gesture {
+    pub amount: Cents,
+    pub needs_manager: bool,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Decision {
+    pub policy_id: String,
+    pub policy_version: String,
+    pub facts: LegalFacts,
+    /// One entry per [`Resolution::ALL`], in that order.
+    pub options: Vec<ResolutionOption>,
+    pub gesture: Option<Gesture>,
+    /// The mediator's contact text (L612-1), set when a refusal is possible.
+    pub mediator: Option<String>,
+}
+
+impl Decision {
+    pub fn option(&self, r: Resolution) -> &ResolutionOption {
+        // `options` always holds every resolution in `Resolution::ALL` order.
+        &self.options[r as usize]
+    }
+}
+
+fn add_months(d: NaiveDate, m: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(m))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn add_days(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_days(Days::new(u64::from(n)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn fr(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// Checks the case's dates against each other and against `today`.
+pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
+    let future = |field: &'static str, date: NaiveDate| {
+        if date > today {
+            Err(CoreError::DateInFuture { field, date, today })
+        } else {
+            Ok(())
+        }
+    };
+    future("purchase_date", case.purchase_date)?;
+    future("request_date", case.request_date)?;
+    if case.request_date < case.purchase_date {
+        return Err(CoreError::DateBeforePurchase {
+            field: "request_date",
+            date: case.request_date,
+            purchase: case.purchase_date,
+        });
+    }
+    if let Some(d) = case.delivery_date {
+        future("delivery_date", d)?;
+        if d < case.purchase_date {
+            return Err(CoreError::DateBeforePurchase {
+                field: "delivery_date",
+                date: d,
+                purchase: case.purchase_date,
+            });
+        }
+    }
+    if let Some(d) = case.defect_noticed_date {
+        future("defect_noticed_date", d)?;
+        if d < case.purchase_date {
+            return Err(CoreError::DateBeforePurchase {
+                field: "defect_noticed_date",
+                date: d,
+                purchase: case.purchase_date,
+            });
+        }
+    }
+    if let Some(d) = case.replaced_under_guarantee_on {
+        future("replaced_under_guarantee_on", d)?;
+    }
+    if case.price.0 < 0 {
+        return Err(CoreError::NegativeAmount { field: "price" });
+    }
+    if case.delivery_paid.0 < 0 {
+        return Err(CoreError::NegativeAmount {
+            field: "delivery_paid",
+        });
+    }
+    Ok(())
+}
+
+/// The legal facts of a case (policy-independent, except a more generous
+/// withdrawal period).
+pub fn legal_facts(case: &Case, withdrawal_days: u32) -> LegalFacts {
+    let delivery = case.delivery_date.unwrap_or(case.purchase_date);
+    let start = case.replaced_under_guarantee_on.unwrap_or(delivery);
+    let noticed = case.defect_noticed_date.unwrap_or(case.request_date);
+    let mut guarantee_end = add_months(
+        start,
+        if case.replaced_under_guarantee_on.is_some() {
+            law::GLC_REPLACEMENT_NEW_GUARANTEE_MONTHS
+        } else {
+            law::GLC_DURATION_MONTHS
+        },
+    );
+    if case.repaired_under_guarantee {
+        guarantee_end = add_months(guarantee_end, law::GLC_REPAIR_EXTENSION_MONTHS);
+    }
+    let guarantee_active = noticed <= guarantee_end;
+    let presumption_months = match case.sold_as {
+        SoldAs::New => law::GLC_PRESUMPTION_NEW_MONTHS,
+        SoldAs::Used | SoldAs::Refurbished => law::GLC_PRESUMPTION_SECOND_HAND_MONTHS,
+    };
+    let presumption_end = add_months(start, presumption_months);
+
+    let (withdrawal_deadline, withdrawal_exclusion) = if case.channel.is_distance_sale() {
+        let mut end = add_days(delivery, withdrawal_days.max(law::WITHDRAWAL_DAYS));
+        if !case.withdrawal_info_given {
+            end = add_months(end, law::WITHDRAWAL_NOT_INFORMED_EXTENSION_MONTHS);
+        }
+        let exclusion = if case.personalised {
+            Some("bien personnalisé ou fabriqué selon les spécifications du client")
+        } else if case.perishable {
+            Some("bien périssable")
+        } else if case.hygiene_unsealed {
+            Some("bien d'hygiène descellé après la livraison")
+        } else if case.sealed_media_unsealed {
+            Some("enregistrement audio, vidéo ou logiciel descellé après la livraison")
+        } else {
+            None
+        };
+        (
+            Some(next_legal_working_day_in(end, false)),
+            exclusion.map(str::to_owned),
+        )
+    } else {
+        (None, None)
+    };
+    let withdrawal_open = withdrawal_exclusion.is_none()
+        && withdrawal_deadline.is_some_and(|d| case.request_date <= d);
+
+    let (commercial_warranty_end, extended) = if case.commercial_warranty_months > 0 {
+        let extended = if case.days_immobilised >= law::COMMERCIAL_WARRANTY_IMMOBILISATION_MIN_DAYS
+        {
+            case.days_immobilised
+        } else {
+            0
+        };
+        (
+            Some(add_days(
+                add_months(delivery, case.commercial_warranty_months),
+                extended,
+            )),
+            extended,
+        )
+    } else {
+        (None, 0)
+    };
+
+    LegalFacts {
+        delivery_date: delivery,
+        guarantee_end,
+        guarantee_active,
+        presumption_end,
+        presumption_applies: noticed <= presumption_end,
+        guarantee_end_if_repaired: add_months(guarantee_end, law::GLC_REPAIR_EXTENSION_MONTHS),
+        remedy_deadline: guarantee_active
+            .then(|| add_days(case.request_date, law::GLC_REMEDY_MAX_CALENDAR_DAYS as u32)),
+        withdrawal_deadline,
+        withdrawal_open,
+        withdrawal_exclusion,
+        commercial_warranty_end,
+        commercial_warranty_extended_days: extended,
+        hidden_defect_deadline: add_months(noticed, law::HIDDEN_DEFECT_ACTION_MONTHS),
+    }
+}
+
+/// A candidate grant for one resolution; the strongest basis wins.
+struct Grant {
+    basis: Basis,
+    needs_manager: bool,
+    article: Option<&'static str>,
+    rule: Option<String>,
+    amount: Option<Cents>,
+    explanation: String,
+}
+
+impl Grant {
+    fn legal(article: &'static str, explanation: String) -> Grant {
+        Grant {
+            basis: Basis::Legal,
+            needs_manager: false,
+            article: Some(article),
+            rule: None,
+            amount: None,
+            explanation,
+        }
+    }
+    fn policy(basis: Basis, rule: String, explanation: String) -> Grant {
+        Grant {
+            basis,
+            needs_manager: false,
+            article: None,
+            rule: Some(rule),
+            amount: None,
+            explanation,
+        }
+    }
+    fn amount(mut self, a: Cents) -> Grant {
+        self.amount = Some(a);
+        self
+    }
+    fn manager(mut self, yes: bool) -> Grant {
+        self.needs_manager |= yes;
+        self
+    }
+}
+
+/// Rules on a case. Deterministic: the same policy, case and `today` always
+/// give the same decision. Errors only on inconsistent dates or amounts.
+///
+/// Precedence per resolution: a legal grant beats a policy grant, which
+/// beats goodwill; authority limits apply to policy and goodwill grants only
+/// (the law is never subject to a manager's approval, except where it asks
+/// for a judgement: presumption over, hidden defect, price reduction).
+pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decision> {
+    validate_case(case, today)?;
+    let facts = legal_facts(case, policy.distance_sales.withdrawal_days);
+    let mut grants: Vec<(Resolution, Grant)> = Vec::new();
+    let mut notes: Vec<(Resolution, String)> = Vec::new();
+    let price = case.price;
+    let conformity = matches!(
+        case.reason,
+        ReasonKind::Defect | ReasonKind::DeliveryDamage | ReasonKind::WrongItem
+    );
+
+    // 1. Withdrawal right (distance sales), any reason.
+    if let Some(deadline) = facts.withdrawal_deadline {
+        if facts.withdrawal_open {
+            let total = price + case.delivery_paid;
+            let depreciation = if matches!(case.item_state, ItemState::Used | ItemState::Damaged) {
+                format!(
+                    " Si le produit a été manipulé au-delà de l'essai, une dépréciation peut être \
+                     retenue ({}) : un responsable l'évalue.",
+                    law::WITHDRAWAL_DEPRECIATION_ARTICLE
+                )
+            } else {
+                String::new()
+            };
+            grants.push((
+                Resolution::Refund,
+                Grant::legal(
+                    law::WITHDRAWAL_REFUND_ARTICLE,
+                    format!(
+                        "Achat à distance : vous exercez votre droit de rétractation (délai \
+                         jusqu'au {}, {}). Nous vous remboursons la totalité, soit {} \
+                         livraison standard comprise, par le même moyen de paiement, sous {} \
+                         jours ({}).{depreciation}",
+                        fr(deadline),
+                        law::WITHDRAWAL_ARTICLE,
+                        total.format_fr(),
+                        policy.distance_sales.refund_within_days,
+                        law::WITHDRAWAL_REFUND_ARTICLE
+                    ),
+                )
+                .amount(total),
+            ));
+            grants.push((
+                Resolution::CreditNote,
+                Grant::legal(
+                    law::WITHDRAWAL_REFUND_ARTICLE,
+                    format!(
+                        "Un avoir de {} est possible uniquement si vous le demandez \
+                         expressément ; sinon le remboursement est de droit ({}).",
+                        total.format_fr(),
+                        law::WITHDRAWAL_REFUND_ARTICLE
+                    ),
+                )
+                .amount(total),
+            ));
+        } else if let Some(why) = &facts.withdrawal_exclusion {
+            notes.push((
+                Resolution::Refund,
+                format!(
+                    "Le droit de rétractation ne s'applique pas : {why} ({}).",
+                    law::WITHDRAWAL_EXCLUSIONS_ARTICLE
+                ),
+            ));
+        } else {
+            notes.push((
+                Resolution::Refund,
+                format!(
+                    "Le délai de rétractation a pris fin le {} ({}).",
+                    fr(deadline),
+                    law::WITHDRAWAL_ARTICLE
+                ),
+            ));
+        }
+    } else if case.reason == ReasonKind::ChangeOfMind {
+        notes.push((
+            Resolution::Refund,
+            format!("{}.", law::IN_STORE_NO_WITHDRAWAL),
+        ));
+    }
+
+    // 2. Legal conformity guarantee.
+    if conformity && facts.guarantee_active {
+        let deadline = facts.remedy_deadline.unwrap_or(case.request_date);
+        let days = policy.legal_guarantee.remedy_within_days;
+        let committed = add_days(case.request_date, days).min(deadline);
+        let (manager, presumption) = if facts.presumption_applies {
+            (
+                false,
+                format!(
+                    "Le défaut est présumé exister dès la livraison : vous n'avez rien à prouver \
+                     ({}).",
+                    law::GLC_PRESUMPTION_ARTICLE
+                ),
+            )
+        } else {
+            (
+                true,
+                format!(
+                    "La présomption a pris fin le {} ({}) : il faut montrer que le défaut \
+                     existait à la livraison ; un responsable décide.",
+                    fr(facts.presumption_end),
+                    law::GLC_PRESUMPTION_ARTICLE
+                ),
+            )
+        };
+        let base = format!(
+            "Garantie légale de conformité jusqu'au {} ({}). Vous choisissez entre \
+             réparation et remplacement ({}), sans frais, au plus tard le {} ({}). {presumption}",
+            fr(facts.guarantee_end),
+            law::GLC_ARTICLE,
+            law::GLC_CHOICE_ARTICLE,
+            fr(committed),
+            law::GLC_REMEDY_ARTICLE,
+        );
+        // Repair and replacement come from the law whatever the document
+        // says; anything else the policy lists is added to them.
+        let mut offered = vec![Resolution::Repair, Resolution::Replacement];
+        for r in &policy.resolutions.legal_guarantee {
+            if !offered.contains(r) && *r != Resolution::Refusal {
+                offered.push(*r);
+            }
+        }
+        for r in &offered {
+            let extra = match r {
+                Resolution::Repair => format!(
+                    " Après réparation, la garantie légale court jusqu'au {} ({}).",
+                    fr(facts.guarantee_end_if_repaired),
+                    law::GLC_EXTENSION_ARTICLE
+                ),
+                Resolution::Replacement => format!(
+                    " Le produit de remplacement bénéficie d'une nouvelle garantie légale de \
+                     2 ans ({}).",
+                    law::GLC_EXTENSION_ARTICLE
+                ),
+                Resolution::SendToManufacturer => {
+                    " Le magasin reste votre interlocuteur et responsable du délai.".to_owned()
+                }
+                _ => String::new(),
+            };
+            let article = match r {
+                Resolution::Repair | Resolution::Replacement => law::GLC_CHOICE_ARTICLE,
+                _ => law::GLC_ARTICLE,
+            };
+            let grant = match r {
+                Resolution::Repair | Resolution::Replacement => {
+                    Grant::legal(article, format!("{base}{extra}")).manager(manager)
+                }
+                // Anything else listed by the policy is its own offer.
+                other => Grant::policy(
+                    Basis::Policy,
+                    "resolutions.legal_guarantee".into(),
+                    format!("{base}{extra}"),
+                )
+                .manager(manager || authority_exceeded(policy, *other, price)),
+            };
+            grants.push((*r, grant));
+        }
+        if case.remedy_failed {
+            grants.push((
+                Resolution::Refund,
+                Grant::legal(
+                    law::GLC_PRICE_REDUCTION_ARTICLE,
+                    format!(
+                        "La réparation ou le remplacement a échoué ou n'a pas eu lieu à temps : \
+                         vous pouvez obtenir une réduction du prix ou l'annulation de la vente \
+                         avec remboursement intégral de {} ({}) ; un responsable valide le \
+                         montant.",
+                        price.format_fr(),
+                        law::GLC_PRICE_REDUCTION_ARTICLE
+                    ),
+                )
+                .amount(price)
+                .manager(true),
+            ));
+        }
+    } else if conformity {
+        // 3. Commercial warranty, then hidden defects.
+        let cw_active = facts
+            .commercial_warranty_end
+            .is_some_and(|end| case.request_date <= end);
+        if cw_active {
+            let ext = if facts.commercial_warranty_extended_days > 0 {
+                format!(
+                    " Elle a été prolongée de {} jours d'immobilisation ({}).",
+                    facts.commercial_warranty_extended_days,
+                    law::COMMERCIAL_WARRANTY_ARTICLE
+                )
+            } else {
+                String::new()
+            };
+            let end = facts.commercial_warranty_end.unwrap_or(case.request_date);
+            for r in &policy.resolutions.commercial_warranty {
+                grants.push((
+                    *r,
+                    Grant::policy(
+                        Basis::Policy,
+                        "resolutions.commercial_warranty".into(),
+                        format!(
+                            "La garantie légale a pris fin le {} ; votre garantie commerciale \
+                             court jusqu'au {}.{ext}",
+                            fr(facts.guarantee_end),
+                            fr(end)
+                        ),
+                    )
+                    .manager(authority_exceeded(policy, *r, price)),
+                ));
+            }
+        }
+        let hidden_open =
+            case.reason == ReasonKind::Defect && case.request_date <= facts.hidden_defect_deadline;
+        if hidden_open {
+            grants.push((
+                Resolution::Refund,
+                Grant::legal(
+                    law::HIDDEN_DEFECT_ARTICLE,
+                    format!(
+                        "La garantie légale de conformité a pris fin le {}. Si le défaut était \
+                         caché et existait à l'achat, la garantie des vices cachés permet un \
+                         remboursement total ou partiel, à demander avant le {} ({}) ; un \
+                         responsable examine la demande.",
+                        fr(facts.guarantee_end),
+                        fr(facts.hidden_defect_deadline),
+                        law::HIDDEN_DEFECT_ARTICLE
+                    ),
+                )
+                .amount(price)
+                .manager(true),
+            ));
+        }
+        if !cw_active {
+            for r in &policy.resolutions.out_of_guarantee {
+                grants.push((
+                    *r,
+                    Grant::policy(
+                        Basis::Policy,
+                        "resolutions.out_of_guarantee".into(),
+                        format!(
+                            "La garantie légale a pris fin le {} et il n'y a pas de garantie \
+                             commerciale en cours : nous pouvons proposer ce service, à vos \
+                             frais sauf geste commercial.",
+                            fr(facts.guarantee_end)
+                        ),
+                    )
+                    .manager(authority_exceeded(policy, *r, price)),
+                ));
+            }
+        }
+    }
+
+    // 4. Change of mind: the same commercial policy in every channel.
+    if case.reason == ReasonKind::ChangeOfMind {
+        change_of_mind(policy, case, &facts, &mut grants, &mut notes);
+    }
+
+    // 5. Goodwill gesture from the scale (defects and delivery trouble).
+    let gesture = (conformity).then(|| gesture(policy, case)).flatten();
+
+    // Refusal: always possible to record, never a clerk's alone inside the GLC.
+    let in_guarantee = conformity && facts.guarantee_active;
+    let refusal = if in_guarantee || facts.withdrawal_open {
+        Grant::legal(
+            law::GLC_OBSTRUCTION_ARTICLE,
+            format!(
+                "Ce cas relève d'un droit légal du client ; un refus ne peut être décidé que par \
+                 un responsable, motivé par écrit ({}). Le client peut saisir le médiateur de \
+                 la consommation ({}).",
+                law::GLC_OBSTRUCTION_ARTICLE,
+                law::MEDIATION_ARTICLE
+            ),
+        )
+        .manager(true)
+    } else {
+        let mut g = Grant::policy(
+            Basis::Policy,
+            "authority.refusal_needs_manager".into(),
+            format!(
+                "Si aucune solution ne convient, le refus vous est remis par écrit avec les \
+                 coordonnées du médiateur de la consommation, gratuit, à saisir dans l'année \
+                 suivant votre réclamation écrite ({}).",
+                law::MEDIATION_ARTICLE
+            ),
+        )
+        .manager(policy.authority.refusal_needs_manager);
+        g.article = Some(law::MEDIATION_ARTICLE);
+        g
+    };
+    grants.push((Resolution::Refusal, refusal));
+
+    let options = Resolution::ALL
+        .iter()
+        .map(|r| build_option(*r, &grants, &notes))
+        .collect();
+    Ok(Decision {
+        policy_id: policy.id.clone(),
+        policy_version: policy.version.clone(),
+        facts,
+        options,
+        gesture,
+        mediator: Some(policy.mediator.clone()),
+    })
+}
+
+fn rank(b: Basis) -> u8 {
+    match b {
+        Basis::Legal => 0,
+        Basis::Policy => 1,
+        Basis::Goodwill => 2,
+    }
+}
+
+fn build_option(
+    r: Resolution,
+    grants: &[(Resolution, Grant)],
+    notes: &[(Resolution, String)],
+) -> ResolutionOption {
+    // Strongest basis first; among equals, the first pushed (stable order).
+    let best = grants
+        .iter()
+        .filter(|(gr, _)| *gr == r)
+        .map(|(_, g)| g)
+        .min_by_key(|g| rank(g.basis));
+    let note: Vec<&str> = notes
+        .iter()
+        .filter(|(nr, _)| *nr == r)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    match best {
+        Some(g) => ResolutionOption {
+            resolution: r,
+            allowed: true,
+            needs_manager: g.needs_manager,
+            basis: g.basis,
+            article: g.article.map(str::to_owned),
+            rule: g.rule.clone(),
+            amount: g.amount,
+            explanation: g.explanation.clone(),
+        },
+        None => ResolutionOption {
+            resolution: r,
+            allowed: false,
+            needs_manager: false,
+            basis: Basis::Policy,
+            article: None,
+            rule: None,
+            amount: None,
+            explanation: if note.is_empty() {
+                "Cette solution n'est pas prévue pour ce cas par la loi ni par la politique \
+                 de l'enseigne."
+                    .to_owned()
+            } else {
+                note.join(" ")
+            },
+        },
+    }
+}
+
+fn authority_exceeded(policy: &Policy, r: Resolution, amount: Cents) -> bool {
+    let a = &policy.authority;
+    let limit = match r {
+        Resolution::Refund => a.refund_cents,
+        Resolution::CreditNote => a.credit_note_cents,
+        Resolution::Exchange => a.exchange_cents,
+        _ => return false,
+    };
+    amount > limit.0
+}
+
+fn change_of_mind(
+    policy: &Policy,
+    case: &Case,
+    facts: &LegalFacts,
+    grants: &mut Vec<(Resolution, Grant)>,
+    notes: &mut Vec<(Resolution, String)>,
+) {
+    let com = &policy.change_of_mind;
+    let excluded = if case.personalised && com.exclude_personalised {
+        Some("les produits personnalisés".to_owned())
+    } else if case.hygiene_unsealed && com.exclude_hygiene_unsealed {
+        Some("les produits d'hygiène descellés".to_owned())
+    } else {
+        policy
+            .category(&case.category)
+            .filter(|c| !c.change_of_mind)
+            .map(|c| format!("la catégorie « {} »", c.label))
+    };
+    let note = |notes: &mut Vec<(Resolution, String)>, text: String| {
+        for r in [
+            Resolution::Refund,
+            Resolution::Exchange,
+            Resolution::CreditNote,
+        ] {
+            notes.push((r, text.clone()));
+        }
+    };
+    if let Some(what) = excluded {
+        note(
+            notes,
+            format!(
+                "La politique de l'enseigne ne reprend pas {what} sans défaut (règle \
+                 change_of_mind)."
+            ),
+        );
+        return;
+    }
+    let (state, window): (&str, &Option<Window>) = match case.item_state {
+        ItemState::Unopened => ("unopened", &com.unopened),
+        ItemState::Opened => ("opened", &com.opened),
+        ItemState::Used => ("used", &com.used),
+        ItemState::Damaged => ("damaged", &com.damaged),
+    };
+    let Some(w) = window else {
+        note(
+            notes,
+            "La politique de l'enseigne ne reprend pas un produit dans cet état sans défaut."
+                .to_owned(),
+        );
+        return;
+    };
+    let end = add_days(facts.delivery_date, w.days);
+    if case.request_date > end {
+        note(
+            notes,
+            format!(
+                "Le délai de retour de la politique de l'enseigne ({} jours) a pris fin le {}.",
+                w.days,
+                fr(end)
+            ),
+        );
+        return;
+    }
+    let fee = Cents(
+        (case.price.0 * i64::from(w.restocking_percent.0) / 100).min(w.restocking_cap_cents.0 .0),
+    );
+    let legal_hint = if case.channel.is_distance_sale() {
+        ""
+    } else {
+        " Un achat en magasin n'ouvre aucun droit de rétractation : c'est un geste de l'enseigne, \
+         le même qu'en ligne."
+    };
+    for r in &w.resolutions {
+        let amount = match r {
+            Resolution::Refund | Resolution::CreditNote => Some(Cents(case.price.0 - fee.0)),
+            Resolution::Exchange => Some(case.price),
+            _ => None,
+        };
+        let fee_text = if fee.0 > 0 && amount != Some(case.price) {
+            format!(" Frais de remise en stock : {}.", fee.format_fr())
+        } else {
+            String::new()
+        };
+        let mut g = Grant::policy(
+            Basis::Goodwill,
+            format!("change_of_mind.{state}"),
+            format!(
+                "Retour sans motif accepté par la politique de l'enseigne jusqu'au {} \
+                 ({} jours, produit {}).{fee_text}{legal_hint}",
+                fr(end),
+                w.days,
+                state_fr(case.item_state)
+            ),
+        );
+        if let Some(a) = amount {
+            g = g.amount(a);
+            g.needs_manager = authority_exceeded(policy, *r, a);
+        }
+        grants.push((*r, g));
+    }
+}
+
+fn state_fr(s: ItemState) -> &'static str {
+    match s {
+        ItemState::Unopened => "non ouvert",
+        ItemState::Opened => "ouvert",
+        ItemState::Used => "utilisé",
+        ItemState::Damaged => "abîmé",
+    }
+}
+
+/// Goodwill: `base[severity] × (repeat% if repeat) × tier% / 10 000`, capped.
+fn gesture(policy: &Policy, case: &Case) -> Option<Gesture> {
+    let g = &policy.goodwill;
+    let base = match case.severity {
+        Severity::Minor => g.base_cents.minor,
+        Severity::Major => g.base_cents.major,
+        Severity::Critical => g.base_cents.critical,
+    }
+    .0
+     .0;
+    let repeat = case.customer.dossiers_last_30_days >= g.repeat_from_dossiers;
+    let repeat_pct = if repeat {
+        i64::from(g.repeat_percent)
+    } else {
+        100
+    };
+    let tier_pct = i64::from(match case.customer.value_tier {
+        ValueTier::Standard => g.tier_percent.standard,
+        ValueTier::Loyal => g.tier_percent.loyal,
+        ValueTier::Premium => g.tier_percent.premium,
+    });
+    let amount =
+        (base.saturating_mul(repeat_pct).saturating_mul(tier_pct) / 10_000).min(g.cap_cents.0 .0);
+    if amount <= 0 {
+        return None;
+    }
+    let amount = Cents(amount);
+    Some(Gesture {
+        amount,
+        needs_manager: amount > policy.authority.gesture_cents.0,
+        explanation: format!(
+            "Geste commercial de {} selon le barème de l'enseigne (règle goodwill){}.",
+            amount.format_fr(),
+            if repeat {
+                ", pour une demande répétée"
+            } else {
+                ""
+            }
+        ),
+    })
+}

@@ -1,0 +1,82 @@
+//! The unified return policy: one document from head office, French consumer
+//! law as a floor under it, and a pure engine that explains every decision.
+//!
+//! - [`law`]: each legal figure once, with its article.
+//! - [`Policy`]: the TOML document ([`Policy::from_toml`]). Loading checks it
+//!   against the legal floor and rejects it naming the rule and the article.
+//! - [`evaluate`]: `(policy, case, today) → decision`, deterministic, no I/O.
+//!
+//! # Policy format (TOML, unknown keys rejected, amounts in euro cents ≥ 0)
+//!
+//! ```toml
+//! id = "sav-unifie"
+//! version = "2026.1"
+//! effective_from = 2026-01-01
+//! mediator = "Médiateur … (coordonnées)"
+//!
+//! [distance_sales]          # the law's minimum, restated (checked)
+//! withdrawal_days = 14      # ≥ 14 (L221-18)
+//! refund_within_days = 14   # ≤ 14 (L221-24)
+//! refund_standard_delivery = true        # must be true (L221-24)
+//! credit_note_without_agreement = false  # must be false (L221-24)
+//!
+//! [legal_guarantee]
+//! remedy_within_days = 30                  # ≤ 30 (L217-10)
+//! immobilisation_extension_from_days = 7   # ≤ 7 (L217-28)
+//!
+//! [change_of_mind]          # same in every channel; a missing state = not taken back
+//! unopened = { days = 30, resolutions = ["exchange", "credit_note"] }
+//! opened = { days = 15, resolutions = ["exchange", "credit_note"], restocking_percent = 10, restocking_cap_cents = 3000 }
+//!
+//! [[categories]]
+//! id = "consumables"
+//! label = "Consommables"
+//! change_of_mind = false
+//!
+//! [resolutions]             # legal_guarantee must hold repair and replacement (L217-9)
+//! legal_guarantee = ["repair", "replacement", "send_to_manufacturer"]
+//! commercial_warranty = ["repair", "send_to_manufacturer"]
+//! out_of_guarantee = ["repair", "send_to_manufacturer"]
+//!
+//! [goodwill]                # base[severity] × repeat% × tier% / 10 000, capped
+//! repeat_from_dossiers = 2
+//! base_cents = { minor = 0, major = 1000, critical = 3000 }
+//! repeat_percent = 150
+//! tier_percent = { standard = 100, loyal = 150, premium = 200 }
+//! cap_cents = 10000
+//!
+//! [authority]               # what a clerk grants alone; above → manager
+//! refund_cents = 15000
+//! credit_note_cents = 30000
+//! exchange_cents = 100000
+//! gesture_cents = 2000
+//! ```
+//!
+//! # Decision
+//!
+//! One [`ResolutionOption`] per [`Resolution`] (always all seven, in order),
+//! each with `allowed`, `needs_manager`, `basis` (legal / policy / goodwill),
+//! `article` or `rule`, `amount` and a French `explanation`; the computed
+//! [`LegalFacts`]; the goodwill [`Gesture`]; the mediator text.
+//!
+//! Legal grants win over policy grants, which win over goodwill. Authority
+//! limits apply to policy and goodwill grants, never to a legal right. A
+//! refusal inside the GLC or the withdrawal period always needs a manager
+//! (L241-5). GLC dates are inclusive: delivered on 2024-03-10, the GLC runs
+//! through 2026-03-10.
+
+mod document;
+mod engine;
+pub mod law;
+
+pub use document::{
+    Amount, Authority, Category, ChangeOfMind, DistanceSales, Goodwill, LegalGuarantee,
+    PerSeverity, PerTier, Percent, Policy, Resolutions, Window, DEFAULT_POLICY_TOML,
+};
+pub use engine::{
+    evaluate, legal_facts, validate_case, Basis, Case, CustomerHistory, Decision, Gesture,
+    ItemState, LegalFacts, ReasonKind, Resolution, ResolutionOption, Severity, ValueTier,
+};
+
+#[cfg(test)]
+mod tests;
