@@ -342,6 +342,30 @@ impl Policy {
         if self.version.trim().is_empty() {
             return invalid("version", "empty".into());
         }
+        let com = &self.change_of_mind;
+        for (name, w) in [
+            ("unopened", &com.unopened),
+            ("opened", &com.opened),
+            ("used", &com.used),
+            ("damaged", &com.damaged),
+        ] {
+            if let Some(w) = w {
+                if let Some(r) = w.resolutions.iter().find(|r| {
+                    !matches!(
+                        r,
+                        Resolution::Refund | Resolution::Exchange | Resolution::CreditNote
+                    )
+                }) {
+                    return invalid(
+                        &format!("change_of_mind.{name}.resolutions"),
+                        format!(
+                            "{} is not a change-of-mind resolution (refund, exchange, credit_note)",
+                            r.code()
+                        ),
+                    );
+                }
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for c in &self.categories {
             if !seen.insert(c.id.as_str()) {
@@ -399,6 +423,17 @@ fn line_of_key(text: &str, field: &str) -> Option<usize> {
     let mut parts: Vec<&str> = field.split('.').collect();
     let key = parts.pop()?;
     let section = parts.join(".");
+    // A key inside an inline table has no line of its own: use its parent's.
+    line_of_key_in(text, &section, key).or_else(|| {
+        if section.is_empty() {
+            None
+        } else {
+            line_of_key(text, &section)
+        }
+    })
+}
+
+fn line_of_key_in(text: &str, section: &str, key: &str) -> Option<usize> {
     let mut in_section = section.is_empty();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();

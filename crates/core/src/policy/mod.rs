@@ -52,6 +52,18 @@
 //! gesture_cents = 2000
 //! ```
 //!
+//! # Case (JSON; omitted optional fields take the defaults shown in [`Case`])
+//!
+//! ```json
+//! { "channel": "web", "purchase_date": "2026-11-10", "delivery_date": "2026-11-13",
+//!   "request_date": "2026-11-23", "category": "small_appliance", "sold_as": "new",
+//!   "item_state": "unopened", "reason": "change_of_mind", "price": 20000,
+//!   "delivery_paid": 990, "customer": { "dossiers_last_30_days": 0, "value_tier": "loyal" } }
+//! ```
+//!
+//! Dates are checked against `today` (an argument, never the clock): a
+//! request before the purchase or after today is an error.
+//!
 //! # Decision
 //!
 //! One [`ResolutionOption`] per [`Resolution`] (always all seven, in order),

@@ -651,7 +651,7 @@ fn withdrawal_deadlines_after_the_working_day_rule() {
         ("2026-03-08", "2026-03-23"), // Sunday → Monday
         ("2026-05-11", "2026-05-26"), // Whit Monday → Tuesday
         ("2026-04-17", "2026-05-04"), // 1 May Friday + weekend → Monday
-        ("2026-04-30", "2026-05-14"), // Ascension Thursday 14 May → Friday 15? see below
+        ("2026-04-30", "2026-05-15"), // Ascension Thursday 14 May → Friday 15
     ];
     for (delivered, expected) in rows.iter().take(5) {
         let f = legal_facts(&web_change_of_mind(delivered, delivered), 14);
@@ -876,6 +876,30 @@ fn policies_below_the_floor_are_rejected_naming_rule_and_article() {
 }
 
 #[test]
+fn inline_table_floor_error_names_its_line() {
+    let text = edited("unopened = { days = 30", "unopened = { days = 7");
+    match Policy::from_toml(&text) {
+        Err(CoreError::PolicyBelowLegalFloor { line, field, .. }) => {
+            assert_eq!(field, "change_of_mind.unopened.days");
+            assert_eq!(line, Some(line_of(&text, "unopened")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn change_of_mind_resolutions_are_checked() {
+    let text = edited(
+        "unopened = { days = 30, resolutions = [\"exchange\"",
+        "unopened = { days = 30, resolutions = [\"repair\"",
+    );
+    let (line, _, field, detail) = invalid(&text);
+    assert_eq!(field, "change_of_mind.unopened.resolutions");
+    assert_eq!(line, line_of(&text, "unopened"));
+    assert!(detail.contains("repair"));
+}
+
+#[test]
 fn floor_error_names_the_line() {
     let text = edited("withdrawal_days = 14", "withdrawal_days = 7");
     let line = text
@@ -1045,12 +1069,22 @@ fn stingy_policy() -> Policy {
     p
 }
 
+/// A policy built in code, bypassing the floor check of `from_toml`: the
+/// engine must still give every legal option.
+fn hand_built_policy() -> Policy {
+    let mut p = stingy_policy();
+    p.resolutions.legal_guarantee.clear();
+    p.distance_sales.withdrawal_days = 0;
+    p.authority.clerk_may_refuse_in_guarantee = true;
+    p
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn inside_the_glc_a_free_remedy_is_always_offered(c in arb_case()) {
-        for p in [policy(), stingy_policy()] {
+        for p in [policy(), stingy_policy(), hand_built_policy()] {
             let dec = evaluate(&p, &c, NaiveDate::MAX).expect("valid");
             let conformity = c.reason != ReasonKind::ChangeOfMind;
             if conformity && dec.facts.guarantee_active {
@@ -1067,9 +1101,10 @@ proptest! {
     }
 
     #[test]
-    fn no_policy_removes_a_legal_option(c in arb_case()) {
+    fn no_policy_removes_a_legal_option(c in arb_case(), hand_built in any::<bool>()) {
         let generous = evaluate(&policy(), &c, NaiveDate::MAX).expect("valid");
-        let stingy = evaluate(&stingy_policy(), &c, NaiveDate::MAX).expect("valid");
+        let stingy = if hand_built { hand_built_policy() } else { stingy_policy() };
+        let stingy = evaluate(&stingy, &c, NaiveDate::MAX).expect("valid");
         prop_assert_eq!(&generous.facts, &stingy.facts);
         for (g, s) in generous.options.iter().zip(&stingy.options) {
             if g.basis == Basis::Legal && g.allowed {
