@@ -711,9 +711,9 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
         Grant::legal(
             law::GLC_OBSTRUCTION_ARTICLE,
             format!(
-                "Ce cas relève d'un droit légal du client ; un refus ne peut être décidé que par \
-                 un responsable, motivé par écrit ({}). Le client peut saisir le médiateur de \
-                 la consommation ({}).",
+                "Votre demande relève d'un droit légal ; un refus ne peut être décidé que par \
+                 un responsable, motivé par écrit ({}). Vous pouvez alors saisir gratuitement \
+                 le médiateur de la consommation ({}).",
                 law::GLC_OBSTRUCTION_ARTICLE,
                 law::MEDIATION_ARTICLE
             ),
