@@ -57,6 +57,26 @@ enum Command {
     /// Business calendar of a store.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// The unified return policy.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Checks a policy document (TOML) against its format and the legal
+    /// floor; exits non-zero with the reasons.
+    Check { file: PathBuf },
+    /// Evaluates a case (JSON) under a policy; prints the decision as JSON.
+    Eval {
+        #[arg(long)]
+        policy: PathBuf,
+        #[arg(long)]
+        case: PathBuf,
+        /// "Today" for the case's dates (YYYY-MM-DD); default today.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +192,17 @@ impl From<comptoir_print::PrintError> for CliError {
     }
 }
 
+fn read_text(path: &std::path::Path) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| io_error("Lecture de l'entrée impossible", &e))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| io_error(&format!("Lecture de {} impossible", path.display()), &e))
+}
+
 fn io_error(what: &str, e: &std::io::Error) -> CliError {
     CliError {
         code: "io",
@@ -269,6 +300,32 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             to_json(&response)
         }
         Command::Dossier(cmd) => dossier(cmd).await,
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let text = read_text(&file)?;
+            let policy = comptoir_core::policy::Policy::from_toml(&text)?;
+            to_json(
+                &serde_json::json!({ "valid": true, "id": policy.id, "version": policy.version }),
+            )
+        }
+        Command::Policy(PolicyCommand::Eval {
+            policy,
+            case,
+            today,
+        }) => {
+            let policy = comptoir_core::policy::Policy::from_toml(&read_text(&policy)?)?;
+            let text = read_text(&case)?;
+            let case: comptoir_core::policy::Case =
+                serde_json::from_str(&text).map_err(|e| CliError {
+                    code: "invalid_json",
+                    message: format!(
+                        "Cas illisible (ligne {}, colonne {}) : {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                })?;
+            let today = today.unwrap_or_else(|| Utc::now().date_naive());
+            to_json(&comptoir_core::policy::evaluate(&policy, &case, today)?)
+        }
         Command::Calendar(CalendarCommand::Deadline {
             db,
             store,

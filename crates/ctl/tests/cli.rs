@@ -292,3 +292,65 @@ fn calendar_deadline_across_a_holiday_weekend() {
     ]));
     assert_eq!(e["code"], "not_found");
 }
+
+#[test]
+fn policy_check_and_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/policy/default.toml");
+    let v = ok_json(&ctl(&["policy", "check", policy]));
+    assert_eq!(v["valid"], true);
+
+    // Below the legal floor: withdrawal shortened to 10 days.
+    let text = std::fs::read_to_string(policy)
+        .unwrap()
+        .replace("withdrawal_days = 14", "withdrawal_days = 10");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, text).unwrap();
+    let e = err_json(&ctl(&["policy", "check", bad.to_str().unwrap()]));
+    assert_eq!(e["code"], "policy_below_legal_floor");
+    assert!(e["message"].as_str().unwrap().contains("L221-18"), "{e}");
+
+    // LAW.md worked case 1: web order delivered 10 days ago, unopened.
+    let case = dir.path().join("case.json");
+    std::fs::write(
+        &case,
+        r#"{ "channel": "web", "purchase_date": "2026-11-10", "delivery_date": "2026-11-13",
+             "request_date": "2026-11-23", "category": "small_appliance", "sold_as": "new",
+             "item_state": "unopened", "reason": "change_of_mind", "price": 20000,
+             "delivery_paid": 990, "customer": { "dossiers_last_30_days": 0, "value_tier": "loyal" } }"#,
+    )
+    .unwrap();
+    let d = ok_json(&ctl(&[
+        "policy",
+        "eval",
+        "--policy",
+        policy,
+        "--case",
+        case.to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ]));
+    let refund = d["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["resolution"] == "refund")
+        .unwrap();
+    assert_eq!(refund["allowed"], true, "{refund}");
+    assert_eq!(refund["basis"], "legal");
+    assert_eq!(refund["needs_manager"], false);
+    assert!(refund["explanation"].as_str().unwrap().len() > 20);
+
+    // A request date in the future is an error, not a silent default.
+    let e = err_json(&ctl(&[
+        "policy",
+        "eval",
+        "--policy",
+        policy,
+        "--case",
+        case.to_str().unwrap(),
+        "--today",
+        "2026-11-20",
+    ]));
+    assert_eq!(e["code"], "date_in_future");
+}
