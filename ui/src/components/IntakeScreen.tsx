@@ -164,150 +164,156 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
       </div>
 
       <form className="intake-form" onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate>
-        {purchase ? null : (
-          <div className="field">
-            <label htmlFor="declared">Produit (marque, modèle) *</label>
-            <input
-              id="declared"
-              type="text"
-              value={declared}
-              onChange={(e) => setDeclared(e.target.value)}
-              required
-            />
-          </div>
-        )}
+        <div className="intake-cols">
+          <div className="intake-col">
+            {purchase ? null : (
+              <div className="field">
+                <label htmlFor="declared">Produit (marque, modèle) *</label>
+                <input
+                  id="declared"
+                  type="text"
+                  value={declared}
+                  onChange={(e) => setDeclared(e.target.value)}
+                  required
+                />
+              </div>
+            )}
 
-        <div className="field">
-          <label htmlFor="reason">Motif *</label>
-          <select
-            id="reason"
-            ref={firstField}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            disabled={!form}
-          >
-            {form?.reasons.map((r) => (
-              <option key={r.code} value={r.code}>
-                {r.label} — {r.promise_label}
-              </option>
-            ))}
-          </select>
-          {chosen ? (
-            <p className="field-help">
-              Délai promis : <strong>{chosen.promise_label}</strong>
-              {chosen.conformity ? " · relève de la garantie légale de conformité" : null}
-            </p>
-          ) : null}
-        </div>
+            <div className="field">
+              <label htmlFor="reason">Motif *</label>
+              <select
+                id="reason"
+                ref={firstField}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                disabled={!form}
+              >
+                {form?.reasons.map((r) => (
+                  <option key={r.code} value={r.code}>
+                    {r.label} — {r.promise_label}
+                  </option>
+                ))}
+              </select>
+              {chosen ? (
+                <p className="field-help">
+                  Délai promis : <strong>{chosen.promise_label}</strong>
+                  {chosen.conformity ? " · relève de la garantie légale de conformité" : null}
+                </p>
+              ) : null}
+            </div>
 
-        <div className="field">
-          <label htmlFor="words">Les mots du client *</label>
-          <textarea
-            id="words"
-            rows={4}
-            value={words}
-            onChange={(e) => setWords(e.target.value)}
-            aria-describedby="words-count"
-            required
-          />
-          <p id="words-count" className={`field-help count${count.over ? " over" : ""}`}>
-            {count.label} caractères{count.over ? " — trop long" : ""}
-          </p>
-        </div>
-
-        <div className="field-row">
-          <div className="field">
-            <label htmlFor="condition">État du produit *</label>
-            <select
-              id="condition"
-              value={condition}
-              onChange={(e) => setCondition(e.target.value as ItemCondition)}
-              disabled={!form}
-            >
-              {form?.conditions.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field grow">
-            <label htmlFor="condition-note">Précisions sur l'état</label>
-            <input
-              id="condition-note"
-              type="text"
-              value={conditionNote}
-              onChange={(e) => setConditionNote(e.target.value)}
-            />
-          </div>
-        </div>
-
-        <div className="field">
-          <label htmlFor="accessory">Accessoires laissés au comptoir</label>
-          <div className="inline">
-            <input
-              id="accessory"
-              type="text"
-              value={accessory}
-              placeholder="Chargeur, câble, boîte…"
-              onChange={(e) => setAccessory(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === "Enter" && !isSubmitShortcut(e)) {
-                  e.preventDefault();
-                  addTyped();
-                }
-              }}
-            />
-            <button type="button" className="button" onClick={addTyped}>
-              Ajouter
-            </button>
-          </div>
-          <ul className="chips" aria-label="Accessoires laissés">
-            {accessories.map((a) => (
-              <li key={a}>
-                {a}
-                <button
-                  type="button"
-                  className="chip-remove"
-                  aria-label={`Retirer ${a}`}
-                  onClick={() => setAccessories((list) => list.filter((x) => x !== a))}
-                >
-                  <Icon name="no" />
-                </button>
-              </li>
-            ))}
-            {accessories.length === 0 ? <li className="muted none">Aucun accessoire</li> : null}
-          </ul>
-        </div>
-
-        <div className="field-row">
-          <div className="field grow">
-            <label htmlFor="serial">N° de série lu sur le produit</label>
-            <input
-              id="serial"
-              type="text"
-              className="mono"
-              value={serial}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(e) => setSerial(e.target.value)}
-              aria-invalid={serialError ? true : undefined}
-              aria-describedby={serialError ? "serial-error" : undefined}
-            />
-            {serialError ? (
-              <p id="serial-error" className="field-error" role="alert">
-                <Icon name="alert" /> {serialError.message}
+            <div className="field">
+              <label htmlFor="words">Les mots du client *</label>
+              <textarea
+                id="words"
+                rows={7}
+                value={words}
+                onChange={(e) => setWords(e.target.value)}
+                aria-describedby="words-count"
+                required
+              />
+              <p id="words-count" className={`field-help count${count.over ? " over" : ""}`}>
+                {count.label} caractères{count.over ? " — trop long" : ""}
               </p>
-            ) : null}
+            </div>
           </div>
-          <div className="field grow">
-            <label htmlFor="assignee">Attribuer à (facultatif)</label>
-            <input
-              id="assignee"
-              type="text"
-              value={assignee}
-              onChange={(e) => setAssignee(e.target.value)}
-            />
+
+          <div className="intake-col">
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor="condition">État du produit *</label>
+                <select
+                  id="condition"
+                  value={condition}
+                  onChange={(e) => setCondition(e.target.value as ItemCondition)}
+                  disabled={!form}
+                >
+                  {form?.conditions.map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field grow">
+                <label htmlFor="condition-note">Précisions sur l'état</label>
+                <input
+                  id="condition-note"
+                  type="text"
+                  value={conditionNote}
+                  onChange={(e) => setConditionNote(e.target.value)}
+                />
+              </div>
+            </div>
+
+            <div className="field">
+              <label htmlFor="accessory">Accessoires laissés au comptoir</label>
+              <div className="inline">
+                <input
+                  id="accessory"
+                  type="text"
+                  value={accessory}
+                  placeholder="Chargeur, câble, boîte…"
+                  onChange={(e) => setAccessory(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && !isSubmitShortcut(e)) {
+                      e.preventDefault();
+                      addTyped();
+                    }
+                  }}
+                />
+                <button type="button" className="button" onClick={addTyped}>
+                  Ajouter
+                </button>
+              </div>
+              <ul className="chips" aria-label="Accessoires laissés">
+                {accessories.map((a) => (
+                  <li key={a}>
+                    {a}
+                    <button
+                      type="button"
+                      className="chip-remove"
+                      aria-label={`Retirer ${a}`}
+                      onClick={() => setAccessories((list) => list.filter((x) => x !== a))}
+                    >
+                      <Icon name="no" />
+                    </button>
+                  </li>
+                ))}
+                {accessories.length === 0 ? <li className="muted none">Aucun accessoire</li> : null}
+              </ul>
+            </div>
+
+            <div className="field-row">
+              <div className="field grow">
+                <label htmlFor="serial">N° de série lu sur le produit</label>
+                <input
+                  id="serial"
+                  type="text"
+                  className="mono"
+                  value={serial}
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(e) => setSerial(e.target.value)}
+                  aria-invalid={serialError ? true : undefined}
+                  aria-describedby={serialError ? "serial-error" : undefined}
+                />
+                {serialError ? (
+                  <p id="serial-error" className="field-error" role="alert">
+                    <Icon name="alert" /> {serialError.message}
+                  </p>
+                ) : null}
+              </div>
+              <div className="field grow">
+                <label htmlFor="assignee">Attribuer à (facultatif)</label>
+                <input
+                  id="assignee"
+                  type="text"
+                  value={assignee}
+                  onChange={(e) => setAssignee(e.target.value)}
+                />
+              </div>
+            </div>
           </div>
         </div>
 
