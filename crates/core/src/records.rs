@@ -149,8 +149,8 @@ pub fn fold_status(events: &[DossierEventRecord]) -> DossierStatus {
     sorted.sort_by_key(|e| (e.at, e.id));
     sorted
         .iter()
-        .filter_map(|e| e.status_after)
-        .last()
+        .rev()
+        .find_map(|e| e.status_after)
         .unwrap_or(DossierStatus::Opened)
 }
 
@@ -159,7 +159,7 @@ pub fn fold_status(events: &[DossierEventRecord]) -> DossierStatus {
 pub fn closed_at(events: &[DossierEventRecord]) -> Option<DateTime<Utc>> {
     let mut sorted: Vec<&DossierEventRecord> = events.iter().collect();
     sorted.sort_by_key(|e| (e.at, e.id));
-    let last = sorted.iter().filter(|e| e.status_after.is_some()).last()?;
+    let last = sorted.iter().rev().find(|e| e.status_after.is_some())?;
     (!last.status_after?.is_open()).then_some(last.at)
 }
 

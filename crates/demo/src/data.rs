@@ -399,7 +399,16 @@ pub const STORES: &[(&str, &str, &str, &str, &str)] = &[
 pub const MARKETPLACES: &[&str] = &["Amazon", "Cdiscount", "Fnac", "ManoMano", "Rakuten"];
 
 /// (category, product type, brands, price range in euros, has serial number)
-pub const PRODUCT_TYPES: &[(&str, &str, &[&str], (u32, u32), bool)] = &[
+/// (category, product type, brands, price range in euros, has serial number)
+pub type ProductType = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    (u32, u32),
+    bool,
+);
+
+pub const PRODUCT_TYPES: &[ProductType] = &[
     (
         "Gros électroménager",
         "Lave-linge",

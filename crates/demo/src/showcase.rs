@@ -161,7 +161,7 @@ fn customer(
 /// The showcase records, as one batch.
 pub(crate) fn build(catalog: &Catalog, seed: u64) -> Batch {
     let mut ctx = Ctx {
-        rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_0F_5A7),
+        rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0005_EED0_F5A7),
         catalog,
     };
     let mut b = Batch::default();

@@ -64,6 +64,7 @@ struct DossierFacts {
     legal_cap_at: Option<DateTime<Utc>>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_event(
     conn: &mut SqliteConnection,
     dossier: DossierId,
@@ -798,7 +799,7 @@ impl Store {
 
     /// This counter's store with its address (for printed documents).
     pub async fn local_store_record(&self) -> Result<Option<comptoir_core::records::StoreRecord>> {
-        let row: Option<(
+        type StoreRow = (
             StoreId,
             String,
             String,
@@ -807,7 +808,8 @@ impl Store {
             String,
             Option<String>,
             String,
-        )> = sqlx::query_as(
+        );
+        let row: Option<StoreRow> = sqlx::query_as(
             "SELECT s.id, s.code, s.name, s.address, s.postal_code, s.city, s.phone, s.timezone
                  FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
         )
