@@ -24,6 +24,7 @@ cargo build --locked -p comptoir --features tauri/custom-protocol -p comptoir-ct
 mkdir -p "$DEMO"
 if [[ ! -f "$DB" ]]; then
   echo "==> Creating the demo database ($CUSTOMERS customers)"
+  rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
   "$TARGET_DIR/debug/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$DB.tmp"
   mv "$DB.tmp" "$DB"
 fi

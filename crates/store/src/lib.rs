@@ -76,8 +76,15 @@ impl Store {
         open::verify(&self.pool, &self.path).await
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the pool after folding the WAL back into the file, so the
+    /// database is one self-contained file (safe to copy or move).
     pub async fn close(self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint before close failed");
+        }
         self.pool.close().await;
     }
 }

@@ -351,3 +351,22 @@ async fn every_demo_timeline_is_a_legal_workflow_path() {
         assert_eq!(status, stored, "projection = fold of events");
     }
 }
+
+#[tokio::test]
+async fn a_closed_database_is_one_self_contained_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    common::demo_store_at(&path, 200, 5).await.close().await;
+    let wal = dir.path().join("comptoir.sqlite-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "WAL folded back at close"
+    );
+    // Moved alone, the file still holds everything.
+    let moved = dir.path().join("moved.sqlite");
+    std::fs::rename(&path, &moved).unwrap();
+    let _ = std::fs::remove_file(&wal);
+    let _ = std::fs::remove_file(dir.path().join("comptoir.sqlite-shm"));
+    let store = Store::open(&moved, OpenMode::MustExist).await.unwrap();
+    assert_eq!(store.app_info().await.unwrap().customers, 200);
+}
