@@ -438,10 +438,7 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
                 code: "store_missing",
                 message: "Ce poste n'est rattaché à aucun magasin.".into(),
             })?;
-            let tracking = store
-                .setting("tracking_url")
-                .await?
-                .map(|base| format!("{base}{}", detail.dossier.number));
+            let tracking = store.setting("tracking_url").await?;
             let kind = match kind {
                 DocKind::Intake => TicketKind::Intake,
                 DocKind::Restitution => TicketKind::Restitution,

@@ -11,19 +11,28 @@ use comptoir_core::views::{ContactView, DossierDetail};
 use crate::render::format_date_time_fr;
 use crate::ticket::*;
 
+/// The tracking link of one dossier: the base followed by its number.
+pub fn tracking_url(base: Option<&str>, number: &str) -> Option<String> {
+    base.map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(|b| format!("{b}{number}"))
+}
+
 fn primary(contacts: &[ContactView], kind: ContactKind) -> Option<String> {
     let mut of_kind: Vec<&ContactView> = contacts.iter().filter(|c| c.kind == kind).collect();
     of_kind.sort_by_key(|c| !c.is_primary);
     of_kind.first().map(|c| c.value.clone())
 }
 
-/// The printed ticket of a dossier. `tracking_url`, when the chain has
-/// one, is what the QR code opens.
+/// The printed ticket of a dossier. `tracking_base` is the chain's
+/// tracking page (the `tracking_url` setting, e.g.
+/// `https://suivi.example/d/`): the QR code then opens that page followed by
+/// the dossier number; without it, the QR code holds the number.
 pub fn ticket_from_detail(
     detail: &DossierDetail,
     store: &StoreRecord,
     kind: TicketKind,
-    tracking_url: Option<&str>,
+    tracking_base: Option<&str>,
 ) -> Ticket {
     let d = &detail.dossier;
     let tz: Tz = store.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
@@ -131,7 +140,7 @@ pub fn ticket_from_detail(
             phone: store.phone.clone(),
         },
         dossier_number: d.number.clone(),
-        tracking_url: tracking_url.map(str::to_owned),
+        tracking_url: tracking_url(tracking_base, &d.number),
         opened_at: d.opened_at,
         timezone: tz.name().to_owned(),
         clerk: d.opened_by.clone(),
@@ -160,5 +169,22 @@ pub fn ticket_from_detail(
         restitution,
         legal_mention: None,
         mediator: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tracking_url;
+
+    #[test]
+    fn each_dossier_gets_its_own_tracking_link() {
+        let base = Some("https://suivi.example/d/");
+        assert_eq!(
+            tracking_url(base, "SAV-LYO1-2026-000123").as_deref(),
+            Some("https://suivi.example/d/SAV-LYO1-2026-000123")
+        );
+        assert_ne!(tracking_url(base, "SAV-A"), tracking_url(base, "SAV-B"));
+        assert_eq!(tracking_url(Some("  "), "SAV-A"), None);
+        assert_eq!(tracking_url(None, "SAV-A"), None);
     }
 }

@@ -17,7 +17,7 @@ pub mod ticket;
 
 pub use cups::{list_printers, print_pdf};
 pub use error::{PrintError, Result};
-pub use from_views::ticket_from_detail;
+pub use from_views::{ticket_from_detail, tracking_url};
 pub use render::{format_date_time_fr, render, Format};
 pub use ticket::*;
 

@@ -167,11 +167,11 @@ pub async fn print_dossier<R: Runtime>(
             "ce poste n'est rattaché à aucun magasin (réglage store_code)".into(),
         ))
     })?;
-    let tracking_url = store.setting("tracking_url").await?;
+    let tracking_base = store.setting("tracking_url").await?;
     let printer = store.setting(PRINTER).await?;
     let dir = tickets_dir(&app)?;
     let ticket =
-        comptoir_print::ticket_from_detail(&detail, &local, kind.kind(), tracking_url.as_deref());
+        comptoir_print::ticket_from_detail(&detail, &local, kind.kind(), tracking_base.as_deref());
     let name = ticket_file_name(&detail.dossier.number, kind, format);
     let title = format!("{} {}", kind.kind().title_fr(), detail.dossier.number);
     tauri::async_runtime::spawn_blocking(move || {
