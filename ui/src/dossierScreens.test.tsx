@@ -205,6 +205,7 @@ describe("lists", () => {
       product_name: "Aspirateur robot J7",
       status: "opened" as const,
       status_label: "Ouvert",
+      is_open: true,
       assignee: null,
       opened_at: "2026-11-23T09:00:00Z",
       promised_at: "2026-11-27T17:00:00Z",

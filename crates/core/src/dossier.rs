@@ -204,6 +204,7 @@ pub struct DossierSummary {
     pub product_name: Option<String>,
     pub status: crate::model::DossierStatus,
     pub status_label: String,
+    pub is_open: bool,
     pub assignee: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub promised_at: Option<DateTime<Utc>>,

@@ -721,6 +721,7 @@ impl Store {
                         product_name,
                         status,
                         status_label: status.label_fr().to_owned(),
+                        is_open: status.is_open(),
                         assignee,
                         opened_at,
                         promised_at,

@@ -456,7 +456,7 @@ async fn closure_follow_up_and_satisfaction_feed_the_lists() {
         .await
         .unwrap()
         .iter()
-        .any(|d| d.id == id));
+        .any(|d| d.id == id && !d.is_open));
 
     assert_eq!(
         store

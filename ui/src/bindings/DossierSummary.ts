@@ -7,4 +7,4 @@ import type { DossierStatus } from "./DossierStatus";
 /**
  * A dossier in a list (mine, the store's open ones, late, to follow up).
  */
-export type DossierSummary = { id: DossierId, number: string, customer_id: CustomerId, customer_name: string, product_name: string | null, status: DossierStatus, status_label: string, assignee: string | null, opened_at: string, promised_at: string | null, deadline_status: DeadlineStatus | null, deadline_label: string | null, follow_up_due: string | null, };
+export type DossierSummary = { id: DossierId, number: string, customer_id: CustomerId, customer_name: string, product_name: string | null, status: DossierStatus, status_label: string, is_open: boolean, assignee: string | null, opened_at: string, promised_at: string | null, deadline_status: DeadlineStatus | null, deadline_label: string | null, follow_up_due: string | null, };

@@ -140,7 +140,7 @@ export function ListsScreen({ api, fmt, list, onList, onOpen }: Props) {
             <span className="row-customer">{r.customer_name}</span>
             <span className="row-product">{r.product_name ?? "Produit non précisé"}</span>
             {/* The first three lists hold open dossiers only, « À rappeler » closed ones. */}
-            <StatusBadge dossier={{ ...r, is_open: list !== "to_follow_up" }} />
+            <StatusBadge dossier={r} />
             <span className="row-deadline">
               {r.promised_at ? <>Promis le {fmt.dateTime(r.promised_at)}</> : null}
               {r.follow_up_due && list === "to_follow_up" ? <>Rappeler le {fmt.date(r.follow_up_due)}</> : null}{" "}
