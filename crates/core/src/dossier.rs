@@ -48,6 +48,23 @@ pub struct OpenDossierInput {
     /// Who opens it (the clerk).
     pub actor: String,
     pub assignee: Option<String>,
+    /// The original packaging was never opened (for the return policy).
+    #[serde(default)]
+    pub sealed: bool,
+    /// How serious the trouble is for the customer (goodwill scale).
+    #[serde(default = "default_severity")]
+    pub severity: crate::policy::Severity,
+    /// The option the clerk chose among the policy's, if decided at intake.
+    #[serde(default)]
+    pub decision: Option<crate::policy::DecisionChoice>,
+    /// A manager's PIN when the choice goes beyond a clerk's authority.
+    /// Never serialized back.
+    #[serde(default, skip_serializing)]
+    pub approval: Option<crate::auth::ManagerApproval>,
+}
+
+fn default_severity() -> crate::policy::Severity {
+    crate::policy::Severity::Major
 }
 
 fn check_text(field: &'static str, value: &str) -> Result<()> {
@@ -245,6 +262,10 @@ mod tests {
             serial_number: None,
             actor: "Julie M.".into(),
             assignee: None,
+            sealed: false,
+            severity: crate::policy::Severity::Major,
+            decision: None,
+            approval: None,
         }
     }
 

@@ -77,6 +77,38 @@ pub enum CoreError {
         date: chrono::NaiveDate,
         purchase: chrono::NaiveDate,
     },
+    #[error("a PIN is 4 to 8 digits")]
+    PinFormat,
+    #[error("PIN hashing failed: {0}")]
+    PinHash(String),
+    #[error("wrong PIN ({attempts_left} attempts left)")]
+    PinWrong { attempts_left: u32 },
+    #[error("account locked until {until}")]
+    AccountLocked {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    #[error("user {login:?} is not a manager")]
+    NotAManager { login: String },
+    #[error("a manager's approval is required: {why}")]
+    ManagerApprovalRequired { why: String },
+    #[error("resolution {resolution} not allowed: {why}")]
+    OptionNotAllowed { resolution: String, why: String },
+    #[error("gesture {asked:?} above the scale ({max:?})")]
+    GestureAboveScale {
+        asked: crate::Cents,
+        max: crate::Cents,
+    },
+    #[error("no gesture on the scale for this case")]
+    NoGestureOnScale,
+    #[error("gesture {asked:?} above the one decided ({decided:?})")]
+    GestureNotDecided {
+        asked: crate::Cents,
+        decided: crate::Cents,
+    },
+    #[error("catalogue category {0:?} is not mapped by the policy")]
+    CategoryNotInPolicy(String),
+    #[error("reason {0:?} has no policy decision")]
+    ReasonWithoutPolicy(String),
 }
 
 impl CoreError {
@@ -102,6 +134,18 @@ impl CoreError {
             CoreError::PolicyBelowLegalFloor { .. } => "policy_below_legal_floor",
             CoreError::DateInFuture { .. } => "date_in_future",
             CoreError::DateBeforePurchase { .. } => "date_before_purchase",
+            CoreError::PinFormat => "pin_format",
+            CoreError::PinHash(_) => "pin_hash",
+            CoreError::PinWrong { .. } => "pin_wrong",
+            CoreError::AccountLocked { .. } => "account_locked",
+            CoreError::NotAManager { .. } => "not_a_manager",
+            CoreError::ManagerApprovalRequired { .. } => "manager_approval_required",
+            CoreError::OptionNotAllowed { .. } => "option_not_allowed",
+            CoreError::GestureAboveScale { .. } => "gesture_above_scale",
+            CoreError::NoGestureOnScale => "no_gesture_on_scale",
+            CoreError::GestureNotDecided { .. } => "gesture_not_decided",
+            CoreError::CategoryNotInPolicy(_) => "category_not_in_policy",
+            CoreError::ReasonWithoutPolicy(_) => "reason_without_policy",
         }
     }
 
@@ -199,6 +243,66 @@ impl CoreError {
                 date.format("%d/%m/%Y"),
                 purchase.format("%d/%m/%Y")
             ),
+            CoreError::PinFormat => "Le code est composé de 4 à 8 chiffres.".to_owned(),
+            CoreError::PinHash(_) => {
+                "Le code n'a pas pu être enregistré ; réessayez.".to_owned()
+            }
+            CoreError::PinWrong { attempts_left } => format!(
+                "Code incorrect. {}",
+                match attempts_left {
+                    1 => "Dernier essai avant le verrouillage du compte.".to_owned(),
+                    n => format!("Il reste {n} essais avant le verrouillage du compte."),
+                }
+            ),
+            CoreError::AccountLocked { until } => format!(
+                "Compte verrouillé après {} codes incorrects, jusqu'à {} (heure de Paris). \
+                 Un autre responsable peut valider.",
+                crate::auth::MAX_PIN_FAILURES,
+                until
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .format("%H:%M")
+            ),
+            CoreError::NotAManager { login } => format!(
+                "« {login} » n'est pas un responsable : seul un responsable peut valider."
+            ),
+            CoreError::ManagerApprovalRequired { why } => format!(
+                "Validation d'un responsable nécessaire : {why}"
+            ),
+            CoreError::OptionNotAllowed { resolution, why } => {
+                format!("« {resolution} » n'est pas possible pour ce dossier : {why}")
+            }
+            CoreError::GestureAboveScale { asked, max } => format!(
+                "Le geste demandé ({}) dépasse le barème de l'enseigne pour ce cas ({} au plus).",
+                asked.format_fr(),
+                max.format_fr()
+            ),
+            CoreError::NoGestureOnScale => {
+                "Le barème de l'enseigne ne prévoit pas de geste commercial pour ce cas."
+                    .to_owned()
+            }
+            CoreError::GestureNotDecided { asked, decided } => {
+                if decided.0 == 0 {
+                    format!(
+                        "Aucun geste commercial n'a été décidé pour ce dossier : accordez-le \
+                         d'abord avec « Décider » (barème de l'enseigne), puis clôturez \
+                         (demandé : {}).",
+                        asked.format_fr()
+                    )
+                } else {
+                    format!(
+                        "Le geste commercial ({}) dépasse celui décidé selon le barème ({}).",
+                        asked.format_fr(),
+                        decided.format_fr()
+                    )
+                }
+            }
+            CoreError::CategoryNotInPolicy(c) => format!(
+                "La catégorie « {c} » n'est pas couverte par la politique de retour : \
+                 prévenez le siège ; un responsable décide en attendant."
+            ),
+            CoreError::ReasonWithoutPolicy(_) => {
+                "Ce motif ne demande pas de décision de la politique de retour.".to_owned()
+            }
         }
     }
 }

@@ -65,6 +65,8 @@ define_id!(
     DossierId,
     /// One event on a dossier's timeline.
     DossierEventId,
+    /// A counter user (clerk or manager).
+    UserId,
 );
 
 #[cfg(test)]

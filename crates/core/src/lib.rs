@@ -5,6 +5,7 @@
 //! that let the store crate bind ids and enums directly.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod calendar;
 pub mod dossier;
 pub mod error;

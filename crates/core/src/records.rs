@@ -169,6 +169,8 @@ pub fn event_summary(kind: &str, status_after: Option<DossierStatus>) -> String 
         ("opened", _) => "Dossier ouvert".to_owned(),
         (_, Some(s)) => format!("Statut : {}", s.label_fr()),
         ("note", None) => "Note".to_owned(),
+        ("decision", None) => "Décision selon la politique de retour".to_owned(),
+        ("approval", None) => "Validation d'un responsable".to_owned(),
         ("message_sent", None) => "Message envoyé au client".to_owned(),
         ("customer_message", None) => "Message du client".to_owned(),
         (other, None) => other.replace('_', " "),

@@ -231,6 +231,8 @@ pub struct DossierView {
     pub follow_up_due: Option<DateTime<Utc>>,
     pub csat_score: Option<u8>,
     pub csat_comment: Option<String>,
+    /// The latest decision taken under the return policy.
+    pub decision: Option<crate::policy::DecisionRecord>,
 }
 
 /// A workflow action offered to the clerk.

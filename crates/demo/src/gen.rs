@@ -130,6 +130,16 @@ impl Catalog {
     }
 
     /// The first product of a kind and brand (for the showcase).
+    /// The cheapest product whose name starts with the prefix.
+    pub fn cheapest(&self, name_prefix: &str) -> usize {
+        self.products
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.name.starts_with(name_prefix))
+            .min_by_key(|(_, p)| p.price)
+            .map_or(0, |(i, _)| i)
+    }
+
     pub fn product(&self, name_prefix: &str) -> usize {
         self.products
             .iter()

@@ -123,7 +123,7 @@ pub async fn generate(
         .execute(&mut *conn)
         .await?;
 
-    let show = showcase::build(&catalog, cfg.seed);
+    let show = showcase::build(&catalog, cfg.seed, cfg.as_of);
     {
         let mut tx = conn.begin().await?;
         write::insert_stores(&mut tx, &catalog.stores).await?;
@@ -152,6 +152,11 @@ pub async fn generate(
         ("NCE1", CalendarConfig::default_with_lunch_break()),
     ] {
         store.set_store_calendar(code, &config).await?;
+    }
+    // The return policy shipped with the app, and the counter's users.
+    store.ensure_default_policy(cfg.as_of).await?;
+    for (login, name, role, pin) in showcase::DEMO_USERS {
+        store.add_user(login, name, *role, pin, cfg.as_of).await?;
     }
     let remaining = cfg.customers.saturating_sub(summary.customers);
     progress(summary.customers, cfg.customers);

@@ -29,6 +29,49 @@ pub const WEB_DOSSIER: &str = "SAV-WEB-2026-000001";
 pub const STORE_DOSSIER: &str = "SAV-LYO1-2026-000001";
 pub const NANTES_ORDER: &str = "TNTE1-251104-0017";
 pub const WASHER_SERIAL: &str = "BO2604187733";
+/// A television Hélène (Lyon) bought at Lyon Part-Dieu six days before the
+/// demo's date: an in-store change of mind, inside the policy's window.
+/// The cheapest 55-inch of the catalogue (449 € to 1 000 €): a credit note
+/// needs a manager, an exchange does not.
+pub const TV_PRODUCT: &str = "Téléviseur 55 pouces";
+pub const TV_SERIAL: &str = "SO2611170107";
+/// Days between the television's purchase and the demo's date.
+pub const TV_DAYS_BEFORE_AS_OF: i64 = 6;
+
+/// The counter's demo users: (login, name, role, PIN). Demo only: real
+/// users are created with `comptoir-ctl user add`.
+pub const DEMO_USERS: &[(&str, &str, comptoir_core::auth::Role, &str)] = &[
+    (
+        "julie.m",
+        "Julie Martin",
+        comptoir_core::auth::Role::Clerk,
+        "1234",
+    ),
+    (
+        "karim.b",
+        "Karim Benali",
+        comptoir_core::auth::Role::Clerk,
+        "5678",
+    ),
+    (
+        "sophie.r",
+        "Sophie Roux",
+        comptoir_core::auth::Role::Manager,
+        "4826",
+    ),
+    (
+        "marc.p",
+        "Marc Petit",
+        comptoir_core::auth::Role::Manager,
+        "1357",
+    ),
+];
+
+/// The television's receipt number for a demo generated on `as_of`.
+pub fn tv_order_number(as_of: DateTime<Utc>) -> String {
+    let bought = as_of - chrono::Duration::days(TV_DAYS_BEFORE_AS_OF);
+    format!("TLYO1-{}-0107", bought.format("%y%m%d"))
+}
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0)
@@ -159,7 +202,7 @@ fn customer(
 }
 
 /// The showcase records, as one batch.
-pub(crate) fn build(catalog: &Catalog, seed: u64) -> Batch {
+pub(crate) fn build(catalog: &Catalog, seed: u64, as_of: DateTime<Utc>) -> Batch {
     let mut ctx = Ctx {
         rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0005_EED0_F5A7),
         catalog,
@@ -208,6 +251,23 @@ pub(crate) fn build(catalog: &Catalog, seed: u64) -> Batch {
         Cents(499),
         "Carte bancaire",
     );
+    let tv_bought = as_of - chrono::Duration::days(TV_DAYS_BEFORE_AS_OF);
+    let mut tv_order = ctx.order(
+        lyon.id,
+        &tv_order_number(as_of),
+        Channel::Store,
+        None,
+        Some("LYO1"),
+        tv_bought,
+        Some(tv_bought),
+        &[(TV_PRODUCT, Some(TV_SERIAL))],
+        Cents::ZERO,
+        "Carte bancaire",
+    );
+    let cheapest_tv = &catalog.products[catalog.cheapest(TV_PRODUCT)];
+    tv_order.lines[0].product_id = cheapest_tv.id;
+    tv_order.lines[0].unit_price = cheapest_tv.price;
+    tv_order.total = cheapest_tv.price;
     let amazon_order = ctx.order(
         lyon.id,
         AMAZON_ORDER,
@@ -369,6 +429,7 @@ pub(crate) fn build(catalog: &Catalog, seed: u64) -> Batch {
     b.customers = vec![lyon, nantes, paris];
     b.orders = vec![
         store_order,
+        tv_order,
         web_order,
         amazon_order,
         nantes_store,

@@ -69,6 +69,10 @@ async fn main() {
                 serial_number: serial,
                 actor: "Bench".into(),
                 assignee: None,
+                sealed: false,
+                severity: comptoir_core::policy::Severity::Major,
+                decision: None,
+                approval: None,
             });
         }
     }

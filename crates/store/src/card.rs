@@ -133,6 +133,7 @@ struct DossierRow {
     follow_up_due: Option<DateTime<Utc>>,
     csat_score: Option<i64>,
     csat_comment: Option<String>,
+    decision: Option<String>,
     reason_label: Option<String>,
 }
 
@@ -257,7 +258,7 @@ impl Store {
                     s.city AS store_city, s.timezone AS store_timezone,
                     d.condition, d.condition_note, d.accessories, d.serial_number, d.assignee,
                     d.opened_by, d.promise, d.legal_cap_at, d.resolution, d.follow_up_due,
-                    d.csat_score, d.csat_comment, r.label AS reason_label
+                    d.csat_score, d.csat_comment, d.decision, r.label AS reason_label
              FROM dossiers d
              LEFT JOIN reasons r ON r.code = d.reason_code
              LEFT JOIN order_lines l ON l.id = d.order_line_id
@@ -467,6 +468,10 @@ fn assemble(
                 follow_up_due: d.follow_up_due,
                 csat_score: d.csat_score.and_then(|s| u8::try_from(s).ok()),
                 csat_comment: d.csat_comment,
+                decision: d
+                    .decision
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str(j).ok()),
             }
         })
         .collect();

@@ -65,7 +65,7 @@ struct DossierFacts {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_event(
+pub(crate) async fn insert_event(
     conn: &mut SqliteConnection,
     dossier: DossierId,
     at: DateTime<Utc>,
@@ -188,6 +188,30 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DossierId> {
         input.validate()?;
+        // A decision taken at intake is ruled on and authorised (manager's
+        // PIN) before the write; it is then written with the dossier.
+        let decided = match &input.decision {
+            Some(choice) => {
+                let src = crate::policy::CaseSource {
+                    customer_id: input.customer_id,
+                    order_line_id: input.order_line_id,
+                    reason_code: input.reason_code.clone(),
+                    condition: input.condition,
+                    sealed: input.sealed,
+                    severity: input.severity,
+                    dossier: None,
+                };
+                let decision = {
+                    let mut conn = self.pool.acquire().await?;
+                    Self::rule_on(&mut conn, &src, now).await?.0
+                };
+                let (checked, manager) = self
+                    .authorise(&decision, choice, input.approval.as_ref(), now)
+                    .await?;
+                Some((decision, checked, manager, choice.note.clone()))
+            }
+            None => None,
+        };
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
 
@@ -270,8 +294,9 @@ impl Store {
         sqlx::query(
             "INSERT INTO dossiers (id, number, number_norm, store_id, origin, customer_id, order_line_id,
                  product_id, product_label, reason_code, customer_words, opened_at, promised_at, status,
-                 condition, condition_note, accessories, serial_number, assignee, opened_by, promise, legal_cap_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 condition, condition_note, accessories, serial_number, assignee, opened_by, promise, legal_cap_at,
+                 sealed, severity)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(&number)
@@ -295,6 +320,8 @@ impl Store {
         .bind(input.actor.trim())
         .bind(serde_json::to_string(&promise).unwrap_or_default())
         .bind(deadline.legal_cap_at)
+        .bind(input.sealed)
+        .bind(input.severity.code())
         .execute(&mut *tx)
         .await?;
         insert_event(
@@ -313,6 +340,19 @@ impl Store {
             })),
         )
         .await?;
+        if let Some((decision, checked, manager, note)) = &decided {
+            crate::policy::write_decision(
+                &mut tx,
+                id,
+                decision,
+                checked,
+                note.as_deref(),
+                input.actor.trim(),
+                manager.as_ref(),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -502,6 +542,23 @@ impl Store {
         let mut tx = conn.begin().await?;
         let facts = Self::facts(&mut tx, id).await?;
         let next = transition(facts.status, DossierAction::Close)?;
+        // Gestures follow the policy's scale: closure records the one the
+        // decision granted (approved by a manager when needed), never more.
+        if let Some(g) = &resolution.gesture {
+            let decided: Option<i64> =
+                sqlx::query_scalar("SELECT gesture_cents FROM dossiers WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let decided = comptoir_core::Cents(decided.unwrap_or(0));
+            if g.amount > decided {
+                return Err(CoreError::GestureNotDecided {
+                    asked: g.amount,
+                    decided,
+                }
+                .into());
+            }
+        }
         let template: Option<String> =
             sqlx::query_scalar("SELECT body FROM message_templates WHERE code = ?")
                 .bind(&resolution.template)

@@ -21,6 +21,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{what} not found")]
     NotFound { what: &'static str },
+    #[error("no return policy installed for this date")]
+    NoPolicy,
+    #[error("no purchase record: no automatic policy decision")]
+    NoPurchaseRecord,
     #[error("invalid record: {0}")]
     Invalid(String),
     #[error(transparent)]
@@ -41,6 +45,8 @@ impl StoreError {
             StoreError::Backup(_) => "db_backup_failed",
             StoreError::Migration(_) => "db_migration_failed",
             StoreError::NotFound { .. } => "not_found",
+            StoreError::NoPolicy => "no_policy",
+            StoreError::NoPurchaseRecord => "no_purchase_record",
             StoreError::Invalid(_) => "invalid_record",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
@@ -65,6 +71,8 @@ impl StoreError {
             StoreError::Backup(_) => "La sauvegarde de la base avant mise à jour a échoué ; la base n'a pas été modifiée.".to_owned(),
             StoreError::Migration(_) => "La mise à jour de la base a échoué ; une sauvegarde a été faite avant la mise à jour.".to_owned(),
             StoreError::NotFound { what } => format!("Introuvable : {what}."),
+            StoreError::NoPolicy => "Aucune politique de retour n'est installée sur ce poste pour la date du jour : prévenez le support.".to_owned(),
+            StoreError::NoPurchaseRecord => "Sans achat retrouvé, la politique ne peut pas proposer de solution : un responsable décide.".to_owned(),
             StoreError::Invalid(why) => format!("Enregistrement refusé : {why}."),
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {

@@ -8,12 +8,14 @@ mod card;
 mod dossiers;
 mod error;
 mod open;
+mod policy;
 mod search;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
 pub use error::{Result, StoreError};
 pub use open::OpenMode;
+pub use policy::PolicyInfo;
 
 use std::path::{Path, PathBuf};
 

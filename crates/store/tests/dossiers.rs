@@ -43,6 +43,10 @@ fn intake(customer: CustomerId, line: Option<OrderLineId>) -> OpenDossierInput {
         serial_number: Some("ir2609120456".into()),
         actor: "Julie M.".into(),
         assignee: None,
+        sealed: false,
+        severity: comptoir_core::policy::Severity::Major,
+        decision: None,
+        approval: None,
     }
 }
 
@@ -313,10 +317,8 @@ fn resolution() -> Resolution {
         summary: "Carte électronique remplacée, test de charge OK".into(),
         parts: vec!["Carte mère R-200".into()],
         cost: Cents(4_500),
-        gesture: Some(Gesture {
-            description: "Bon d'achat".into(),
-            amount: Cents(1_000),
-        }),
+        // Gestures are decided with the policy (tests/policy.rs).
+        gesture: None,
         template: "closing.repaired".into(),
     }
 }

@@ -5,4 +5,16 @@ import type { Cents } from "./Cents";
  * A goodwill gesture from the policy's scale (TypeScript: `PolicyGesture`,
  * as the dossier has its own `Gesture`).
  */
-export type PolicyGesture = { amount: Cents, needs_manager: boolean, explanation: string, };
+export type PolicyGesture = { 
+/**
+ * The most the scale grants for this case.
+ */
+amount: Cents, 
+/**
+ * Whether that amount needs a manager.
+ */
+needs_manager: boolean, 
+/**
+ * What a clerk may grant alone (above: a manager approves).
+ */
+clerk_limit: Cents, explanation: string, };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::law;
 use super::Resolution;
+use crate::normalize::fold_text;
 use crate::{CoreError, Result};
 
 /// An amount of euro cents that can never be negative: the check runs while
@@ -148,6 +149,18 @@ pub struct Category {
     /// `false`: excluded from change-of-mind returns (never from the law).
     #[serde(default = "yes")]
     pub change_of_mind: bool,
+    /// The catalogue's categories this policy category covers (compared
+    /// without case or accents). A product is ruled by the category that
+    /// lists its catalogue category.
+    #[serde(default)]
+    pub catalog: Vec<String>,
+    /// Hygiene products: once unsealed, excluded from withdrawal (L221-28)
+    /// and, if the policy says so, from change-of-mind returns.
+    #[serde(default)]
+    pub hygiene: bool,
+    /// Made to the customer's specifications (excluded from withdrawal).
+    #[serde(default)]
+    pub personalised: bool,
 }
 
 /// Allowed resolutions per kind of case, beyond change of mind.
@@ -175,6 +188,10 @@ pub struct Goodwill {
     pub tier_percent: PerTier,
     /// Absolute cap of a gesture (cents).
     pub cap_cents: Amount,
+    /// Spend over the last 24 months from which a customer is "loyal"…
+    pub loyal_from_cents: Amount,
+    /// …and "premium".
+    pub premium_from_cents: Amount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,16 +384,55 @@ impl Policy {
             }
         }
         let mut seen = std::collections::BTreeSet::new();
+        let mut mapped = std::collections::BTreeMap::new();
         for c in &self.categories {
             if !seen.insert(c.id.as_str()) {
                 return invalid("categories", format!("category {:?} appears twice", c.id));
             }
+            for name in &c.catalog {
+                if let Some(other) = mapped.insert(fold_text(name), c.id.as_str()) {
+                    return invalid(
+                        "catalog",
+                        format!(
+                            "catalogue category {name:?} is listed by both {other:?} and {:?}",
+                            c.id
+                        ),
+                    );
+                }
+            }
+        }
+        if self.goodwill.premium_from_cents < self.goodwill.loyal_from_cents {
+            return invalid(
+                "goodwill.premium_from_cents",
+                "premium_from_cents must be at least loyal_from_cents".into(),
+            );
         }
         Ok(())
     }
 
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The policy category covering a catalogue category (without case or
+    /// accents), if the policy lists it.
+    pub fn category_for_catalog(&self, catalog_category: &str) -> Option<&Category> {
+        let wanted = fold_text(catalog_category);
+        self.categories
+            .iter()
+            .find(|c| c.catalog.iter().any(|n| fold_text(n) == wanted))
+    }
+
+    /// A customer's tier from their spend over the last 24 months.
+    pub fn value_tier(&self, spend: crate::Cents) -> super::ValueTier {
+        let g = &self.goodwill;
+        if spend >= g.premium_from_cents.0 {
+            super::ValueTier::Premium
+        } else if spend >= g.loyal_from_cents.0 {
+            super::ValueTier::Loyal
+        } else {
+            super::ValueTier::Standard
+        }
     }
 }
 

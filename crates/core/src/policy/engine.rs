@@ -20,6 +20,7 @@ macro_rules! code_enum {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+            pub fn from_code(code: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.code() == code) }
         }
     };
 }
@@ -79,6 +80,41 @@ code_enum!(
         Goodwill = "goodwill",
     }
 );
+
+impl Resolution {
+    /// What the clerk and the customer read.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Resolution::Refund => "Remboursement",
+            Resolution::Exchange => "Échange",
+            Resolution::CreditNote => "Avoir",
+            Resolution::Repair => "Réparation",
+            Resolution::Replacement => "Remplacement",
+            Resolution::SendToManufacturer => "Envoi au fabricant",
+            Resolution::Refusal => "Refus",
+        }
+    }
+}
+
+impl Basis {
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Basis::Legal => "La loi",
+            Basis::Policy => "La politique de l'enseigne",
+            Basis::Goodwill => "Un geste de l'enseigne",
+        }
+    }
+}
+
+impl Severity {
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Severity::Minor => "Gêne légère",
+            Severity::Major => "Gêne importante",
+            Severity::Critical => "Produit essentiel inutilisable",
+        }
+    }
+}
 
 fn yes() -> bool {
     true
@@ -223,8 +259,12 @@ pub struct ResolutionOption {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, rename = "PolicyGesture")]
 pub struct Gesture {
+    /// The most the scale grants for this case.
     pub amount: Cents,
+    /// Whether that amount needs a manager.
     pub needs_manager: bool,
+    /// What a clerk may grant alone (above: a manager approves).
+    pub clerk_limit: Cents,
     pub explanation: String,
 }
 
@@ -956,6 +996,7 @@ fn gesture(policy: &Policy, case: &Case) -> Option<Gesture> {
     Some(Gesture {
         amount,
         needs_manager: amount > policy.authority.gesture_cents.0,
+        clerk_limit: policy.authority.gesture_cents.0,
         explanation: format!(
             "Geste commercial de {} selon le barème de l'enseigne (règle goodwill){}.",
             amount.format_fr(),

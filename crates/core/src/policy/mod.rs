@@ -31,7 +31,10 @@
 //! [[categories]]
 //! id = "consumables"
 //! label = "Consommables"
+//! catalog = ["Consommables"]  # catalogue categories it covers (no case/accents)
 //! change_of_mind = false
+//! hygiene = false             # unsealed: no withdrawal (L221-28), no change of mind
+//! personalised = false        # made to measure: no withdrawal, no change of mind
 //!
 //! [resolutions]             # legal_guarantee must hold repair and replacement (L217-9)
 //! legal_guarantee = ["repair", "replacement", "send_to_manufacturer"]
@@ -77,10 +80,15 @@
 //! (L241-5). GLC dates are inclusive: delivered on 2024-03-10, the GLC runs
 //! through 2026-03-10.
 
+mod counter;
 mod document;
 mod engine;
 pub mod law;
 
+pub use counter::{
+    build_case, check_choice, item_state, CheckedChoice, DecisionChoice, DecisionRecord,
+    PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts,
+};
 pub use document::{
     Amount, Authority, Category, ChangeOfMind, DistanceSales, Goodwill, LegalGuarantee,
     PerSeverity, PerTier, Percent, Policy, Resolutions, Window, DEFAULT_POLICY_TOML,

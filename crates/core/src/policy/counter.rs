@@ -1,0 +1,534 @@
+//! The policy at the counter: turning what the store knows (the purchase,
+//! the clerk's answers, the customer's history) into a [`Case`], checking
+//! the clerk's choice against the [`Decision`], and the record of that
+//! choice kept on the dossier's timeline.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::document::Policy;
+use super::engine::{
+    Basis, Case, CustomerHistory, Decision, ItemState, ReasonKind, Resolution, ResolutionOption,
+    Severity,
+};
+use crate::dossier::{ItemCondition, MAX_TEXT_CHARS};
+use crate::model::{Channel, SoldAs};
+use crate::{Cents, CoreError, Result};
+
+/// The purchase as the store's records have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseFacts {
+    pub channel: Channel,
+    pub purchased_on: NaiveDate,
+    /// `None`: handed over at the till (the purchase date).
+    pub delivered_on: Option<NaiveDate>,
+    /// The catalogue's category of the product ("Gros électroménager").
+    pub catalog_category: String,
+    pub sold_as: SoldAs,
+    /// Price paid for one unit of the line.
+    pub price: Cents,
+    /// Standard delivery paid on the order.
+    pub delivery_paid: Cents,
+}
+
+/// What earlier dossiers on the same purchased line did (the law counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PriorRemedies {
+    pub repaired_under_guarantee: bool,
+    pub replaced_under_guarantee_on: Option<NaiveDate>,
+    /// Days immobilised by commercial-warranty repairs.
+    pub days_immobilised: u32,
+}
+
+/// How the item comes back, for the policy, from the condition the clerk
+/// notes and whether the original packaging was never opened.
+pub fn item_state(condition: ItemCondition, sealed: bool) -> ItemState {
+    match (sealed, condition) {
+        (_, ItemCondition::Damaged) => ItemState::Damaged,
+        (true, _) => ItemState::Unopened,
+        (false, ItemCondition::AsNew | ItemCondition::Good) => ItemState::Opened,
+        (false, ItemCondition::Worn | ItemCondition::Incomplete) => ItemState::Used,
+    }
+}
+
+/// The case the engine rules on. The product's catalogue category must be
+/// covered by the policy ([`CoreError::CategoryNotInPolicy`] otherwise: no
+/// silent default).
+#[allow(clippy::too_many_arguments)]
+pub fn build_case(
+    policy: &Policy,
+    purchase: &PurchaseFacts,
+    reason: ReasonKind,
+    state: ItemState,
+    severity: Severity,
+    customer: CustomerHistory,
+    prior: PriorRemedies,
+    request_date: NaiveDate,
+) -> Result<Case> {
+    let category = policy
+        .category_for_catalog(&purchase.catalog_category)
+        .ok_or_else(|| CoreError::CategoryNotInPolicy(purchase.catalog_category.clone()))?;
+    Ok(Case {
+        channel: purchase.channel,
+        purchase_date: purchase.purchased_on,
+        delivery_date: purchase.delivered_on,
+        request_date,
+        defect_noticed_date: None,
+        category: category.id.clone(),
+        sold_as: purchase.sold_as,
+        personalised: category.personalised,
+        hygiene_unsealed: category.hygiene && state != ItemState::Unopened,
+        sealed_media_unsealed: false,
+        perishable: false,
+        withdrawal_info_given: true,
+        item_state: state,
+        reason,
+        severity,
+        price: purchase.price,
+        delivery_paid: purchase.delivery_paid,
+        commercial_warranty_months: 0,
+        days_immobilised: prior.days_immobilised,
+        repaired_under_guarantee: prior.repaired_under_guarantee,
+        replaced_under_guarantee_on: prior.replaced_under_guarantee_on,
+        remedy_failed: false,
+        customer,
+    })
+}
+
+/// What the clerk picks among the decision's options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DecisionChoice {
+    pub resolution: Resolution,
+    /// A goodwill gesture granted with it (cents), within the scale.
+    pub gesture: Option<Cents>,
+    pub note: Option<String>,
+}
+
+/// A choice checked against the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedChoice {
+    pub option: ResolutionOption,
+    pub gesture: Option<Cents>,
+    /// Why a manager must approve (empty: the clerk decides alone).
+    pub approval_reasons: Vec<String>,
+}
+
+impl CheckedChoice {
+    pub fn needs_manager(&self) -> bool {
+        !self.approval_reasons.is_empty()
+    }
+}
+
+/// Checks the clerk's choice: the option must be allowed, a gesture must be
+/// on the scale; says whether (and why) a manager must approve.
+pub fn check_choice(decision: &Decision, choice: &DecisionChoice) -> Result<CheckedChoice> {
+    let option = decision.option(choice.resolution).clone();
+    if !option.allowed {
+        return Err(CoreError::OptionNotAllowed {
+            resolution: choice.resolution.label_fr().to_owned(),
+            why: option.explanation,
+        });
+    }
+    if let Some(n) = &choice.note {
+        let len = n.chars().count();
+        if len > MAX_TEXT_CHARS {
+            return Err(CoreError::TextTooLong {
+                field: "note",
+                len,
+                max: MAX_TEXT_CHARS,
+            });
+        }
+    }
+    let mut reasons = Vec::new();
+    if option.needs_manager {
+        reasons.push(match (option.basis, option.amount) {
+            (Basis::Legal, _) => format!(
+                "{} : la loi demande l'appréciation d'un responsable.",
+                choice.resolution.label_fr()
+            ),
+            (_, Some(a)) => format!(
+                "{} de {} : au-delà de ce qu'un conseiller accorde seul.",
+                choice.resolution.label_fr(),
+                a.format_fr()
+            ),
+            (_, None) => format!(
+                "{} : décision réservée à un responsable.",
+                choice.resolution.label_fr()
+            ),
+        });
+    }
+    let gesture = match choice.gesture.filter(|g| g.0 != 0) {
+        None => None,
+        Some(g) if g.0 < 0 => return Err(CoreError::NegativeAmount { field: "gesture" }),
+        Some(g) => {
+            let scale = decision
+                .gesture
+                .as_ref()
+                .ok_or(CoreError::NoGestureOnScale)?;
+            if g > scale.amount {
+                return Err(CoreError::GestureAboveScale {
+                    asked: g,
+                    max: scale.amount,
+                });
+            }
+            if g > scale.clerk_limit {
+                reasons.push(format!(
+                    "Geste commercial de {} : au-delà de {} accordés par un conseiller seul.",
+                    g.format_fr(),
+                    scale.clerk_limit.format_fr()
+                ));
+            }
+            Some(g)
+        }
+    };
+    Ok(CheckedChoice {
+        option,
+        gesture,
+        approval_reasons: reasons,
+    })
+}
+
+/// The decision as recorded on the dossier (and printed on its tickets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DecisionRecord {
+    pub resolution: Resolution,
+    pub resolution_label: String,
+    pub basis: Basis,
+    pub basis_label: String,
+    pub article: Option<String>,
+    pub rule: Option<String>,
+    pub amount: Option<Cents>,
+    /// What was read to the customer.
+    pub explanation: String,
+    /// Goodwill gesture granted, and its cost to the chain.
+    pub gesture: Option<Cents>,
+    pub policy_id: String,
+    pub policy_version: String,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+    /// The manager who approved, when the choice needed one.
+    pub approved_by: Option<String>,
+    pub note: Option<String>,
+    /// The mediator's contact, printed with a refusal.
+    pub mediator: Option<String>,
+}
+
+impl DecisionRecord {
+    pub fn new(
+        decision: &Decision,
+        checked: &CheckedChoice,
+        note: Option<&str>,
+        decided_by: &str,
+        decided_at: DateTime<Utc>,
+        approved_by: Option<String>,
+    ) -> DecisionRecord {
+        let o = &checked.option;
+        DecisionRecord {
+            resolution: o.resolution,
+            resolution_label: o.resolution.label_fr().to_owned(),
+            basis: o.basis,
+            basis_label: o.basis.label_fr().to_owned(),
+            article: o.article.clone(),
+            rule: o.rule.clone(),
+            amount: o.amount,
+            explanation: o.explanation.clone(),
+            gesture: checked.gesture,
+            policy_id: decision.policy_id.clone(),
+            policy_version: decision.policy_version.clone(),
+            decided_by: decided_by.trim().to_owned(),
+            decided_at,
+            approved_by,
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            mediator: (o.resolution == Resolution::Refusal)
+                .then(|| decision.mediator.clone())
+                .flatten(),
+        }
+    }
+
+    /// "Avoir de 769,00 €" / "Réparation".
+    pub fn headline_fr(&self) -> String {
+        match self.amount {
+            Some(a) if self.resolution != Resolution::Refusal => {
+                format!("{} de {}", self.resolution_label, a.format_fr())
+            }
+            _ => self.resolution_label.clone(),
+        }
+    }
+
+    /// "La loi (L217-9)" / "La politique de l'enseigne (règle change_of_mind.opened)".
+    pub fn basis_fr(&self) -> String {
+        match (&self.article, &self.rule) {
+            (Some(a), _) => format!("{} ({a})", self.basis_label),
+            (None, Some(r)) => format!("{} (règle {r})", self.basis_label),
+            (None, None) => self.basis_label.clone(),
+        }
+    }
+
+    /// One line for the timeline.
+    pub fn timeline_fr(&self) -> String {
+        let gesture = self
+            .gesture
+            .map(|g| format!(" + geste commercial de {}", g.format_fr()))
+            .unwrap_or_default();
+        format!(
+            "{}{gesture} — {} — politique {} {}",
+            self.headline_fr(),
+            self.basis_fr(),
+            self.policy_id,
+            self.policy_version
+        )
+    }
+}
+
+/// What the intake screen sends to see the options before opening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyQuery {
+    pub customer_id: crate::ids::CustomerId,
+    pub order_line_id: Option<crate::ids::OrderLineId>,
+    pub reason_code: String,
+    pub condition: ItemCondition,
+    /// The original packaging was never opened.
+    pub sealed: bool,
+    pub severity: Severity,
+}
+
+/// What the intake screen shows: the decision, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyPreview {
+    pub decision: Option<Decision>,
+    /// The policy category the product falls in ("Gros électroménager").
+    pub category_label: Option<String>,
+    /// Why no decision is shown (no purchase record, a reason outside the
+    /// policy, a category the policy does not cover…).
+    pub unavailable: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::ValueTier;
+
+    fn policy() -> Policy {
+        Policy::default_policy().expect("default policy")
+    }
+
+    fn purchase(channel: Channel, category: &str, price: i64) -> PurchaseFacts {
+        PurchaseFacts {
+            channel,
+            purchased_on: NaiveDate::from_ymd_opt(2026, 11, 17).unwrap(),
+            delivered_on: None,
+            catalog_category: category.into(),
+            sold_as: SoldAs::New,
+            price: Cents(price),
+            delivery_paid: Cents(0),
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn case(p: &PurchaseFacts, reason: ReasonKind, state: ItemState) -> Case {
+        build_case(
+            &policy(),
+            p,
+            reason,
+            state,
+            Severity::Major,
+            CustomerHistory::default(),
+            PriorRemedies::default(),
+            today(),
+        )
+        .expect("case")
+    }
+
+    #[test]
+    fn condition_and_seal_map_to_the_policy_state() {
+        assert_eq!(item_state(ItemCondition::AsNew, true), ItemState::Unopened);
+        assert_eq!(item_state(ItemCondition::AsNew, false), ItemState::Opened);
+        assert_eq!(item_state(ItemCondition::Good, false), ItemState::Opened);
+        assert_eq!(item_state(ItemCondition::Worn, false), ItemState::Used);
+        assert_eq!(
+            item_state(ItemCondition::Incomplete, true),
+            ItemState::Unopened
+        );
+        assert_eq!(item_state(ItemCondition::Damaged, true), ItemState::Damaged);
+    }
+
+    #[test]
+    fn catalogue_category_maps_without_case_or_accents_and_unknown_is_an_error() {
+        let p = purchase(Channel::Store, "gros electromenager", 49_900);
+        assert_eq!(
+            case(&p, ReasonKind::Defect, ItemState::Opened).category,
+            "large_appliance"
+        );
+        let hygiene = purchase(Channel::Web, "Beauté et santé", 8_900);
+        let c = case(&hygiene, ReasonKind::ChangeOfMind, ItemState::Opened);
+        assert!(c.hygiene_unsealed, "an opened hygiene product is unsealed");
+        assert!(!case(&hygiene, ReasonKind::ChangeOfMind, ItemState::Unopened).hygiene_unsealed);
+        let unknown = purchase(Channel::Store, "Animalerie", 1_000);
+        assert_eq!(
+            build_case(
+                &policy(),
+                &unknown,
+                ReasonKind::Defect,
+                ItemState::Opened,
+                Severity::Major,
+                CustomerHistory::default(),
+                PriorRemedies::default(),
+                today()
+            ),
+            Err(CoreError::CategoryNotInPolicy("Animalerie".into()))
+        );
+    }
+
+    #[test]
+    fn a_store_credit_note_above_the_clerk_limit_needs_a_manager_and_says_why() {
+        let pol = policy();
+        let tv = purchase(Channel::Store, "TV et son", 79_900);
+        let c = case(&tv, ReasonKind::ChangeOfMind, ItemState::Opened);
+        let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
+        let credit = check_choice(
+            &d,
+            &DecisionChoice {
+                resolution: Resolution::CreditNote,
+                gesture: None,
+                note: None,
+            },
+        )
+        .expect("allowed");
+        assert!(credit.needs_manager());
+        assert_eq!(
+            credit.option.amount,
+            Some(Cents(76_900)),
+            "10 % capped at 30 €"
+        );
+        assert!(
+            credit.approval_reasons[0].contains("769,00"),
+            "{:?}",
+            credit.approval_reasons
+        );
+        // An exchange of the same product stays within a clerk's limit.
+        let exchange = check_choice(
+            &d,
+            &DecisionChoice {
+                resolution: Resolution::Exchange,
+                gesture: None,
+                note: None,
+            },
+        )
+        .expect("allowed");
+        assert!(!exchange.needs_manager());
+        // A refund is not offered for an in-store change of mind.
+        let refund = check_choice(
+            &d,
+            &DecisionChoice {
+                resolution: Resolution::Refund,
+                gesture: None,
+                note: None,
+            },
+        );
+        assert!(
+            matches!(refund, Err(CoreError::OptionNotAllowed { .. })),
+            "{refund:?}"
+        );
+    }
+
+    #[test]
+    fn gestures_follow_the_scale() {
+        let pol = policy();
+        let p = purchase(Channel::Web, "Petit électroménager", 19_900);
+        let mut c = case(&p, ReasonKind::Defect, ItemState::Opened);
+        c.customer = CustomerHistory {
+            dossiers_last_30_days: 2,
+            value_tier: ValueTier::Loyal,
+        };
+        c.severity = Severity::Critical;
+        let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
+        let scale = d.gesture.clone().expect("a gesture on the scale");
+        // 30 € × 150 % × 150 % = 67,50 €, under the 100 € cap.
+        assert_eq!(scale.amount, Cents(6_750));
+        let choose = |g: i64| {
+            check_choice(
+                &d,
+                &DecisionChoice {
+                    resolution: Resolution::Repair,
+                    gesture: Some(Cents(g)),
+                    note: None,
+                },
+            )
+        };
+        assert!(!choose(2_000).expect("within clerk limit").needs_manager());
+        assert!(choose(2_001).expect("on the scale").needs_manager());
+        assert!(choose(6_750).expect("on the scale").needs_manager());
+        assert_eq!(
+            choose(6_751),
+            Err(CoreError::GestureAboveScale {
+                asked: Cents(6_751),
+                max: Cents(6_750)
+            })
+        );
+        assert_eq!(
+            choose(-5),
+            Err(CoreError::NegativeAmount { field: "gesture" })
+        );
+        assert_eq!(choose(0).expect("no gesture").gesture, None);
+    }
+
+    #[test]
+    fn no_gesture_when_the_scale_gives_none() {
+        let pol = policy();
+        let p = purchase(Channel::Store, "TV et son", 79_900);
+        let c = case(&p, ReasonKind::ChangeOfMind, ItemState::Unopened);
+        let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
+        assert_eq!(
+            check_choice(
+                &d,
+                &DecisionChoice {
+                    resolution: Resolution::Exchange,
+                    gesture: Some(Cents(500)),
+                    note: None
+                }
+            ),
+            Err(CoreError::NoGestureOnScale)
+        );
+    }
+
+    #[test]
+    fn record_says_what_why_and_which_policy() {
+        let pol = policy();
+        let p = purchase(Channel::Store, "TV et son", 79_900);
+        let c = case(&p, ReasonKind::ChangeOfMind, ItemState::Opened);
+        let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
+        let choice = DecisionChoice {
+            resolution: Resolution::CreditNote,
+            gesture: None,
+            note: Some("  ".into()),
+        };
+        let checked = check_choice(&d, &choice).expect("allowed");
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 10, 0, 0).unwrap();
+        let r = DecisionRecord::new(
+            &d,
+            &checked,
+            Some("  "),
+            "Camille",
+            at,
+            Some("Sophie".into()),
+        );
+        assert_eq!(r.note, None);
+        assert_eq!(r.headline_fr(), "Avoir de 769,00\u{a0}€");
+        assert_eq!(
+            r.timeline_fr(),
+            "Avoir de 769,00\u{a0}€ — Un geste de l'enseigne (règle change_of_mind.opened) — politique sav-unifie 2026.1"
+        );
+        assert_eq!(r.mediator, None, "the mediator goes with a refusal");
+    }
+}

@@ -1,0 +1,660 @@
+//! The unified return policy at this counter: the published documents, the
+//! counter's users and their PINs, and decisions on dossiers.
+//!
+//! The rules are enforced here, not in the UI: a choice the policy does not
+//! allow is refused, and one beyond a clerk's authority is written only
+//! with a manager's valid PIN.
+
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use comptoir_core::auth::{self, ManagerApproval, PinCounter, Role, UserView};
+use comptoir_core::calendar::BusinessCalendar;
+use comptoir_core::dossier::ItemCondition;
+use comptoir_core::ids::*;
+use comptoir_core::model::{Channel, SoldAs};
+use comptoir_core::policy::{
+    build_case, check_choice, evaluate, item_state, CheckedChoice, CustomerHistory, Decision,
+    DecisionChoice, DecisionRecord, Policy, PolicyPreview, PolicyQuery, PriorRemedies,
+    PurchaseFacts, ReasonKind, Resolution, Severity, DEFAULT_POLICY_TOML,
+};
+use comptoir_core::{Cents, CoreError};
+use serde::Serialize;
+use sqlx::{Acquire, SqliteConnection};
+
+use crate::{Result, Store, StoreError};
+
+/// A policy document installed on this counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub version: String,
+    pub effective_from: NaiveDate,
+}
+
+/// What is needed to rule on a dossier, read from the database.
+pub(crate) struct CaseSource {
+    pub customer_id: CustomerId,
+    pub order_line_id: Option<OrderLineId>,
+    pub reason_code: String,
+    pub condition: ItemCondition,
+    pub sealed: bool,
+    pub severity: Severity,
+    /// The dossier itself, not counted in the customer's history.
+    pub dossier: Option<DossierId>,
+}
+
+impl From<&PolicyQuery> for CaseSource {
+    fn from(q: &PolicyQuery) -> Self {
+        CaseSource {
+            customer_id: q.customer_id,
+            order_line_id: q.order_line_id,
+            reason_code: q.reason_code.clone(),
+            condition: q.condition,
+            sealed: q.sealed,
+            severity: q.severity,
+            dossier: None,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PurchaseRow {
+    customer_id: CustomerId,
+    channel: Channel,
+    ordered_at: DateTime<Utc>,
+    delivered_at: Option<DateTime<Utc>>,
+    shipping_cents: i64,
+    lines_in_order: i64,
+    unit_price_cents: i64,
+    category: String,
+    sold_as: SoldAs,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: UserId,
+    login: String,
+    display_name: String,
+    role: Role,
+    pin_hash: String,
+    failed_attempts: i64,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            login: self.login.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            role_label: self.role.label_fr().to_owned(),
+            locked_until: self.locked_until,
+        }
+    }
+}
+
+/// Why the counter shows no automatic decision (a French sentence), or the
+/// error itself when it is not one of those expected situations.
+fn unavailable(e: StoreError) -> Result<String> {
+    match &e {
+        StoreError::Core(CoreError::CategoryNotInPolicy(_) | CoreError::ReasonWithoutPolicy(_)) => {
+            Ok(e.message_fr())
+        }
+        StoreError::NoPurchaseRecord => Ok(e.message_fr()),
+        _ => Err(e),
+    }
+}
+
+impl Store {
+    // ----- policy documents -------------------------------------------
+
+    /// Installs a policy document (checked against its format and the legal
+    /// floor first). Installing the same version again is a no-op; the same
+    /// id and version with another text is refused.
+    pub async fn install_policy(&self, text: &str, now: DateTime<Utc>) -> Result<PolicyInfo> {
+        let policy = Policy::from_toml(text)?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
+                .bind(&policy.id)
+                .bind(&policy.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match existing {
+            Some(doc) if doc == text => {}
+            Some(_) => {
+                return Err(StoreError::Invalid(format!(
+                    "la politique {} version {} est déjà installée avec un autre contenu ; \
+                     publiez une nouvelle version",
+                    policy.id, policy.version
+                )))
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO policies (id, version, effective_from, document, installed_at)
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&policy.id)
+                .bind(&policy.version)
+                .bind(policy.effective_from)
+                .bind(text)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(PolicyInfo {
+            id: policy.id,
+            version: policy.version,
+            effective_from: policy.effective_from,
+        })
+    }
+
+    /// Installs the policy shipped with the app when the counter has none.
+    pub async fn ensure_default_policy(&self, now: DateTime<Utc>) -> Result<()> {
+        let any: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM policies)")
+            .fetch_one(&self.pool)
+            .await?;
+        if !any {
+            self.install_policy(DEFAULT_POLICY_TOML, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The policy in force on a date: the latest effective on or before it.
+    pub(crate) async fn policy_on(conn: &mut SqliteConnection, day: NaiveDate) -> Result<Policy> {
+        let text: Option<String> = sqlx::query_scalar(
+            "SELECT document FROM policies WHERE effective_from <= ?
+             ORDER BY effective_from DESC, installed_at DESC LIMIT 1",
+        )
+        .bind(day)
+        .fetch_optional(conn)
+        .await?;
+        let text = text.ok_or(StoreError::NoPolicy)?;
+        Ok(Policy::from_toml(&text)?)
+    }
+
+    /// The policy in force today at this counter.
+    pub async fn current_policy(&self, now: DateTime<Utc>) -> Result<PolicyInfo> {
+        let mut conn = self.pool.acquire().await?;
+        let calendar = Self::local_calendar(&mut conn).await?;
+        let p = Self::policy_on(&mut conn, calendar.local_date(now)).await?;
+        Ok(PolicyInfo {
+            id: p.id,
+            version: p.version,
+            effective_from: p.effective_from,
+        })
+    }
+
+    async fn local_calendar(conn: &mut SqliteConnection) -> Result<BusinessCalendar> {
+        let store: Option<StoreId> = sqlx::query_scalar(
+            "SELECT s.id FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        Self::calendar_of(conn, store).await
+    }
+
+    // ----- users --------------------------------------------------------
+
+    /// Adds a counter user with a PIN (hashed with argon2id).
+    pub async fn add_user(
+        &self,
+        login: &str,
+        display_name: &str,
+        role: Role,
+        pin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserId> {
+        let login = login.trim().to_lowercase();
+        if login.is_empty()
+            || !login
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+        {
+            return Err(StoreError::Invalid(
+                "identifiant invalide (lettres, chiffres, « . », « - » ou « _ »)".into(),
+            ));
+        }
+        if display_name.trim().is_empty() {
+            return Err(CoreError::MissingField {
+                field: "display_name",
+            }
+            .into());
+        }
+        let hash = auth::hash_pin(pin)?;
+        let id = UserId::new();
+        let done = sqlx::query(
+            "INSERT INTO users (id, login, display_name, role, pin_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
+        )
+        .bind(id)
+        .bind(&login)
+        .bind(display_name.trim())
+        .bind(role)
+        .bind(hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Invalid(format!(
+                "l'identifiant « {login} » existe déjà"
+            )));
+        }
+        Ok(id)
+    }
+
+    /// Active users, managers first, then by name.
+    pub async fn users(&self) -> Result<Vec<UserView>> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
+             FROM users WHERE active = 1 ORDER BY role DESC, display_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(UserRow::view).collect())
+    }
+
+    /// Lifts a lockout (an administrator's action).
+    pub async fn unlock_user(&self, login: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE login = ?",
+        )
+        .bind(login.trim().to_lowercase())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "utilisateur",
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks a manager's PIN. A wrong PIN is counted (and committed) even
+    /// though the caller's action is then refused; the fifth in a row locks
+    /// the account. Returns the manager.
+    pub async fn verify_manager(
+        &self,
+        approval: &ManagerApproval,
+        now: DateTime<Utc>,
+    ) -> Result<UserView> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let user: UserRow = sqlx::query_as(
+            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
+             FROM users WHERE login = ? AND active = 1",
+        )
+        .bind(approval.login.trim().to_lowercase())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "responsable",
+        })?;
+        if user.role != Role::Manager {
+            return Err(CoreError::NotAManager {
+                login: user.display_name,
+            }
+            .into());
+        }
+        let counter = PinCounter {
+            failures: u32::try_from(user.failed_attempts).unwrap_or(u32::MAX),
+            locked_until: user.locked_until,
+        };
+        counter.check_not_locked(now)?;
+        if auth::verify_pin(&user.pin_hash, &approval.pin) {
+            sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let mut view = user.view();
+            view.locked_until = None;
+            return Ok(view);
+        }
+        let after = counter.after_failure(now);
+        sqlx::query("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?")
+            .bind(i64::from(after.failures))
+            .bind(after.locked_until)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::warn!(login = %user.login, failures = after.failures, "wrong manager PIN");
+        Err(after.failure_error().into())
+    }
+
+    // ----- decisions ----------------------------------------------------
+
+    /// The policy's ruling on a case described by its database facts, with
+    /// the label of the policy category the product falls in.
+    pub(crate) async fn rule_on(
+        conn: &mut SqliteConnection,
+        src: &CaseSource,
+        now: DateTime<Utc>,
+    ) -> Result<(Decision, String)> {
+        let reason: Option<Option<String>> =
+            sqlx::query_scalar("SELECT policy_reason FROM reasons WHERE code = ?")
+                .bind(&src.reason_code)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let reason = reason
+            .ok_or_else(|| StoreError::Invalid(format!("motif inconnu « {} »", src.reason_code)))?
+            .as_deref()
+            .and_then(ReasonKind::from_code)
+            .ok_or_else(|| CoreError::ReasonWithoutPolicy(src.reason_code.clone()))?;
+        let line_id = src.order_line_id.ok_or(StoreError::NoPurchaseRecord)?;
+        let row: PurchaseRow = sqlx::query_as(
+            "SELECT o.customer_id, o.channel, o.ordered_at, o.delivered_at, o.shipping_cents,
+                    (SELECT count(*) FROM order_lines x WHERE x.order_id = o.id) AS lines_in_order,
+                    l.unit_price_cents, p.category, p.sold_as
+             FROM order_lines l JOIN orders o ON o.id = l.order_id
+             JOIN products p ON p.id = l.product_id WHERE l.id = ?",
+        )
+        .bind(line_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "ligne de commande",
+        })?;
+        if row.customer_id != src.customer_id {
+            return Err(StoreError::Invalid(
+                "cette ligne de commande appartient à un autre client".into(),
+            ));
+        }
+        let calendar = Self::local_calendar(conn).await?;
+        let today = calendar.local_date(now);
+        let policy = Self::policy_on(conn, today).await?;
+        let purchase = PurchaseFacts {
+            channel: row.channel,
+            purchased_on: calendar.local_date(row.ordered_at),
+            delivered_on: row.delivered_at.map(|d| calendar.local_date(d)),
+            catalog_category: row.category,
+            sold_as: row.sold_as,
+            price: Cents(row.unit_price_cents),
+            // Standard delivery is refunded with the whole order: counted
+            // when the line is the order's only one.
+            delivery_paid: Cents(if row.lines_in_order == 1 {
+                row.shipping_cents
+            } else {
+                0
+            }),
+        };
+        let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM dossiers WHERE customer_id = ? AND opened_at >= ? AND id <> ?",
+        )
+        .bind(src.customer_id)
+        .bind(now - Duration::days(30))
+        .bind(dossier)
+        .fetch_one(&mut *conn)
+        .await?;
+        let spend: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(total_cents), 0) FROM orders WHERE customer_id = ? AND ordered_at >= ?",
+        )
+        .bind(src.customer_id)
+        .bind(now.checked_sub_months(Months::new(24)).unwrap_or(now))
+        .fetch_one(&mut *conn)
+        .await?;
+        let prior = Self::prior_remedies(conn, line_id, dossier, &calendar).await?;
+        let case = build_case(
+            &policy,
+            &purchase,
+            reason,
+            item_state(src.condition, src.sealed),
+            src.severity,
+            CustomerHistory {
+                dossiers_last_30_days: u32::try_from(recent).unwrap_or(u32::MAX),
+                value_tier: policy.value_tier(Cents(spend)),
+            },
+            prior,
+            today,
+        )?;
+        let label = policy
+            .category(&case.category)
+            .map(|c| c.label.clone())
+            .unwrap_or_default();
+        Ok((evaluate(&policy, &case, today)?, label))
+    }
+
+    /// What earlier, finished dossiers on the same line did under the law.
+    async fn prior_remedies(
+        conn: &mut SqliteConnection,
+        line: OrderLineId,
+        exclude: DossierId,
+        calendar: &BusinessCalendar,
+    ) -> Result<PriorRemedies> {
+        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT decision, opened_at, closed_at FROM dossiers
+             WHERE order_line_id = ? AND id <> ? AND decision IS NOT NULL
+               AND closed_at IS NOT NULL AND status <> 'cancelled'",
+        )
+        .bind(line)
+        .bind(exclude)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut prior = PriorRemedies::default();
+        for (json, opened, closed) in rows {
+            let Ok(d) = serde_json::from_str::<DecisionRecord>(&json) else {
+                continue;
+            };
+            let legal = d.basis == comptoir_core::policy::Basis::Legal;
+            match d.resolution {
+                Resolution::Repair if legal => prior.repaired_under_guarantee = true,
+                Resolution::Replacement if legal => {
+                    let day = calendar.local_date(closed);
+                    prior.replaced_under_guarantee_on =
+                        prior.replaced_under_guarantee_on.max(Some(day));
+                }
+                Resolution::Repair => {
+                    let days = (closed - opened).num_days().max(0);
+                    prior.days_immobilised += u32::try_from(days).unwrap_or(0);
+                }
+                _ => {}
+            }
+        }
+        Ok(prior)
+    }
+
+    /// The options the policy gives at intake, before the dossier exists.
+    pub async fn policy_preview(
+        &self,
+        query: &PolicyQuery,
+        now: DateTime<Utc>,
+    ) -> Result<PolicyPreview> {
+        let mut conn = self.pool.acquire().await?;
+        Self::preview(&mut conn, &CaseSource::from(query), now).await
+    }
+
+    async fn preview(
+        conn: &mut SqliteConnection,
+        src: &CaseSource,
+        now: DateTime<Utc>,
+    ) -> Result<PolicyPreview> {
+        match Self::rule_on(conn, src, now).await {
+            Ok((decision, category_label)) => Ok(PolicyPreview {
+                decision: Some(decision),
+                category_label: Some(category_label),
+                unavailable: None,
+            }),
+            Err(e) => Ok(PolicyPreview {
+                decision: None,
+                category_label: None,
+                unavailable: Some(unavailable(e)?),
+            }),
+        }
+    }
+
+    /// The options the policy gives on an existing dossier, from what its
+    /// intake recorded.
+    pub async fn dossier_policy(&self, id: DossierId, now: DateTime<Utc>) -> Result<PolicyPreview> {
+        let mut conn = self.pool.acquire().await?;
+        let src = Self::case_source(&mut conn, id).await?;
+        Self::preview(&mut conn, &src, now).await
+    }
+
+    async fn case_source(conn: &mut SqliteConnection, id: DossierId) -> Result<CaseSource> {
+        let row: Option<(
+            CustomerId,
+            Option<OrderLineId>,
+            String,
+            Option<String>,
+            bool,
+            String,
+        )> = sqlx::query_as(
+            "SELECT customer_id, order_line_id, reason_code, condition, sealed, severity
+                 FROM dossiers WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let (customer_id, order_line_id, reason_code, condition, sealed, severity) =
+            row.ok_or(StoreError::NotFound { what: "dossier" })?;
+        Ok(CaseSource {
+            customer_id,
+            order_line_id,
+            reason_code,
+            condition: condition
+                .as_deref()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(ItemCondition::Good),
+            sealed,
+            severity: Severity::from_code(&severity).unwrap_or(Severity::Major),
+            dossier: Some(id),
+        })
+    }
+
+    /// Checks a choice against the ruling and, when it goes beyond a
+    /// clerk's authority, the manager's PIN (counted even if the rest then
+    /// fails). Runs before the write transaction.
+    pub(crate) async fn authorise(
+        &self,
+        decision: &Decision,
+        choice: &DecisionChoice,
+        approval: Option<&ManagerApproval>,
+        now: DateTime<Utc>,
+    ) -> Result<(CheckedChoice, Option<UserView>)> {
+        let checked = check_choice(decision, choice)?;
+        if !checked.needs_manager() {
+            return Ok((checked, None));
+        }
+        let Some(approval) = approval else {
+            return Err(CoreError::ManagerApprovalRequired {
+                why: checked.approval_reasons.join(" "),
+            }
+            .into());
+        };
+        let manager = self.verify_manager(approval, now).await?;
+        Ok((checked, Some(manager)))
+    }
+
+    /// Records a decision on an open dossier: the projection and the
+    /// timeline ("decision", then "approval" when a manager approved) in
+    /// one transaction.
+    pub async fn decide(
+        &self,
+        id: DossierId,
+        choice: &DecisionChoice,
+        approval: Option<&ManagerApproval>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionRecord> {
+        if actor.trim().is_empty() {
+            return Err(CoreError::MissingField { field: "actor" }.into());
+        }
+        let decision = {
+            let mut conn = self.pool.acquire().await?;
+            let src = Self::case_source(&mut conn, id).await?;
+            Self::rule_on(&mut conn, &src, now).await?.0
+        };
+        let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let status: comptoir_core::model::DossierStatus =
+            sqlx::query_scalar("SELECT status FROM dossiers WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound { what: "dossier" })?;
+        if !status.is_open() {
+            return Err(StoreError::Invalid(
+                "le dossier est clos : rouvrez-le avant de décider".into(),
+            ));
+        }
+        let record = write_decision(
+            &mut tx,
+            id,
+            &decision,
+            &checked,
+            choice.note.as_deref(),
+            actor,
+            manager.as_ref(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+}
+
+/// Writes the decision (and the approval) on the dossier and its timeline.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_decision(
+    conn: &mut SqliteConnection,
+    id: DossierId,
+    decision: &Decision,
+    checked: &CheckedChoice,
+    note: Option<&str>,
+    actor: &str,
+    manager: Option<&UserView>,
+    now: DateTime<Utc>,
+) -> Result<DecisionRecord> {
+    let record = DecisionRecord::new(
+        decision,
+        checked,
+        note,
+        actor,
+        now,
+        manager.map(|m| m.display_name.clone()),
+    );
+    let json = serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    sqlx::query("UPDATE dossiers SET decision = ?, gesture_cents = ? WHERE id = ?")
+        .bind(&json)
+        .bind(record.gesture.map(|g| g.0))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    crate::dossiers::insert_event(
+        conn,
+        id,
+        now,
+        actor.trim(),
+        "decision",
+        None,
+        Some(&record.timeline_fr()),
+        Some(serde_json::to_value(&record).unwrap_or_default()),
+    )
+    .await?;
+    if let Some(m) = manager {
+        crate::dossiers::insert_event(
+            conn,
+            id,
+            now,
+            &m.display_name,
+            "approval",
+            None,
+            Some(&format!(
+                "Validé par {} ({}) : {}",
+                m.display_name,
+                m.role_label.to_lowercase(),
+                checked.approval_reasons.join(" ")
+            )),
+            Some(serde_json::json!({ "manager_id": m.id, "manager_login": m.login })),
+        )
+        .await?;
+    }
+    Ok(record)
+}

@@ -1,0 +1,545 @@
+//! The return policy at the counter, on a real SQLite file: options at
+//! intake, manager approval with an argon2-hashed PIN and its lockout,
+//! decisions on the timeline, gestures on the scale, published documents.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use comptoir_core::auth::{ManagerApproval, Role};
+use comptoir_core::dossier::*;
+use comptoir_core::ids::*;
+use comptoir_core::policy::{
+    Basis, DecisionChoice, PolicyQuery, Resolution as PolicyResolution, Severity,
+    DEFAULT_POLICY_TOML,
+};
+use comptoir_core::Cents;
+use comptoir_demo::showcase;
+use comptoir_store::Store;
+
+/// The demo's date (see common::as_of), an hour later.
+fn now() -> DateTime<Utc> {
+    common::as_of() + Duration::hours(1)
+}
+
+async fn line_of(store: &Store, order: &str) -> (CustomerId, OrderLineId) {
+    let r = store.search(showcase::WEB_ORDER).await.unwrap();
+    let customer = r.hits[0].customer_id;
+    let card = store.customer_card(customer).await.unwrap();
+    let o = card
+        .orders
+        .iter()
+        .find(|o| o.number == order)
+        .unwrap_or_else(|| panic!("order {order} on Hélène's card"));
+    (customer, o.lines[0].id)
+}
+
+async fn tv(store: &Store) -> (CustomerId, OrderLineId) {
+    line_of(store, &showcase::tv_order_number(common::as_of())).await
+}
+
+fn intake(customer: CustomerId, line: OrderLineId, reason: &str) -> OpenDossierInput {
+    OpenDossierInput {
+        customer_id: customer,
+        order_line_id: Some(line),
+        declared_product: None,
+        reason_code: reason.into(),
+        customer_words: "Finalement l'image est trop grande pour le salon.".into(),
+        condition: ItemCondition::Good,
+        condition_note: None,
+        accessories: vec!["Télécommande".into()],
+        serial_number: None,
+        actor: "Julie Martin".into(),
+        assignee: None,
+        sealed: false,
+        severity: Severity::Major,
+        decision: None,
+        approval: None,
+    }
+}
+
+fn choice(r: PolicyResolution) -> DecisionChoice {
+    DecisionChoice {
+        resolution: r,
+        gesture: None,
+        note: None,
+    }
+}
+
+fn pin(login: &str, pin: &str) -> ManagerApproval {
+    ManagerApproval {
+        login: login.into(),
+        pin: pin.into(),
+    }
+}
+
+async fn counts(store: &Store) -> (i64, i64) {
+    sqlx::query_as("SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM dossier_events)")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+async fn failures(store: &Store, login: &str) -> i64 {
+    sqlx::query_scalar("SELECT failed_attempts FROM users WHERE login = ?")
+        .bind(login)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_counter_has_the_default_policy_and_its_users() {
+    let (_dir, store) = common::demo_store(50).await;
+    let p = store.current_policy(now()).await.unwrap();
+    assert_eq!(
+        (p.id.as_str(), p.version.as_str()),
+        ("sav-unifie", "2026.1")
+    );
+    let users = store.users().await.unwrap();
+    assert_eq!(users.len(), showcase::DEMO_USERS.len());
+    assert_eq!(users[0].role, Role::Manager, "managers listed first");
+    let hash: String = sqlx::query_scalar("SELECT pin_hash FROM users WHERE login = 'sophie.r'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("4826"));
+}
+
+#[tokio::test]
+async fn intake_shows_every_option_with_who_decides_and_why() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = tv(&store).await;
+    let q = PolicyQuery {
+        customer_id: customer,
+        order_line_id: Some(line),
+        reason_code: "withdrawal.changed_mind".into(),
+        condition: ItemCondition::Good,
+        sealed: false,
+        severity: Severity::Minor,
+    };
+    let p = store.policy_preview(&q, now()).await.unwrap();
+    assert_eq!(p.unavailable, None);
+    assert_eq!(p.category_label.as_deref(), Some("TV, hi-fi"));
+    let d = p.decision.expect("a decision");
+    assert_eq!(d.options.len(), 7);
+    let credit = d.option(PolicyResolution::CreditNote);
+    assert!(credit.allowed && credit.needs_manager, "{credit:?}");
+    assert_eq!(credit.basis, Basis::Goodwill);
+    let refund = d.option(PolicyResolution::Refund);
+    assert!(!refund.allowed);
+    assert!(
+        refund.explanation.contains("magasin"),
+        "{}",
+        refund.explanation
+    );
+
+    // Sealed: the unopened window, no restocking fee.
+    let sealed = store
+        .policy_preview(
+            &PolicyQuery {
+                sealed: true,
+                ..q.clone()
+            },
+            now(),
+        )
+        .await
+        .unwrap()
+        .decision
+        .unwrap();
+    assert!(
+        sealed.option(PolicyResolution::CreditNote).amount > credit.amount,
+        "no restocking fee on an unopened product"
+    );
+
+    // No policy decision for help with set-up, nor without a purchase.
+    let help = store
+        .policy_preview(
+            &PolicyQuery {
+                reason_code: "usage.setup_help".into(),
+                ..q.clone()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(help.decision.is_none());
+    assert!(help.unavailable.unwrap().contains("motif"));
+    let none = store
+        .policy_preview(
+            &PolicyQuery {
+                order_line_id: None,
+                ..q.clone()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(none.unavailable.unwrap().contains("achat"));
+    // An unknown reason is an error, not a silent "no decision".
+    let bad = store
+        .policy_preview(
+            &PolicyQuery {
+                reason_code: "nope".into(),
+                ..q
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), "invalid_record");
+}
+
+#[tokio::test]
+async fn a_choice_above_the_clerk_limit_needs_a_managers_pin_and_lands_on_the_timeline() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = tv(&store).await;
+    let mut input = intake(customer, line, "withdrawal.changed_mind");
+    input.decision = Some(choice(PolicyResolution::CreditNote));
+    let before = counts(&store).await;
+
+    // No approval: refused with the reason, nothing written.
+    let e = store.open_dossier(&input, now()).await.unwrap_err();
+    assert_eq!(e.code(), "manager_approval_required");
+    assert!(e.message_fr().contains("Avoir de"), "{}", e.message_fr());
+    assert_eq!(counts(&store).await, before);
+
+    // A clerk's PIN does not approve.
+    input.approval = Some(pin("julie.m", "1234"));
+    assert_eq!(
+        store.open_dossier(&input, now()).await.unwrap_err().code(),
+        "not_a_manager"
+    );
+    // A wrong PIN is counted, and nothing else is written.
+    input.approval = Some(pin("sophie.r", "0000"));
+    let e = store.open_dossier(&input, now()).await.unwrap_err();
+    assert_eq!(e.code(), "pin_wrong");
+    assert!(e.message_fr().contains("4 essais"), "{}", e.message_fr());
+    assert_eq!(failures(&store, "sophie.r").await, 1);
+    assert_eq!(counts(&store).await, before);
+
+    // The right PIN: the dossier, the decision and the approval together.
+    input.approval = Some(pin("Sophie.R", "4826"));
+    let id = store.open_dossier(&input, now()).await.unwrap();
+    assert_eq!(
+        failures(&store, "sophie.r").await,
+        0,
+        "success resets the count"
+    );
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["opened", "decision", "approval"]);
+    assert_eq!(d.events[2].actor, "Sophie Roux");
+    assert!(d.events[1]
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("politique sav-unifie 2026.1"));
+    let rec = d.decision.expect("decision on the dossier");
+    assert_eq!(rec.resolution, PolicyResolution::CreditNote);
+    assert_eq!(rec.approved_by.as_deref(), Some("Sophie Roux"));
+    assert_eq!(rec.decided_by, "Julie Martin");
+    assert_eq!(rec.policy_version, "2026.1");
+    let price = store
+        .customer_card(customer)
+        .await
+        .unwrap()
+        .orders
+        .iter()
+        .find(|o| o.number == showcase::tv_order_number(common::as_of()))
+        .unwrap()
+        .lines[0]
+        .unit_price;
+    assert_eq!(rec.amount, Some(Cents(price.0 - (price.0 / 10).min(3_000))));
+}
+
+#[tokio::test]
+async fn within_the_clerk_limit_no_pin_is_asked_and_refusals_write_nothing() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = tv(&store).await;
+    let mut input = intake(customer, line, "withdrawal.changed_mind");
+    let price = store
+        .customer_card(customer)
+        .await
+        .unwrap()
+        .orders
+        .iter()
+        .find(|o| o.number == showcase::tv_order_number(common::as_of()))
+        .unwrap()
+        .lines[0]
+        .unit_price;
+    assert!(
+        price < Cents(100_000),
+        "precondition: the demo TV costs under 1 000 €"
+    );
+    // Under the exchange limit (1 000 €): an exchange is the clerk's call.
+    input.decision = Some(choice(PolicyResolution::Exchange));
+    input.approval = Some(pin("sophie.r", "0000")); // not even looked at
+    let id = store.open_dossier(&input, now()).await.unwrap();
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["opened", "decision"]);
+    assert_eq!(d.decision.unwrap().approved_by, None);
+    assert_eq!(failures(&store, "sophie.r").await, 0);
+
+    // A refund is not in the policy for an in-store change of mind.
+    let before = counts(&store).await;
+    input.decision = Some(choice(PolicyResolution::Refund));
+    let e = store.open_dossier(&input, now()).await.unwrap_err();
+    assert_eq!(e.code(), "option_not_allowed");
+    assert!(e
+        .message_fr()
+        .starts_with("« Remboursement » n'est pas possible"));
+    assert_eq!(counts(&store).await, before);
+}
+
+#[tokio::test]
+async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
+    let (_dir, store) = common::demo_store(50).await;
+    let t = now();
+    for left in (1..=4).rev() {
+        let e = store
+            .verify_manager(&pin("marc.p", "9999"), t)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "pin_wrong");
+        assert!(
+            e.message_fr().contains(&left.to_string()) || left == 1,
+            "{}",
+            e.message_fr()
+        );
+    }
+    let e = store
+        .verify_manager(&pin("marc.p", "9999"), t)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "account_locked");
+    // Locked: even the right PIN is refused, and the lock shows in the list.
+    let e = store
+        .verify_manager(&pin("marc.p", "1357"), t + Duration::minutes(14))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "account_locked");
+    assert!(e.message_fr().contains("verrouillé"));
+    let marc = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.login == "marc.p")
+        .unwrap();
+    assert_eq!(marc.locked_until, Some(t + Duration::minutes(15)));
+    // Another manager is not affected.
+    store
+        .verify_manager(&pin("sophie.r", "4826"), t)
+        .await
+        .unwrap();
+    // After fifteen minutes the right PIN works and clears the counter.
+    let m = store
+        .verify_manager(&pin("marc.p", "1357"), t + Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(m.display_name, "Marc Petit");
+    assert_eq!(failures(&store, "marc.p").await, 0);
+    // An administrator can lift a lock at once.
+    for _ in 0..5 {
+        let _ = store
+            .verify_manager(&pin("marc.p", "9999"), t + Duration::minutes(20))
+            .await;
+    }
+    store.unlock_user("marc.p").await.unwrap();
+    store
+        .verify_manager(&pin("marc.p", "1357"), t + Duration::minutes(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .verify_manager(&pin("nobody", "1357"), t)
+            .await
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
+
+#[tokio::test]
+async fn gestures_follow_the_scale_and_their_cost_is_recorded() {
+    let (_dir, store) = common::demo_store(50).await;
+    // The robot bought online and delivered on 5 October: a defect under
+    // the legal guarantee; Hélène has had dossiers recently.
+    let (customer, line) = line_of(&store, showcase::WEB_ORDER).await;
+    let mut input = intake(customer, line, "defect.battery");
+    input.severity = Severity::Critical;
+    let id = store.open_dossier(&input, now()).await.unwrap();
+    let preview = store.dossier_policy(id, now()).await.unwrap();
+    let d = preview.decision.unwrap();
+    let repair = d.option(PolicyResolution::Repair);
+    assert!(repair.allowed && !repair.needs_manager && repair.basis == Basis::Legal);
+    let scale = d.gesture.clone().expect("a gesture on the scale");
+    assert!(scale.amount > scale.clerk_limit, "{scale:?}");
+
+    let with_gesture = |g: i64| DecisionChoice {
+        resolution: PolicyResolution::Repair,
+        gesture: Some(Cents(g)),
+        note: Some("Client très gêné : robot indispensable.".into()),
+    };
+    let e = store
+        .decide(
+            id,
+            &with_gesture(scale.amount.0 + 1),
+            None,
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "gesture_above_scale");
+    let e = store
+        .decide(
+            id,
+            &with_gesture(scale.amount.0),
+            None,
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "manager_approval_required");
+    let rec = store
+        .decide(
+            id,
+            &with_gesture(scale.clerk_limit.0),
+            None,
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rec.gesture, Some(scale.clerk_limit));
+    let cost: Option<i64> = sqlx::query_scalar("SELECT gesture_cents FROM dossiers WHERE id = ?")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cost, Some(scale.clerk_limit.0));
+
+    // Closure records that gesture, never more.
+    for action in [comptoir_core::workflow::DossierAction::Diagnose] {
+        store
+            .dossier_action(id, action, "Karim Benali", None, now())
+            .await
+            .unwrap();
+    }
+    let close = |amount: i64| Resolution {
+        summary: "Batterie remplacée".into(),
+        parts: vec![],
+        cost: Cents(3_900),
+        gesture: Some(Gesture {
+            description: "Bon d'achat".into(),
+            amount: Cents(amount),
+        }),
+        template: "closing.repaired".into(),
+    };
+    let e = store
+        .close_dossier(
+            id,
+            &close(scale.clerk_limit.0 + 100),
+            "Julie Martin",
+            3,
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "gesture_not_decided");
+    store
+        .close_dossier(id, &close(scale.clerk_limit.0), "Julie Martin", 3, now())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_legal_repair_extends_the_guarantee_for_the_next_dossier_on_the_line() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = line_of(&store, showcase::WEB_ORDER).await;
+    let mut input = intake(customer, line, "defect.battery");
+    input.decision = Some(choice(PolicyResolution::Repair));
+    let first = store.open_dossier(&input, now()).await.unwrap();
+    let before = store
+        .dossier_policy(first, now())
+        .await
+        .unwrap()
+        .decision
+        .unwrap();
+    store
+        .dossier_action(
+            first,
+            comptoir_core::workflow::DossierAction::Diagnose,
+            "Karim Benali",
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let done = Resolution {
+        summary: "Batterie remplacée".into(),
+        parts: vec![],
+        cost: Cents(3_900),
+        gesture: None,
+        template: "closing.repaired".into(),
+    };
+    store
+        .close_dossier(first, &done, "Julie Martin", 3, now())
+        .await
+        .unwrap();
+    input.decision = None;
+    let second = store
+        .open_dossier(&input, now() + Duration::days(1))
+        .await
+        .unwrap();
+    let after = store
+        .dossier_policy(second, now() + Duration::days(1))
+        .await
+        .unwrap()
+        .decision
+        .unwrap();
+    assert_eq!(
+        after.facts.guarantee_end, before.facts.guarantee_end_if_repaired,
+        "+6 months after a repair under the legal guarantee (L217-13)"
+    );
+}
+
+#[tokio::test]
+async fn published_policies_are_checked_versioned_and_dated() {
+    let (_dir, store) = common::demo_store(20).await;
+    // The same document again: nothing changes.
+    store
+        .install_policy(DEFAULT_POLICY_TOML, now())
+        .await
+        .unwrap();
+    // Same version, other text: refused.
+    let tampered = DEFAULT_POLICY_TOML.replace("refund_cents = 15000", "refund_cents = 99000");
+    let e = store.install_policy(&tampered, now()).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_record");
+    // Below the legal floor: refused naming the article, nothing stored.
+    let stingy = DEFAULT_POLICY_TOML
+        .replace("version = \"2026.1\"", "version = \"2027.1\"")
+        .replace("withdrawal_days = 14", "withdrawal_days = 10");
+    let e = store.install_policy(&stingy, now()).await.unwrap_err();
+    assert_eq!(e.code(), "policy_below_legal_floor");
+    assert!(e.message_fr().contains("L221-18"), "{}", e.message_fr());
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM policies")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    // A new version takes effect on its date, not before.
+    let next = DEFAULT_POLICY_TOML
+        .replace("version = \"2026.1\"", "version = \"2027.1\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2027-01-01");
+    store.install_policy(&next, now()).await.unwrap();
+    assert_eq!(store.current_policy(now()).await.unwrap().version, "2026.1");
+    let new_year = Utc.with_ymd_and_hms(2027, 1, 1, 8, 0, 0).unwrap();
+    assert_eq!(
+        store.current_policy(new_year).await.unwrap().version,
+        "2027.1"
+    );
+}
