@@ -21,6 +21,11 @@ const COMMANDS: &[&str] = &[
     "set_setting",
     "list_printers",
     "print_dossier",
+    "policy_preview",
+    "dossier_policy",
+    "decide",
+    "managers",
+    "current_policy",
 ];
 
 fn main() {

@@ -46,6 +46,11 @@ pub fn run() {
             commands::settings::set_setting,
             commands::settings::list_printers,
             commands::print::print_dossier,
+            commands::policy::policy_preview,
+            commands::policy::dossier_policy,
+            commands::policy::decide,
+            commands::policy::managers,
+            commands::policy::current_policy,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -26,6 +26,11 @@ impl AppState {
         let db = match Store::open(&path, mode).await {
             Ok(store) => {
                 tracing::info!(path = %path.display(), "database opened");
+                // A counter without a published policy runs the one shipped
+                // with the app until the central server publishes another.
+                if let Err(error) = store.ensure_default_policy(chrono::Utc::now()).await {
+                    tracing::error!(error = %error, "cannot install the default return policy");
+                }
                 Ok(store)
             }
             Err(error) => {

@@ -8,6 +8,7 @@ use comptoir_core::dossier::{
     DEFAULT_FOLLOW_UP_DAYS, MAX_ACCESSORIES, MAX_TEXT_CHARS,
 };
 use comptoir_core::ids::DossierId;
+use comptoir_core::policy::Severity;
 use comptoir_core::views::DossierDetail;
 use comptoir_core::workflow::DossierAction;
 use comptoir_store::{ReasonView, TemplateView};
@@ -36,6 +37,16 @@ pub struct IntakeForm {
     /// Longest free text (the customer's words, a note), in characters.
     pub max_text_chars: u32,
     pub max_accessories: u32,
+    /// How serious the trouble is for the customer (the goodwill scale).
+    pub severities: Vec<SeverityView>,
+}
+
+/// A severity of the goodwill scale, with its French label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SeverityView {
+    pub code: Severity,
+    pub label: String,
 }
 
 /// A closed dossier and the message sent to the customer.
@@ -46,7 +57,7 @@ pub struct ClosedDossier {
     pub detail: DossierDetail,
 }
 
-fn parse_id(text: &str) -> AppResult<DossierId> {
+pub(crate) fn parse_id(text: &str) -> AppResult<DossierId> {
     Ok(DossierId::parse(text)?)
 }
 
@@ -75,6 +86,13 @@ pub async fn intake_form(state: State<'_, AppState>) -> AppResult<IntakeForm> {
         conditions: conditions(),
         max_text_chars: u32::try_from(MAX_TEXT_CHARS).unwrap_or(u32::MAX),
         max_accessories: u32::try_from(MAX_ACCESSORIES).unwrap_or(u32::MAX),
+        severities: Severity::ALL
+            .iter()
+            .map(|&code| SeverityView {
+                code,
+                label: code.label_fr().to_owned(),
+            })
+            .collect(),
     })
 }
 

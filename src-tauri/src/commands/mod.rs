@@ -4,5 +4,6 @@
 pub mod app;
 pub mod customers;
 pub mod dossiers;
+pub mod policy;
 pub mod print;
 pub mod settings;
