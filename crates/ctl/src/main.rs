@@ -51,6 +51,12 @@ enum Command {
         db: PathBuf,
         query: String,
     },
+    /// A customer's card (orders from every channel, dossiers) as JSON.
+    Card {
+        #[arg(long)]
+        db: PathBuf,
+        customer_id: String,
+    },
     /// SAV dossiers.
     #[command(subcommand)]
     Dossier(DossierCommand),
@@ -60,6 +66,43 @@ enum Command {
     /// The unified return policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Counter users (clerks, managers) and their PINs.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds a user; the PIN (4 to 8 digits) is read from stdin, never from
+    /// the command line.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Lists the active users (never their PINs).
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Lifts a lockout after too many wrong PINs.
+    Unlock {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Clerk,
+    Manager,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +119,13 @@ enum PolicyCommand {
         /// "Today" for the case's dates (YYYY-MM-DD); default today.
         #[arg(long)]
         today: Option<NaiveDate>,
+    },
+    /// Installs a checked policy document on a counter's database (the one
+    /// in force on a date is the latest effective on or before it).
+    Install {
+        #[arg(long)]
+        db: PathBuf,
+        file: PathBuf,
     },
 }
 
@@ -102,6 +152,28 @@ enum DossierCommand {
         actor: String,
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Records a decision under the return policy; prints the dossier.
+    /// Beyond a clerk's authority, `--manager` approves with the PIN read
+    /// from stdin.
+    Decide {
+        #[arg(long)]
+        db: PathBuf,
+        number: String,
+        /// refund, exchange, credit_note, repair, replacement,
+        /// send_to_manufacturer, refusal.
+        #[arg(long)]
+        resolution: String,
+        /// Goodwill gesture in cents, within the policy's scale.
+        #[arg(long)]
+        gesture: Option<i64>,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        actor: String,
+        /// Login of the approving manager (PIN on stdin).
+        #[arg(long)]
+        manager: Option<String>,
     },
     /// Prints a dossier as JSON.
     Show {
@@ -299,6 +371,11 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             let response = store.search(&query).await?;
             to_json(&response)
         }
+        Command::Card { db, customer_id } => {
+            let id = comptoir_core::ids::CustomerId::parse(&customer_id)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            to_json(&store.customer_card(id).await?)
+        }
         Command::Dossier(cmd) => dossier(cmd).await,
         Command::Policy(PolicyCommand::Check { file }) => {
             let text = read_text(&file)?;
@@ -326,6 +403,12 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             let today = today.unwrap_or_else(|| Utc::now().date_naive());
             to_json(&comptoir_core::policy::evaluate(&policy, &case, today)?)
         }
+        Command::Policy(PolicyCommand::Install { db, file }) => {
+            let text = read_text(&file)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            to_json(&store.install_policy(&text, Utc::now()).await?)
+        }
+        Command::User(cmd) => user(cmd).await,
         Command::Calendar(CalendarCommand::Deadline {
             db,
             store,
@@ -365,6 +448,49 @@ async fn run(cli: Cli) -> Result<String, CliError> {
                 "legal_cap_at": deadline.legal_cap_at,
                 "capped": deadline.capped,
             }))
+        }
+    }
+}
+
+/// A PIN typed on stdin (first line, surrounding spaces ignored).
+fn pin_from_stdin() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| io_error("Lecture du code impossible", &e))?;
+    Ok(line.trim().to_owned())
+}
+
+async fn user(cmd: UserCommand) -> Result<String, CliError> {
+    use comptoir_core::auth::Role;
+    match cmd {
+        UserCommand::Add {
+            db,
+            login,
+            name,
+            role,
+        } => {
+            let role = match role {
+                RoleArg::Clerk => Role::Clerk,
+                RoleArg::Manager => Role::Manager,
+            };
+            let pin = pin_from_stdin()?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store
+                .add_user(&login, &name, role, &pin, Utc::now())
+                .await?;
+            to_json(
+                &serde_json::json!({ "id": id, "login": login.trim().to_lowercase(), "role": role }),
+            )
+        }
+        UserCommand::List { db } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            to_json(&store.users().await?)
+        }
+        UserCommand::Unlock { db, login } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            store.unlock_user(&login).await?;
+            to_json(&serde_json::json!({ "unlocked": login }))
         }
     }
 }
@@ -415,6 +541,42 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
                     .dossier_action(id, action, &actor, note.as_deref(), Utc::now())
                     .await?;
             }
+            to_json(&store.dossier_detail(id).await?)
+        }
+        DossierCommand::Decide {
+            db,
+            number,
+            resolution,
+            gesture,
+            note,
+            actor,
+            manager,
+        } => {
+            use comptoir_core::policy::{DecisionChoice, Resolution};
+            let resolution = Resolution::from_code(&resolution).ok_or_else(|| CliError {
+                code: "unknown_value",
+                message: format!(
+                    "Solution inconnue « {resolution} » (refund, exchange, credit_note, repair, \
+                     replacement, send_to_manufacturer, refusal)."
+                ),
+            })?;
+            let approval = match manager {
+                Some(login) => Some(comptoir_core::auth::ManagerApproval {
+                    login,
+                    pin: pin_from_stdin()?,
+                }),
+                None => None,
+            };
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store.dossier_by_number(&number).await?;
+            let choice = DecisionChoice {
+                resolution,
+                gesture: gesture.map(comptoir_core::Cents),
+                note,
+            };
+            store
+                .decide(id, &choice, approval.as_ref(), &actor, Utc::now())
+                .await?;
             to_json(&store.dossier_detail(id).await?)
         }
         DossierCommand::Show { db, number } => {

@@ -164,11 +164,33 @@ pub fn ticket_from_detail(
         customer_words: d.customer_words.clone(),
         deadline: d.promised_at,
         next_steps,
-        decision: None,
-        manager_approval: None,
+        decision: d.decision.as_ref().map(|r| PolicyDecision {
+            label: match r.gesture {
+                Some(g) => format!(
+                    "{}, et un geste commercial de {}",
+                    r.headline_fr(),
+                    g.format_fr()
+                ),
+                None => r.headline_fr(),
+            },
+            basis: format!(
+                "{} (politique de retour {}, version {})",
+                r.explanation, r.policy_id, r.policy_version
+            ),
+            legal_article: r.article.clone(),
+        }),
+        manager_approval: d.decision.as_ref().and_then(|r| {
+            r.approved_by.as_ref().map(|m| {
+                format!(
+                    "Accord de {m}, responsable du magasin, le {}.",
+                    r.decided_at.with_timezone(&tz).format("%d/%m/%Y à %H:%M")
+                )
+            })
+        }),
         restitution,
         legal_mention: None,
-        mediator: None,
+        // A refusal always carries the consumer mediator's details (L612-1).
+        mediator: d.decision.as_ref().and_then(|r| r.mediator.clone()),
     }
 }
 

@@ -458,9 +458,9 @@ fn body(c: &mut Canvas, spec: &Spec, t: &Ticket, tz: Tz) {
     let purchase = match &t.product.purchase {
         Some(p) => {
             let channel = match p.where_label.as_deref().filter(|s| !s.is_empty()) {
-                Some(w) if w != p.channel.label_fr() => {
-                    format!("{} ({w})", p.channel.label_fr())
-                }
+                // "Magasin Lyon Part-Dieu" already says the channel.
+                Some(w) if w.starts_with(p.channel.label_fr()) => w.to_owned(),
+                Some(w) => format!("{} ({w})", p.channel.label_fr()),
                 _ => p.channel.label_fr().to_owned(),
             };
             format!(
