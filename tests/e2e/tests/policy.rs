@@ -1,0 +1,194 @@
+//! The return policy through the real window: at intake the options appear
+//! with who decides and why; a clerk's choice above their limit asks for a
+//! manager's PIN (a wrong one is refused and nothing is written); with the
+//! right PIN the dossier opens with the decision and the approval on its
+//! timeline. Needs the demo database generated today: see scripts/e2e.sh.
+
+use comptoir_e2e::{element, eventually, keys, shot, text_containing, with_app};
+use fantoccini::{Client, Locator};
+
+const CLERK: &str = "Julie Martin";
+const MANAGER_LOGIN: &str = "sophie.r";
+const MANAGER: &str = "Sophie Roux";
+const MANAGER_PIN: &str = "4826";
+
+/// The television the showcase customer bought in Lyon six days before the
+/// demo's date (comptoir_demo::showcase::tv_order_number).
+fn tv_order() -> String {
+    let bought = chrono::Utc::now() - chrono::Duration::days(6);
+    format!("TLYO1-{}-0107", bought.format("%y%m%d"))
+}
+
+async fn set_clerk(c: &Client, name: &str) {
+    element(c, "#clerk-button")
+        .await
+        .click()
+        .await
+        .expect("clerk button");
+    let input = element(c, "#clerk-input").await;
+    input.clear().await.expect("clear");
+    input.send_keys(name).await.expect("type the clerk");
+    input.send_keys(keys::ENTER).await.expect("enter");
+    text_containing(c, "#clerk-name", &[name]).await;
+}
+
+async fn is_disabled(c: &Client, css: &str) -> bool {
+    element(c, css)
+        .await
+        .prop("disabled")
+        .await
+        .expect("disabled property")
+        .is_some_and(|v| v == "true")
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
+async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
+    with_app(|c| async move {
+        set_clerk(&c, CLERK).await;
+        let order = tv_order();
+        let input = element(&c, "#search").await;
+        input.clear().await.expect("clear");
+        input.send_keys(&order).await.expect("type the receipt");
+        input.send_keys(keys::ENTER).await.expect("enter");
+        text_containing(&c, "#customer-name", &["Hélène Dupré"]).await;
+        let before = eventually("the card's dossier count", || {
+            let c = c.clone();
+            async move { dossier_count(&c).await }
+        })
+        .await;
+
+        element(&c, &format!("[data-order-number='{order}'] .line-intake"))
+            .await
+            .click()
+            .await
+            .expect("open a dossier from the television's line");
+        text_containing(&c, "#intake-title", &["Nouveau dossier SAV"]).await;
+        element(&c, "#reason")
+            .await
+            .select_by_value("withdrawal.changed_mind")
+            .await
+            .expect("reason");
+        let words = element(&c, "#words").await;
+        words
+            .send_keys("L'image est trop grande pour le salon, elle voudrait un avoir.")
+            .await
+            .expect("customer words");
+        element(&c, "#condition")
+            .await
+            .select_by_value("good")
+            .await
+            .expect("condition");
+
+        // The options, from the policy: an in-store purchase has no legal
+        // withdrawal, so no refund; a credit note is possible, above the
+        // clerk's limit.
+        let panel = text_containing(
+            &c,
+            "#policy-options",
+            &["sav-unifie", "Avoir", "Échange", "Responsable requis"],
+        )
+        .await;
+        assert!(
+            panel.contains("magasin"),
+            "why no refund, in words: {panel}"
+        );
+        eventually("the refund option is refused", || {
+            let c = c.clone();
+            async move {
+                is_disabled(&c, "input[name='policy-option'][value='refund']")
+                    .await
+                    .then_some(())
+            }
+        })
+        .await;
+        element(&c, "input[name='policy-option'][value='credit_note']")
+            .await
+            .click()
+            .await
+            .expect("choose the credit note");
+        shot(&c, "20-intake-policy-options").await;
+
+        element(&c, ".intake-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("submit");
+
+        // Beyond the clerk's authority: a manager approves with a PIN.
+        text_containing(&c, "#approval-reason", &["responsable"]).await;
+        element(&c, "#approval-manager")
+            .await
+            .select_by_value(MANAGER_LOGIN)
+            .await
+            .expect("choose the manager");
+        let pin = element(&c, "#approval-pin").await;
+        pin.send_keys("0000").await.expect("wrong PIN");
+        pin.send_keys(keys::ENTER).await.expect("enter");
+        text_containing(&c, "#approval-error", &["Code incorrect", "4 essais"]).await;
+        shot(&c, "21-approval-wrong-pin").await;
+        let typed = element(&c, "#approval-pin")
+            .await
+            .prop("value")
+            .await
+            .expect("pin value");
+        assert_eq!(
+            typed.as_deref().unwrap_or(""),
+            "",
+            "the wrong PIN is cleared"
+        );
+
+        let pin = element(&c, "#approval-pin").await;
+        pin.send_keys(MANAGER_PIN).await.expect("right PIN");
+        pin.send_keys(keys::ENTER).await.expect("enter");
+
+        // The dossier, its decision and the approval on the timeline.
+        text_containing(&c, "#dossier-number", &["SAV-LYO1-"]).await;
+        text_containing(&c, "#decision", &["Avoir", "sav-unifie", "2026.1", MANAGER]).await;
+        text_containing(
+            &c,
+            ".timeline",
+            &[
+                "Décision selon la politique de retour",
+                "Validation d'un responsable",
+                MANAGER,
+                CLERK,
+            ],
+        )
+        .await;
+        shot(&c, "22-dossier-decision-approved").await;
+
+        // Back on the card: exactly one more dossier (the refused attempts
+        // wrote nothing).
+        c.find(Locator::Css("body"))
+            .await
+            .expect("body")
+            .send_keys(keys::ESCAPE)
+            .await
+            .expect("escape");
+        text_containing(&c, "#customer-name", &["Hélène Dupré"]).await;
+        let after = eventually("the card lists the new dossier", || {
+            let c = c.clone();
+            async move { dossier_count(&c).await.filter(|n| *n != before) }
+        })
+        .await;
+        assert_eq!(
+            after,
+            before + 1,
+            "one dossier, none from the refused attempts"
+        );
+    })
+    .await;
+}
+
+/// The number of dossiers the card lists, from « Dossiers SAV (n) ».
+async fn dossier_count(client: &Client) -> Option<usize> {
+    let text = client
+        .find(Locator::Css("#dossiers-title .count"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.trim_matches(|c| c == '(' || c == ')').parse().ok()
+}
