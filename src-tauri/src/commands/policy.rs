@@ -56,7 +56,10 @@ pub async fn decide(
 #[tauri::command]
 pub async fn managers(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
     let users = state.store()?.users().await?;
-    Ok(users.into_iter().filter(|u| u.role == Role::Manager).collect())
+    Ok(users
+        .into_iter()
+        .filter(|u| u.role == Role::Manager)
+        .collect())
 }
 
 /// The policy in force at this counter today.

@@ -531,4 +531,34 @@ mod tests {
         );
         assert_eq!(r.mediator, None, "the mediator goes with a refusal");
     }
+
+    #[test]
+    fn a_catalogue_category_listed_twice_or_tiers_upside_down_are_refused() {
+        let twice = crate::policy::DEFAULT_POLICY_TOML.replacen(
+            "catalog = [\"Literie\", \"Mobilier\"]",
+            "catalog = [\"Literie\", \"TV et son\"]",
+            1,
+        );
+        assert_ne!(twice, crate::policy::DEFAULT_POLICY_TOML, "fixture edited");
+        match Policy::from_toml(&twice) {
+            Err(CoreError::PolicyInvalid { field, detail, .. }) => {
+                assert_eq!(field, "catalog");
+                assert!(detail.contains("TV et son"), "{detail}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let upside_down = crate::policy::DEFAULT_POLICY_TOML
+            .replacen("premium_from_cents = 500000", "premium_from_cents = 1000", 1);
+        match Policy::from_toml(&upside_down) {
+            Err(CoreError::PolicyInvalid { field, line, .. }) => {
+                assert_eq!(field, "goodwill.premium_from_cents");
+                assert!(line > 0);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let p = policy();
+        assert_eq!(p.value_tier(Cents(149_999)), ValueTier::Standard);
+        assert_eq!(p.value_tier(Cents(150_000)), ValueTier::Loyal);
+        assert_eq!(p.value_tier(Cents(500_000)), ValueTier::Premium);
+    }
 }
