@@ -175,3 +175,51 @@ pub async fn shot(client: &Client, name: &str) {
         Err(e) => eprintln!("warning: screenshot {name} failed: {e}"),
     }
 }
+
+/// The number of dossiers the customer card lists, from « Dossiers SAV (n) ».
+pub async fn dossier_count(client: &Client) -> Option<usize> {
+    let text = client
+        .find(Locator::Css("#dossiers-title .count"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.trim_matches(|c| c == '(' || c == ')').parse().ok()
+}
+
+/// Waits until the card lists a number of dossiers other than `before`,
+/// and returns it.
+pub async fn dossier_count_after(client: &Client, before: usize) -> usize {
+    let c = client.clone();
+    eventually("the card lists the new dossier", move || {
+        let c = c.clone();
+        async move { dossier_count(&c).await.filter(|n| *n != before) }
+    })
+    .await
+}
+
+/// Sends keys to the page (Esc, F2, F3…), wherever the focus is.
+pub async fn press(client: &Client, key: &str) {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys(key)
+        .await
+        .expect("send keys");
+}
+
+/// Chooses the clerk from the top bar, with the keyboard.
+pub async fn set_clerk(client: &Client, name: &str) {
+    element(client, "#clerk-button")
+        .await
+        .click()
+        .await
+        .expect("clerk button");
+    let input = element(client, "#clerk-input").await;
+    input.clear().await.expect("clear");
+    input.send_keys(name).await.expect("type the clerk");
+    input.send_keys(keys::ENTER).await.expect("enter");
+    text_containing(client, "#clerk-name", &[name]).await;
+}

@@ -7,23 +7,14 @@
 
 use std::path::PathBuf;
 
-use comptoir_e2e::{element, eventually, keys, shot, text_containing, with_app};
-use fantoccini::{Client, Locator};
+use comptoir_e2e::{
+    dossier_count, dossier_count_after, element, eventually, keys, press, set_clerk, shot,
+    text_containing, with_app,
+};
+use fantoccini::Client;
 
 const CLERK: &str = "Camille Martin";
 const SERIAL_SOLD: &str = "IR2609120456";
-
-/// The number of dossiers the card lists, from « Dossiers SAV (n) ».
-async fn dossier_count(client: &Client) -> Option<usize> {
-    let text = client
-        .find(Locator::Css("#dossiers-title .count"))
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    text.trim_matches(|c| c == '(' || c == ')').parse().ok()
-}
 
 async fn open_card_by_order(c: &Client) -> usize {
     let input = element(c, "#search").await;
@@ -83,16 +74,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
     );
     with_app(move |c| async move {
         // The clerk, from the top bar, with the keyboard.
-        element(&c, "#clerk-button")
-            .await
-            .click()
-            .await
-            .expect("clerk button");
-        let clerk = element(&c, "#clerk-input").await;
-        clerk.clear().await.expect("clear");
-        clerk.send_keys(CLERK).await.expect("type the clerk");
-        clerk.send_keys(keys::ENTER).await.expect("enter");
-        text_containing(&c, "#clerk-name", &[CLERK]).await;
+        set_clerk(&c, CLERK).await;
 
         let before = open_card_by_order(&c).await;
 
@@ -195,18 +177,9 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
 
         // Esc: back to the card, which now lists exactly one more dossier
         // (the refused intake wrote nothing).
-        c.find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .send_keys(keys::ESCAPE)
-            .await
-            .expect("escape");
+        press(&c, keys::ESCAPE).await;
         text_containing(&c, "#customer-name", &["Hélène Dupré"]).await;
-        let after = eventually("the card lists the new dossier", || {
-            let c = c.clone();
-            async move { dossier_count(&c).await.filter(|n| *n != before) }
-        })
-        .await;
+        let after = dossier_count_after(&c, before).await;
         assert_eq!(
             after,
             before + 1,
@@ -215,12 +188,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
         element(&c, &format!("[data-dossier-number='{number}']")).await;
 
         // F2, the dossier number (as a scanner types it) + Enter: its screen.
-        c.find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .send_keys(keys::F2)
-            .await
-            .expect("F2");
+        press(&c, keys::F2).await;
         let input = element(&c, "#search").await;
         eventually("the search field is back with the focus", || {
             let c = c.clone();
@@ -242,12 +210,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
         text_containing(&c, "#dossier-status", &["Ouvert"]).await;
 
         // F3: the store's open dossiers list it.
-        c.find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .send_keys(keys::F3)
-            .await
-            .expect("F3");
+        press(&c, keys::F3).await;
         text_containing(&c, "#tab-store_open", &["Ouverts du magasin"]).await;
         text_containing(
             &c,

@@ -4,8 +4,11 @@
 //! right PIN the dossier opens with the decision and the approval on its
 //! timeline. Needs the demo database generated today: see scripts/e2e.sh.
 
-use comptoir_e2e::{element, eventually, keys, shot, text_containing, with_app};
-use fantoccini::{Client, Locator};
+use comptoir_e2e::{
+    dossier_count, dossier_count_after, element, eventually, keys, press, set_clerk, shot,
+    text_containing, with_app,
+};
+use fantoccini::Client;
 
 const CLERK: &str = "Julie Martin";
 const MANAGER_LOGIN: &str = "sophie.r";
@@ -17,19 +20,6 @@ const MANAGER_PIN: &str = "4826";
 fn tv_order() -> String {
     let bought = chrono::Utc::now() - chrono::Duration::days(6);
     format!("TLYO1-{}-0107", bought.format("%y%m%d"))
-}
-
-async fn set_clerk(c: &Client, name: &str) {
-    element(c, "#clerk-button")
-        .await
-        .click()
-        .await
-        .expect("clerk button");
-    let input = element(c, "#clerk-input").await;
-    input.clear().await.expect("clear");
-    input.send_keys(name).await.expect("type the clerk");
-    input.send_keys(keys::ENTER).await.expect("enter");
-    text_containing(c, "#clerk-name", &[name]).await;
 }
 
 async fn is_disabled(c: &Client, css: &str) -> bool {
@@ -160,18 +150,9 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
 
         // Back on the card: exactly one more dossier (the refused attempts
         // wrote nothing).
-        c.find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .send_keys(keys::ESCAPE)
-            .await
-            .expect("escape");
+        press(&c, keys::ESCAPE).await;
         text_containing(&c, "#customer-name", &["Hélène Dupré"]).await;
-        let after = eventually("the card lists the new dossier", || {
-            let c = c.clone();
-            async move { dossier_count(&c).await.filter(|n| *n != before) }
-        })
-        .await;
+        let after = dossier_count_after(&c, before).await;
         assert_eq!(
             after,
             before + 1,
@@ -179,16 +160,4 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
         );
     })
     .await;
-}
-
-/// The number of dossiers the card lists, from « Dossiers SAV (n) ».
-async fn dossier_count(client: &Client) -> Option<usize> {
-    let text = client
-        .find(Locator::Css("#dossiers-title .count"))
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    text.trim_matches(|c| c == '(' || c == ')').parse().ok()
 }
