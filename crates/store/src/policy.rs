@@ -70,6 +70,17 @@ struct PurchaseRow {
     sold_as: SoldAs,
 }
 
+/// What intake recorded on a dossier, for the policy.
+#[derive(sqlx::FromRow)]
+struct IntakeRow {
+    customer_id: CustomerId,
+    order_line_id: Option<OrderLineId>,
+    reason_code: String,
+    condition: Option<String>,
+    sealed: bool,
+    severity: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: UserId,
@@ -497,22 +508,22 @@ impl Store {
     }
 
     async fn case_source(conn: &mut SqliteConnection, id: DossierId) -> Result<CaseSource> {
-        let row: Option<(
-            CustomerId,
-            Option<OrderLineId>,
-            String,
-            Option<String>,
-            bool,
-            String,
-        )> = sqlx::query_as(
+        let row: IntakeRow = sqlx::query_as(
             "SELECT customer_id, order_line_id, reason_code, condition, sealed, severity
-                 FROM dossiers WHERE id = ?",
+             FROM dossiers WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?;
-        let (customer_id, order_line_id, reason_code, condition, sealed, severity) =
-            row.ok_or(StoreError::NotFound { what: "dossier" })?;
+        .await?
+        .ok_or(StoreError::NotFound { what: "dossier" })?;
+        let IntakeRow {
+            customer_id,
+            order_line_id,
+            reason_code,
+            condition,
+            sealed,
+            severity,
+        } = row;
         Ok(CaseSource {
             customer_id,
             order_line_id,
