@@ -14,7 +14,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 CUSTOMERS="${COMPTOIR_DEMO_CUSTOMERS:-20000}"
 DEMO="$ROOT/.demo"
-DB="$DEMO/comptoir-$CUSTOMERS.sqlite"
+# Dated: the demo's story (a television bought six days ago, dossiers late
+# or due today) is told relative to the day the data was made.
+DB="$DEMO/comptoir-$CUSTOMERS-$(date +%Y%m%d).sqlite"
 
 scripts/deps.sh
 echo "==> Building the UI and the app"
@@ -23,8 +25,8 @@ cargo build --locked -p comptoir --features tauri/custom-protocol -p comptoir-ct
 
 mkdir -p "$DEMO"
 if [[ ! -f "$DB" ]]; then
-  echo "==> Creating the demo database ($CUSTOMERS customers)"
-  rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+  echo "==> Creating the demo database ($CUSTOMERS customers, dated today)"
+  rm -f "$DEMO"/comptoir-"$CUSTOMERS"*.sqlite* "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
   "$TARGET_DIR/debug/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$DB.tmp"
   mv "$DB.tmp" "$DB"
 fi
@@ -32,6 +34,7 @@ fi
 export COMPTOIR_DB="$DB"
 echo "==> Starting Comptoir on $DB"
 echo "    Try: « helene dupre », « 06 12 34 56 78 », « W10000001 », « SAV-WEB-2026-000001 »"
+echo "    Demo managers (PIN): Sophie Roux sophie.r (4826), Marc Petit marc.p (1357)"
 if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
   exec "$TARGET_DIR/debug/comptoir"
 fi
