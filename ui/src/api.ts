@@ -6,19 +6,25 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ClosedDossier } from "./bindings/ClosedDossier";
 import type { CommandError } from "./bindings/CommandError";
 import type { CustomerCard } from "./bindings/CustomerCard";
+import type { DecisionChoice } from "./bindings/DecisionChoice";
 import type { DossierAction } from "./bindings/DossierAction";
 import type { DossierDetail } from "./bindings/DossierDetail";
 import type { DossierList } from "./bindings/DossierList";
 import type { DossierSummary } from "./bindings/DossierSummary";
 import type { IntakeForm } from "./bindings/IntakeForm";
+import type { ManagerApproval } from "./bindings/ManagerApproval";
 import type { OpenDossierInput } from "./bindings/OpenDossierInput";
 import type { PaperFormat } from "./bindings/PaperFormat";
+import type { PolicyInfo } from "./bindings/PolicyInfo";
+import type { PolicyPreview } from "./bindings/PolicyPreview";
+import type { PolicyQuery } from "./bindings/PolicyQuery";
 import type { PrintedTicket } from "./bindings/PrintedTicket";
 import type { Resolution } from "./bindings/Resolution";
 import type { SearchResponse } from "./bindings/SearchResponse";
 import type { Settings } from "./bindings/Settings";
 import type { TemplateView } from "./bindings/TemplateView";
 import type { TicketChoice } from "./bindings/TicketChoice";
+import type { UserView } from "./bindings/UserView";
 
 export type { CommandError };
 
@@ -43,6 +49,15 @@ export interface Api {
   setSetting(key: SettingKey, value: string): Promise<Settings>;
   listPrinters(): Promise<string[]>;
   printDossier(dossierId: string, kind: TicketChoice, format: PaperFormat): Promise<PrintedTicket>;
+  /** The options the return policy gives for the case being taken in. */
+  policyPreview(query: PolicyQuery): Promise<PolicyPreview>;
+  /** The options the return policy gives for an existing dossier. */
+  dossierPolicy(dossierId: string): Promise<PolicyPreview>;
+  /** Records the clerk's choice; `approval` carries a manager's PIN when Rust asked for one. */
+  decide(dossierId: string, choice: DecisionChoice, approval: ManagerApproval | null): Promise<DossierDetail>;
+  /** The managers who can approve at this counter. */
+  managers(): Promise<UserView[]>;
+  currentPolicy(): Promise<PolicyInfo>;
 }
 
 function isCommandError(value: unknown): value is CommandError {
@@ -97,4 +112,9 @@ export const tauriApi: Api = {
   listPrinters: () => call<string[]>("list_printers"),
   printDossier: (dossierId, kind, format) =>
     call<PrintedTicket>("print_dossier", { dossierId, kind, format }),
+  policyPreview: (query) => call<PolicyPreview>("policy_preview", { query }),
+  dossierPolicy: (dossierId) => call<PolicyPreview>("dossier_policy", { dossierId }),
+  decide: (dossierId, choice, approval) => call<DossierDetail>("decide", { dossierId, choice, approval }),
+  managers: () => call<UserView[]>("managers"),
+  currentPolicy: () => call<PolicyInfo>("current_policy"),
 };

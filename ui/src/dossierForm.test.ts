@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { addAccessory, charCount, isSubmitShortcut, nextTab, parseEuros, splitParts } from "./dossierForm";
+import { addAccessory, charCount, isSubmitShortcut, nextTab, parseEuros, readGesture, splitParts } from "./dossierForm";
 
 describe("parseEuros", () => {
   it.each([
@@ -63,5 +63,23 @@ describe("splitParts", () => {
   it("splits on new lines and semicolons", () => {
     expect(splitParts("Batterie\n Joint ; \nVis")).toEqual(["Batterie", "Joint", "Vis"]);
     expect(splitParts("  ")).toEqual([]);
+  });
+});
+
+describe("readGesture", () => {
+  it("reads euros into cents when the scale offers a gesture", () => {
+    expect(readGesture("20", true)).toBe(2000);
+    expect(readGesture("12,50 €", true)).toBe(1250);
+  });
+
+  it("is no gesture when the field is empty or the scale offers none", () => {
+    expect(readGesture("", true)).toBeNull();
+    expect(readGesture("  ", true)).toBeNull();
+    expect(readGesture("20", false)).toBeNull();
+  });
+
+  it("flags what is not an amount", () => {
+    expect(readGesture("vingt", true)).toBe("invalid");
+    expect(readGesture("-5", true)).toBe("invalid");
   });
 });

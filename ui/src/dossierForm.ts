@@ -20,6 +20,19 @@ export function parseEuros(text: string): number | null {
   return Number.isSafeInteger(total) ? total : null;
 }
 
+/**
+ * The gesture typed next to a policy option, in cents: null when the field
+ * is empty (or the scale offers none), "invalid" when it is not an amount.
+ * Whether the amount is allowed is Rust's call.
+ */
+export function readGesture(text: string, onScale: boolean): number | null | "invalid" {
+  if (!onScale || text.trim() === "") return null;
+  const cents = parseEuros(text);
+  return cents === null ? "invalid" : cents;
+}
+
+export const GESTURE_NOT_AN_AMOUNT = "Geste commercial : saisissez un montant en euros, par exemple 20.";
+
 /** Ctrl+Enter (or Cmd+Enter): submit the form from any of its fields. */
 export function isSubmitShortcut(event: { key: string; ctrlKey: boolean; metaKey: boolean }): boolean {
   return event.key === "Enter" && (event.ctrlKey || event.metaKey);

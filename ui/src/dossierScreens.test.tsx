@@ -25,6 +25,11 @@ const form: IntakeForm = {
   ],
   max_text_chars: 2000,
   max_accessories: 20,
+  severities: [
+    { code: "minor", label: "Gêne légère" },
+    { code: "major", label: "Gêne importante" },
+    { code: "critical", label: "Produit essentiel inutilisable" },
+  ],
 };
 
 function counterApi(overrides: Partial<Api> = {}) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatCents, formatCount, makeFormatter, plural } from "./format";
+import { basisBadge, centsToEurosText, formatCents, formatCount, makeFormatter, plural, resolutionLabel } from "./format";
 
 // The French locale separates thousands with a narrow no-break space and puts
 // a no-break space before the euro sign; compare with plain spaces.
@@ -62,5 +62,26 @@ describe("counts", () => {
     expect(plain(formatCount(2000n))).toBe("2 000");
     expect(plural(1, "client trouvé", "clients trouvés")).toBe("1 client trouvé");
     expect(plural(3, "client trouvé", "clients trouvés")).toBe("3 clients trouvés");
+  });
+});
+
+describe("policy display", () => {
+  it("names every resolution as Rust does", () => {
+    expect(resolutionLabel("credit_note")).toBe("Avoir");
+    expect(resolutionLabel("send_to_manufacturer")).toBe("Envoi au fabricant");
+    expect(resolutionLabel("refusal")).toBe("Refus");
+  });
+
+  it("says where an option comes from", () => {
+    expect(basisBadge("legal", "L217-9")).toBe("Loi · L217-9");
+    expect(basisBadge("legal", null)).toBe("Loi");
+    expect(basisBadge("policy", "ignored")).toBe("Politique de l'enseigne");
+    expect(basisBadge("goodwill", null)).toBe("Geste de l'enseigne");
+  });
+
+  it("writes cents back as a euros field reads them", () => {
+    expect(centsToEurosText(2000)).toBe("20,00");
+    expect(centsToEurosText(76905)).toBe("769,05");
+    expect(centsToEurosText(5)).toBe("0,05");
   });
 });

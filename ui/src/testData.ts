@@ -3,9 +3,12 @@ import { vi } from "vitest";
 
 import type { Api } from "./api";
 import type { CustomerCard } from "./bindings/CustomerCard";
+import type { DecisionRecord } from "./bindings/DecisionRecord";
 import type { DossierDetail } from "./bindings/DossierDetail";
+import type { PolicyPreview } from "./bindings/PolicyPreview";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SearchResponse } from "./bindings/SearchResponse";
+import type { UserView } from "./bindings/UserView";
 
 export function hit(id: string, name: string, city: string, postal: string): SearchHit {
   return {
@@ -95,6 +98,7 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "appInfo", "search", "customerCard", "intakeForm", "openDossier", "dossierDetail",
     "dossierAction", "addNote", "assignDossier", "closeDossier", "recordSatisfaction",
     "listDossiers", "messageTemplates", "getSettings", "setSetting", "listPrinters", "printDossier",
+    "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ clerk: "Marie Curie", printer: null }));
@@ -146,7 +150,112 @@ export function detail(overrides: Partial<DossierDetail["dossier"]> = {}): Dossi
       follow_up_due: null,
       csat_score: null,
       csat_comment: null,
+      decision: null,
       ...overrides,
     },
+  };
+}
+
+/** A ruling shaped like Rust's: the seven options in order, some refused, one needing a manager. */
+export function policyPreview(overrides: Partial<NonNullable<PolicyPreview["decision"]>> = {}): PolicyPreview {
+  return {
+    category_label: "Petit électroménager",
+    unavailable: null,
+    decision: {
+      policy_id: "sav-unifie",
+      policy_version: "2026.1",
+      facts: {
+        delivery_date: "2026-02-03",
+        guarantee_end: "2028-02-03",
+        guarantee_active: true,
+        presumption_end: "2027-02-03",
+        presumption_applies: true,
+        guarantee_end_if_repaired: "2028-08-03",
+        remedy_deadline: "2026-12-23",
+        withdrawal_deadline: null,
+        withdrawal_open: false,
+        withdrawal_exclusion: null,
+        commercial_warranty_end: null,
+        commercial_warranty_extended_days: 0,
+        hidden_defect_deadline: "2028-11-23",
+      },
+      options: [
+        {
+          resolution: "refund", allowed: false, needs_manager: false, basis: "legal", article: "L217-8",
+          rule: null, amount: null,
+          explanation: "Le remboursement n'est dû que si la réparation et le remplacement sont impossibles.",
+        },
+        {
+          resolution: "exchange", allowed: false, needs_manager: false, basis: "policy", article: null,
+          rule: "change_of_mind.window", amount: null,
+          explanation: "Le délai d'échange de 30 jours est dépassé.",
+        },
+        {
+          resolution: "credit_note", allowed: true, needs_manager: true, basis: "goodwill", article: null,
+          rule: "change_of_mind.opened", amount: 76900,
+          explanation: "Un geste de l'enseigne : avoir valable un an.",
+        },
+        {
+          resolution: "repair", allowed: true, needs_manager: false, basis: "legal", article: "L217-9",
+          rule: null, amount: null,
+          explanation: "Réparation gratuite au titre de la garantie légale de conformité.",
+        },
+        {
+          resolution: "replacement", allowed: true, needs_manager: false, basis: "legal", article: "L217-9",
+          rule: null, amount: null,
+          explanation: "Remplacement au titre de la garantie légale de conformité.",
+        },
+        {
+          resolution: "send_to_manufacturer", allowed: true, needs_manager: false, basis: "policy", article: null,
+          rule: "manufacturer.direct", amount: null,
+          explanation: "Le fabricant répare directement sous sa garantie commerciale.",
+        },
+        {
+          resolution: "refusal", allowed: false, needs_manager: true, basis: "legal", article: "L217-3",
+          rule: null, amount: null,
+          explanation: "Un refus n'est pas possible : le défaut est présumé exister à la livraison.",
+        },
+      ],
+      gesture: {
+        amount: 5000,
+        needs_manager: true,
+        clerk_limit: 2000,
+        explanation: "Gêne importante : jusqu'à 50 € de bon d'achat.",
+      },
+      mediator: null,
+      ...overrides,
+    },
+  };
+}
+
+export function managers(): UserView[] {
+  return [
+    { id: "u1", login: "sroux", display_name: "Sophie Roux", role: "manager", role_label: "Responsable", locked_until: null },
+    {
+      id: "u2", login: "pblanc", display_name: "Paul Blanc", role: "manager", role_label: "Responsable",
+      locked_until: "2026-11-23T10:15:00Z",
+    },
+  ];
+}
+
+export function decisionRecord(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
+  return {
+    resolution: "credit_note",
+    resolution_label: "Avoir",
+    basis: "goodwill",
+    basis_label: "Un geste de l'enseigne",
+    article: null,
+    rule: "change_of_mind.opened",
+    amount: 76900,
+    explanation: "Un geste de l'enseigne : avoir valable un an.",
+    gesture: 2000,
+    policy_id: "sav-unifie",
+    policy_version: "2026.1",
+    decided_by: "Marie Curie",
+    decided_at: "2026-11-23T09:05:00Z",
+    approved_by: "Sophie Roux",
+    note: null,
+    mediator: null,
+    ...overrides,
   };
 }
