@@ -123,6 +123,8 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
+      // A modal dialog (a manager's approval) handles its own keys.
+      if (document.querySelector('[role="dialog"][aria-modal="true"]')) return;
       if (event.key === "F2" || (event.key === "/" && !isEditable(event.target))) {
         event.preventDefault();
         toSearch();

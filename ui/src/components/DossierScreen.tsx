@@ -12,8 +12,9 @@ import type { PaperFormat } from "../bindings/PaperFormat";
 import type { PrintedTicket } from "../bindings/PrintedTicket";
 import type { TemplateView } from "../bindings/TemplateView";
 import type { TicketChoice } from "../bindings/TicketChoice";
-import { isSubmitShortcut, parseEuros, splitParts } from "../dossierForm";
-import { formatCents, type Formatter } from "../format";
+import { GESTURE_NOT_AN_AMOUNT, isSubmitShortcut, parseEuros, splitParts } from "../dossierForm";
+import { centsToEurosText, formatCents, type Formatter } from "../format";
+import { DecisionSection } from "./DecisionSection";
 import { Icon, type IconName } from "./Icon";
 
 interface Props {
@@ -238,11 +239,21 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
             </dl>
           </section>
 
+          <DecisionSection
+            api={api}
+            dossier={d}
+            fmt={fmt}
+            onDecided={(next) => {
+              setError(null);
+              setLoad({ detail: next, error: null });
+            }}
+          />
+
           <section className="panel" aria-labelledby="timeline-title">
             <h2 id="timeline-title">Historique</h2>
             <ol className="timeline" aria-label={`Historique du dossier ${d.number}`}>
               {d.events.map((e) => (
-                <li key={e.id}>
+                <li key={e.id} data-kind={e.kind}>
                   <time dateTime={e.at}>{fmt.dateTime(e.at)}</time>
                   <span className="actor">{e.actor}</span>
                   <span className="summary">{e.summary}</span>
@@ -266,6 +277,7 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
             <ClosurePanel
               api={api}
               busy={busy}
+              decidedGesture={d.decision?.gesture ?? null}
               onClose={async (resolution) => {
                 setBusy(true);
                 setError(null);
@@ -504,10 +516,13 @@ function AssignPanel({
 function ClosurePanel({
   api,
   busy,
+  decidedGesture,
   onClose,
 }: {
   api: Api;
   busy: boolean;
+  /** The gesture the decision granted (cents): closure records it, never more. */
+  decidedGesture: number | null;
   onClose(resolution: import("../bindings/Resolution").Resolution): Promise<boolean>;
 }) {
   const [templates, setTemplates] = useState<TemplateView[]>([]);
@@ -515,10 +530,18 @@ function ClosurePanel({
   const [summary, setSummary] = useState("");
   const [parts, setParts] = useState("");
   const [cost, setCost] = useState("0");
-  const [withGesture, setWithGesture] = useState(false);
+  const [withGesture, setWithGesture] = useState(decidedGesture !== null && decidedGesture > 0);
   const [gesture, setGesture] = useState("");
-  const [gestureAmount, setGestureAmount] = useState("");
+  const [gestureAmount, setGestureAmount] = useState(decidedGesture ? centsToEurosText(decidedGesture) : "");
   const [problem, setProblem] = useState<string | null>(null);
+
+  // A new decision (taken while this form is open) brings its gesture.
+  const [prefilled, setPrefilled] = useState(decidedGesture);
+  if (prefilled !== decidedGesture) {
+    setPrefilled(decidedGesture);
+    setWithGesture(decidedGesture !== null && decidedGesture > 0);
+    setGestureAmount(decidedGesture ? centsToEurosText(decidedGesture) : "");
+  }
 
   useEffect(() => {
     let live = true;
@@ -547,7 +570,7 @@ function ClosurePanel({
     }
     const amount = withGesture ? parseEuros(gestureAmount) : 0;
     if (amount === null) {
-      setProblem("Geste commercial : saisissez un montant en euros, par exemple 20.");
+      setProblem(GESTURE_NOT_AN_AMOUNT);
       return;
     }
     setProblem(null);
@@ -583,29 +606,45 @@ function ClosurePanel({
           onChange={(e) => setCost(e.target.value)}
         />
         <label className="check">
-          <input type="checkbox" checked={withGesture} onChange={(e) => setWithGesture(e.target.checked)} />{" "}
+          <input
+            id="close-with-gesture"
+            type="checkbox"
+            checked={withGesture}
+            onChange={(e) => setWithGesture(e.target.checked)}
+          />{" "}
           Geste commercial
         </label>
         {withGesture ? (
           <div className="field-row">
             <div className="field grow">
-              <label htmlFor="gesture" className="field-label">
+              <label htmlFor="close-gesture" className="field-label">
                 Nature du geste
               </label>
-              <input id="gesture" type="text" value={gesture} onChange={(e) => setGesture(e.target.value)} />
+              <input
+                id="close-gesture"
+                type="text"
+                value={gesture}
+                onChange={(e) => setGesture(e.target.value)}
+              />
             </div>
             <div className="field">
-              <label htmlFor="gesture-amount" className="field-label">
+              <label htmlFor="close-gesture-amount" className="field-label">
                 Montant (€)
               </label>
               <input
-                id="gesture-amount"
+                id="close-gesture-amount"
                 type="text"
                 inputMode="decimal"
                 value={gestureAmount}
                 onChange={(e) => setGestureAmount(e.target.value)}
+                aria-describedby={decidedGesture ? "close-gesture-help" : undefined}
               />
             </div>
+            {decidedGesture ? (
+              <p id="close-gesture-help" className="field-help">
+                Geste décidé : {formatCents(decidedGesture)}
+              </p>
+            ) : null}
           </div>
         ) : null}
         <label htmlFor="close-template" className="field-label">

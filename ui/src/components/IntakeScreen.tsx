@@ -1,18 +1,23 @@
 // The "intake" moment: the purchased line, why the customer is here (in
-// their words), what they leave at the counter. Ctrl+Enter records it.
+// their words), what they leave at the counter, and what the return policy
+// allows for it (chosen now or later). Ctrl+Enter records it.
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
 import type { CustomerView } from "../bindings/CustomerView";
+import type { DecisionChoice } from "../bindings/DecisionChoice";
 import type { DossierDetail } from "../bindings/DossierDetail";
 import type { IntakeForm } from "../bindings/IntakeForm";
 import type { ItemCondition } from "../bindings/ItemCondition";
 import type { OrderLineView } from "../bindings/OrderLineView";
 import type { OrderView } from "../bindings/OrderView";
-import { addAccessory, charCount, isSubmitShortcut } from "../dossierForm";
+import type { Severity } from "../bindings/Severity";
+import { addAccessory, charCount, GESTURE_NOT_AN_AMOUNT, isSubmitShortcut, readGesture } from "../dossierForm";
 import type { Formatter } from "../format";
+import { useApproval } from "./ApprovalDialog";
 import { Icon, channelIcon } from "./Icon";
+import { POLICY_LOADING, PolicyOptions, pickStillAllowed, type PolicyPick, type PolicyState } from "./PolicyOptions";
 
 export interface Purchase {
   order: OrderView;
@@ -30,6 +35,10 @@ interface Props {
 
 /** Errors that belong next to one field rather than at the top. */
 const SERIAL_CODES = new Set(["serial_mismatch"]);
+const GESTURE_CODES = new Set(["gesture_above_scale", "no_gesture_on_scale"]);
+
+/** The policy panel waits for the clerk to stop changing the case before asking Rust. */
+export const POLICY_DEBOUNCE_MS = 200;
 
 export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) {
   const [form, setForm] = useState<IntakeForm | null>(null);
@@ -43,6 +52,14 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
   const [accessory, setAccessory] = useState("");
   const [serial, setSerial] = useState("");
   const [assignee, setAssignee] = useState("");
+  const [sealed, setSealed] = useState(false);
+  const [severity, setSeverity] = useState<Severity>("major");
+  const [policy, setPolicy] = useState<PolicyState>(POLICY_LOADING);
+  const [policyName, setPolicyName] = useState<string | null>(null);
+  const [pick, setPick] = useState<PolicyPick>("");
+  const [gesture, setGesture] = useState("");
+  const [gestureError, setGestureError] = useState<string | null>(null);
+  const approval = useApproval(api);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
   const firstField = useRef<HTMLSelectElement | null>(null);
@@ -66,35 +83,116 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
     if (form) firstField.current?.focus();
   }, [form]);
 
+  // The policy in force, named in the panel even when it has no options for this case.
+  useEffect(() => {
+    let live = true;
+    api.currentPolicy().then(
+      (p) => live && setPolicyName(`Politique ${p.id} ${p.version}`),
+      () => undefined, // the panel says it from the ruling when there is one
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const lineId = purchase ? purchase.line.id : null;
+
+  // The options follow the case: asked again once the clerk stops changing it;
+  // an answer to an older case is dropped.
+  useEffect(() => {
+    if (!form || reason === "") return;
+    let live = true;
+    setPolicy((p) => ({ ...p, loading: true }));
+    const timer = setTimeout(() => {
+      api
+        .policyPreview({
+          customer_id: customer.id,
+          order_line_id: lineId,
+          reason_code: reason,
+          condition,
+          sealed,
+          severity,
+        })
+        .then(
+          (preview) => {
+            if (!live) return;
+            setPolicy({ preview, error: null, loading: false });
+            setPick((current) => (pickStillAllowed(preview, current) ? current : ""));
+          },
+          (e) => {
+            if (!live) return;
+            setPolicy({ preview: null, error: toCommandError(e), loading: false });
+            setPick("");
+          },
+        );
+    }, POLICY_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, form, customer.id, lineId, reason, condition, sealed, severity]);
+
   const max = form?.max_text_chars ?? 2000;
   const count = charCount(words, max);
   const chosen = form?.reasons.find((r) => r.code === reason);
   const serialError = error && SERIAL_CODES.has(error.code) ? error : null;
   const generalError = error && !serialError ? error : null;
 
+  /** The option chosen in the policy panel, or null ("Décider plus tard"); "invalid" if the gesture is not an amount. */
+  function readDecision(): DecisionChoice | null | "invalid" {
+    if (pick === "") return null;
+    const cents = readGesture(gesture, Boolean(policy.preview?.decision?.gesture));
+    if (cents === "invalid") return "invalid";
+    return { resolution: pick, gesture: cents, note: null };
+  }
+
   async function submit() {
     if (busy || !form) return;
+    const decision = readDecision();
+    if (decision === "invalid") {
+      setGestureError(GESTURE_NOT_AN_AMOUNT);
+      return;
+    }
+    setGestureError(null);
     setBusy(true);
     setError(null);
-    try {
-      const detail = await api.openDossier({
-        customer_id: customer.id,
-        order_line_id: purchase ? purchase.line.id : null,
-        declared_product: purchase ? null : declared.trim() || null,
-        reason_code: reason,
-        customer_words: words,
-        condition,
-        condition_note: conditionNote.trim() || null,
-        accessories,
-        serial_number: serial.trim() || null,
-        actor: "", // the clerk setting, filled in by the app
-        assignee: assignee.trim() || null,
-      });
-      onOpened(detail);
-    } catch (e) {
-      setError(toCommandError(e));
-      setBusy(false);
+    const input = {
+      customer_id: customer.id,
+      order_line_id: lineId,
+      declared_product: purchase ? null : declared.trim() || null,
+      reason_code: reason,
+      customer_words: words,
+      condition,
+      condition_note: conditionNote.trim() || null,
+      accessories,
+      serial_number: serial.trim() || null,
+      actor: "", // the clerk setting, filled in by the app
+      assignee: assignee.trim() || null,
+      sealed,
+      severity,
+      decision,
+    };
+    // Sent as is; sent again with a manager's approval if Rust asks for one.
+    const outcome = await approval.run(
+      (manager) => api.openDossier({ ...input, approval: manager }),
+      () => setBusy(false),
+    );
+    switch (outcome.status) {
+      case "done":
+        onOpened(outcome.value);
+        return;
+      case "failed":
+        // Next to the gesture field when there is one on screen.
+        if (GESTURE_CODES.has(outcome.error.code) && policy.preview?.decision?.gesture) {
+          setGestureError(outcome.error.message);
+        } else {
+          setError(outcome.error);
+        }
+        break;
+      case "cancelled":
+        break;
     }
+    setBusy(false);
   }
 
   function onSubmit(event: FormEvent) {
@@ -206,7 +304,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
               <label htmlFor="words">Les mots du client *</label>
               <textarea
                 id="words"
-                rows={7}
+                rows={4}
                 value={words}
                 onChange={(e) => setWords(e.target.value)}
                 aria-describedby="words-count"
@@ -216,10 +314,30 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
                 {count.label} caractères{count.over ? " — trop long" : ""}
               </p>
             </div>
+
+            <div className="field">
+              <label htmlFor="severity">Gêne pour le client</label>
+              <select
+                id="severity"
+                value={severity}
+                onChange={(e) => setSeverity(e.target.value as Severity)}
+                disabled={!form}
+              >
+                {form?.severities.map((s) => (
+                  <option key={s.code} value={s.code}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+              <label className="check" htmlFor="sealed">
+                <input id="sealed" type="checkbox" checked={sealed} onChange={(e) => setSealed(e.target.checked)} />{" "}
+                Emballage d'origine jamais ouvert
+              </label>
+            </div>
           </div>
 
           <div className="intake-col">
-            <div className="field-row">
+            <div className="field-row pair">
               <div className="field">
                 <label htmlFor="condition">État du produit *</label>
                 <select
@@ -235,7 +353,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
                   ))}
                 </select>
               </div>
-              <div className="field grow">
+              <div className="field">
                 <label htmlFor="condition-note">Précisions sur l'état</label>
                 <input
                   id="condition-note"
@@ -284,36 +402,49 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
               </ul>
             </div>
 
-            <div className="field-row">
-              <div className="field grow">
-                <label htmlFor="serial">N° de série lu sur le produit</label>
-                <input
-                  id="serial"
-                  type="text"
-                  className="mono"
-                  value={serial}
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(e) => setSerial(e.target.value)}
-                  aria-invalid={serialError ? true : undefined}
-                  aria-describedby={serialError ? "serial-error" : undefined}
-                />
-                {serialError ? (
-                  <p id="serial-error" className="field-error" role="alert">
-                    <Icon name="alert" /> {serialError.message}
-                  </p>
-                ) : null}
-              </div>
-              <div className="field grow">
-                <label htmlFor="assignee">Attribuer à (facultatif)</label>
-                <input
-                  id="assignee"
-                  type="text"
-                  value={assignee}
-                  onChange={(e) => setAssignee(e.target.value)}
-                />
-              </div>
+            <div className="field">
+              <label htmlFor="serial">N° de série lu sur le produit</label>
+              <input
+                id="serial"
+                type="text"
+                className="mono"
+                value={serial}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => setSerial(e.target.value)}
+                aria-invalid={serialError ? true : undefined}
+                aria-describedby={serialError ? "serial-error" : undefined}
+              />
+              {serialError ? (
+                <p id="serial-error" className="field-error" role="alert">
+                  <Icon name="alert" /> {serialError.message}
+                </p>
+              ) : null}
             </div>
+
+            <div className="field">
+              <label htmlFor="assignee">Attribuer à (facultatif)</label>
+              <input id="assignee" type="text" value={assignee} onChange={(e) => setAssignee(e.target.value)} />
+            </div>
+          </div>
+
+          <div className="intake-col policy-col">
+            <PolicyOptions
+              state={policy}
+              fallbackPolicy={policyName}
+              pick={pick}
+              onPick={(p) => {
+                setPick(p);
+                setGestureError(null);
+              }}
+              allowLater
+              gesture={gesture}
+              onGesture={(text) => {
+                setGesture(text);
+                setGestureError(null);
+              }}
+              gestureError={gestureError}
+            />
           </div>
         </div>
 
@@ -325,6 +456,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
           <span className="muted">* obligatoire · <kbd>Échap</kbd> revient à la fiche</span>
         </div>
       </form>
+      {approval.dialog}
     </main>
   );
 }
