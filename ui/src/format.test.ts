@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { basisBadge, centsToEurosText, formatCents, formatCount, makeFormatter, plural, resolutionLabel } from "./format";
+import { centsToEurosText, formatCents, formatCount, makeFormatter, plural } from "./format";
 
 // The French locale separates thousands with a narrow no-break space and puts
 // a no-break space before the euro sign; compare with plain spaces.
@@ -66,19 +66,6 @@ describe("counts", () => {
 });
 
 describe("policy display", () => {
-  it("names every resolution as Rust does", () => {
-    expect(resolutionLabel("credit_note")).toBe("Avoir");
-    expect(resolutionLabel("send_to_manufacturer")).toBe("Envoi au fabricant");
-    expect(resolutionLabel("refusal")).toBe("Refus");
-  });
-
-  it("says where an option comes from", () => {
-    expect(basisBadge("legal", "L217-9")).toBe("Loi · L217-9");
-    expect(basisBadge("legal", null)).toBe("Loi");
-    expect(basisBadge("policy", "ignored")).toBe("Politique de l'enseigne");
-    expect(basisBadge("goodwill", null)).toBe("Geste de l'enseigne");
-  });
-
   it("writes cents back as a euros field reads them", () => {
     expect(centsToEurosText(2000)).toBe("20,00");
     expect(centsToEurosText(76905)).toBe("769,05");

@@ -3,8 +3,6 @@
 // from Rust already in French, except the few names below that Rust sends
 // only as codes (display only: they decide nothing).
 
-import type { Basis } from "./bindings/Basis";
-import type { PolicyResolution } from "./bindings/PolicyResolution";
 
 export const DEFAULT_TIME_ZONE = "Europe/Paris";
 
@@ -76,30 +74,3 @@ export function centsToEurosText(cents: number): string {
   return (cents / 100).toFixed(2).replace(".", ",");
 }
 
-// ResolutionOption carries only the code; these are Rust's own labels
-// (Resolution::label_fr). DecisionRecord.resolution_label is used when there is one.
-const RESOLUTION_LABELS: Record<PolicyResolution, string> = {
-  refund: "Remboursement",
-  exchange: "Échange",
-  credit_note: "Avoir",
-  repair: "Réparation",
-  replacement: "Remplacement",
-  send_to_manufacturer: "Envoi au fabricant",
-  refusal: "Refus",
-};
-
-export function resolutionLabel(resolution: PolicyResolution): string {
-  return RESOLUTION_LABELS[resolution] ?? resolution;
-}
-
-/** The badge saying where an option comes from: the law (with its article), the policy, a gesture. */
-export function basisBadge(basis: Basis, article: string | null): string {
-  switch (basis) {
-    case "legal":
-      return article ? `Loi · ${article}` : "Loi";
-    case "policy":
-      return "Politique de l'enseigne";
-    case "goodwill":
-      return "Geste de l'enseigne";
-  }
-}

@@ -143,11 +143,11 @@ describe("policy panel at intake", () => {
     const credit = optionRow("credit_note");
     expect(credit.textContent).toContain("Avoir");
     expect(credit.textContent?.replace(/[\u202f\u00a0]/g, " ")).toContain("769,00 €");
-    expect(credit.textContent).toContain("Geste de l'enseigne");
+    expect(credit.textContent).toContain("Un geste de l'enseigne");
     expect(within(credit).getByText(/Responsable requis/)).toBeTruthy();
     expect(within(optionRow("repair")).queryByText(/Responsable requis/)).toBeNull();
-    expect(optionRow("repair").textContent).toContain("Loi · L217-9");
-    expect(optionRow("send_to_manufacturer").textContent).toContain("Politique de l'enseigne");
+    expect(optionRow("repair").textContent).toContain("La loi · L217-9");
+    expect(optionRow("send_to_manufacturer").textContent).toContain("La politique de l'enseigne");
 
     const hint = document.getElementById("gesture-hint")?.textContent?.replace(/[\u202f\u00a0]/g, " ");
     expect(hint).toContain("Barème : jusqu'à 50,00 € (seul : jusqu'à 20,00 €)");

@@ -181,37 +181,37 @@ export function policyPreview(overrides: Partial<NonNullable<PolicyPreview["deci
       },
       options: [
         {
-          resolution: "refund", allowed: false, needs_manager: false, basis: "legal", article: "L217-8",
+          resolution: "refund", label: "Remboursement", allowed: false, needs_manager: false, basis: "legal", basis_label: "La loi", article: "L217-8",
           rule: null, amount: null,
           explanation: "Le remboursement n'est dû que si la réparation et le remplacement sont impossibles.",
         },
         {
-          resolution: "exchange", allowed: false, needs_manager: false, basis: "policy", article: null,
+          resolution: "exchange", label: "Échange", allowed: false, needs_manager: false, basis: "policy", basis_label: "La politique de l'enseigne", article: null,
           rule: "change_of_mind.window", amount: null,
           explanation: "Le délai d'échange de 30 jours est dépassé.",
         },
         {
-          resolution: "credit_note", allowed: true, needs_manager: true, basis: "goodwill", article: null,
+          resolution: "credit_note", label: "Avoir", allowed: true, needs_manager: true, basis: "goodwill", basis_label: "Un geste de l'enseigne", article: null,
           rule: "change_of_mind.opened", amount: 76900,
           explanation: "Un geste de l'enseigne : avoir valable un an.",
         },
         {
-          resolution: "repair", allowed: true, needs_manager: false, basis: "legal", article: "L217-9",
+          resolution: "repair", label: "Réparation", allowed: true, needs_manager: false, basis: "legal", basis_label: "La loi", article: "L217-9",
           rule: null, amount: null,
           explanation: "Réparation gratuite au titre de la garantie légale de conformité.",
         },
         {
-          resolution: "replacement", allowed: true, needs_manager: false, basis: "legal", article: "L217-9",
+          resolution: "replacement", label: "Remplacement", allowed: true, needs_manager: false, basis: "legal", basis_label: "La loi", article: "L217-9",
           rule: null, amount: null,
           explanation: "Remplacement au titre de la garantie légale de conformité.",
         },
         {
-          resolution: "send_to_manufacturer", allowed: true, needs_manager: false, basis: "policy", article: null,
+          resolution: "send_to_manufacturer", label: "Envoi au fabricant", allowed: true, needs_manager: false, basis: "policy", basis_label: "La politique de l'enseigne", article: null,
           rule: "manufacturer.direct", amount: null,
           explanation: "Le fabricant répare directement sous sa garantie commerciale.",
         },
         {
-          resolution: "refusal", allowed: false, needs_manager: true, basis: "legal", article: "L217-3",
+          resolution: "refusal", label: "Refus", allowed: false, needs_manager: true, basis: "legal", basis_label: "La loi", article: "L217-3",
           rule: null, amount: null,
           explanation: "Un refus n'est pas possible : le défaut est présumé exister à la livraison.",
         },

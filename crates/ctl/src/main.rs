@@ -485,7 +485,7 @@ async fn user(cmd: UserCommand) -> Result<String, CliError> {
         }
         UserCommand::List { db } => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
-            to_json(&store.users().await?)
+            to_json(&store.users(Utc::now()).await?)
         }
         UserCommand::Unlock { db, login } => {
             let store = Store::open(&db, OpenMode::MustExist).await?;

@@ -43,9 +43,21 @@ async fn main() {
         ms(t.elapsed())
     );
     store.ensure_default_policy(Utc::now()).await.unwrap();
-    if store.users().await.unwrap().iter().all(|u| u.login != "bench.manager") {
+    if store
+        .users(Utc::now())
+        .await
+        .unwrap()
+        .iter()
+        .all(|u| u.login != "bench.manager")
+    {
         store
-            .add_user("bench.manager", "Bench Manager", Role::Manager, "4826", Utc::now())
+            .add_user(
+                "bench.manager",
+                "Bench Manager",
+                Role::Manager,
+                "4826",
+                Utc::now(),
+            )
             .await
             .unwrap();
     }
@@ -56,7 +68,11 @@ async fn main() {
         .unwrap();
 
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let reasons = ["defect.no_power", "withdrawal.changed_mind", "delivery.wrong_item"];
+    let reasons = [
+        "defect.no_power",
+        "withdrawal.changed_mind",
+        "delivery.wrong_item",
+    ];
     let mut queries = Vec::with_capacity(CASES);
     while queries.len() < CASES {
         let seq = rng.random_range(1..=max_seq);

@@ -93,14 +93,15 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn view(&self) -> UserView {
+    /// The user as listed at `now` (a lock that has run out is not shown).
+    fn view(&self, now: DateTime<Utc>) -> UserView {
         UserView {
             id: self.id,
             login: self.login.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
             role_label: self.role.label_fr().to_owned(),
-            locked_until: self.locked_until,
+            locked_until: self.locked_until.filter(|until| *until > now),
         }
     }
 }
@@ -258,15 +259,16 @@ impl Store {
         Ok(id)
     }
 
-    /// Active users, managers first, then by name.
-    pub async fn users(&self) -> Result<Vec<UserView>> {
+    /// Active users, managers first, then by name; `locked_until` only
+    /// while the lock lasts at `now`.
+    pub async fn users(&self, now: DateTime<Utc>) -> Result<Vec<UserView>> {
         let rows: Vec<UserRow> = sqlx::query_as(
             "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
              FROM users WHERE active = 1 ORDER BY role DESC, display_name",
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(UserRow::view).collect())
+        Ok(rows.iter().map(|u| u.view(now)).collect())
     }
 
     /// Lifts a lockout (an administrator's action).
@@ -322,7 +324,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            let mut view = user.view();
+            let mut view = user.view(now);
             view.locked_until = None;
             return Ok(view);
         }

@@ -95,7 +95,7 @@ async fn the_demo_counter_has_the_default_policy_and_its_users() {
         (p.id.as_str(), p.version.as_str()),
         ("sav-unifie", "2026.1")
     );
-    let users = store.users().await.unwrap();
+    let users = store.users(now()).await.unwrap();
     assert_eq!(users.len(), showcase::DEMO_USERS.len());
     assert_eq!(users[0].role, Role::Manager, "managers listed first");
     let hash: String = sqlx::query_scalar("SELECT pin_hash FROM users WHERE login = 'sophie.r'")
@@ -320,14 +320,27 @@ async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
         .unwrap_err();
     assert_eq!(e.code(), "account_locked");
     assert!(e.message_fr().contains("verrouillé"));
-    let marc = store
-        .users()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.login == "marc.p")
-        .unwrap();
-    assert_eq!(marc.locked_until, Some(t + Duration::minutes(15)));
+    let marc_at = |at| {
+        let store = store.clone();
+        async move {
+            store
+                .users(at)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|u| u.login == "marc.p")
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        marc_at(t).await.locked_until,
+        Some(t + Duration::minutes(15))
+    );
+    assert_eq!(
+        marc_at(t + Duration::minutes(15)).await.locked_until,
+        None,
+        "a lock that has run out is not shown"
+    );
     // Another manager is not affected.
     store
         .verify_manager(&pin("sophie.r", "4826"), t)

@@ -55,7 +55,7 @@ pub async fn decide(
 /// The managers who can approve at this counter.
 #[tauri::command]
 pub async fn managers(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
-    let users = state.store()?.users().await?;
+    let users = state.store()?.users(Utc::now()).await?;
     Ok(users
         .into_iter()
         .filter(|u| u.role == Role::Manager)

@@ -6,7 +6,11 @@ import type { PolicyResolution } from "./PolicyResolution";
 /**
  * One resolution and what the counter may do with it.
  */
-export type ResolutionOption = { resolution: PolicyResolution, allowed: boolean, 
+export type ResolutionOption = { resolution: PolicyResolution, 
+/**
+ * "Avoir", "Réparation"…
+ */
+label: string, allowed: boolean, 
 /**
  * A manager must approve (authority limits, or the law asks for judgement).
  */
@@ -15,6 +19,10 @@ needs_manager: boolean,
  * Where the answer comes from (for a refusal of the option too).
  */
 basis: Basis, 
+/**
+ * "La loi", "La politique de l'enseigne", "Un geste de l'enseigne".
+ */
+basis_label: string, 
 /**
  * Article of law, when the basis is legal (or the law forbids it).
  */

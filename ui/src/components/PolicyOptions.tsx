@@ -5,7 +5,7 @@
 import type { CommandError } from "../api";
 import type { PolicyPreview } from "../bindings/PolicyPreview";
 import type { PolicyResolution } from "../bindings/PolicyResolution";
-import { basisBadge, formatCents, resolutionLabel } from "../format";
+import { formatCents } from "../format";
 import { Icon } from "./Icon";
 
 /** The chosen resolution, or "" for "Décider plus tard" / nothing chosen yet. */
@@ -119,9 +119,11 @@ export function PolicyOptions({
                       onChange={() => onPick(o.resolution)}
                       aria-describedby={whyId}
                     />
-                    <span className="option-label">{resolutionLabel(o.resolution)}</span>
+                    <span className="option-label">{o.label}</span>
                     {o.amount !== null ? <span className="option-amount">{formatCents(o.amount)}</span> : null}
-                    <span className={`badge basis basis-${o.basis}`}>{basisBadge(o.basis, o.article)}</span>
+                    <span className={`badge basis basis-${o.basis}`}>
+                      {o.article ? `${o.basis_label} · ${o.article}` : o.basis_label}
+                    </span>
                     {o.needs_manager ? (
                       <span className="badge needs-manager">
                         <Icon name="user" /> Responsable requis

@@ -547,8 +547,11 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        let upside_down = crate::policy::DEFAULT_POLICY_TOML
-            .replacen("premium_from_cents = 500000", "premium_from_cents = 1000", 1);
+        let upside_down = crate::policy::DEFAULT_POLICY_TOML.replacen(
+            "premium_from_cents = 500000",
+            "premium_from_cents = 1000",
+            1,
+        );
         match Policy::from_toml(&upside_down) {
             Err(CoreError::PolicyInvalid { field, line, .. }) => {
                 assert_eq!(field, "goodwill.premium_from_cents");

@@ -239,11 +239,15 @@ pub struct LegalFacts {
 #[ts(export)]
 pub struct ResolutionOption {
     pub resolution: Resolution,
+    /// "Avoir", "Réparation"…
+    pub label: String,
     pub allowed: bool,
     /// A manager must approve (authority limits, or the law asks for judgement).
     pub needs_manager: bool,
     /// Where the answer comes from (for a refusal of the option too).
     pub basis: Basis,
+    /// "La loi", "La politique de l'enseigne", "Un geste de l'enseigne".
+    pub basis_label: String,
     /// Article of law, when the basis is legal (or the law forbids it).
     pub article: Option<String>,
     /// Policy rule id, when the basis is the policy or goodwill.
@@ -817,9 +821,11 @@ fn build_option(
     match best {
         Some(g) => ResolutionOption {
             resolution: r,
+            label: r.label_fr().to_owned(),
             allowed: true,
             needs_manager: g.needs_manager,
             basis: g.basis,
+            basis_label: g.basis.label_fr().to_owned(),
             article: g.article.map(str::to_owned),
             rule: g.rule.clone(),
             amount: g.amount,
@@ -827,9 +833,11 @@ fn build_option(
         },
         None => ResolutionOption {
             resolution: r,
+            label: r.label_fr().to_owned(),
             allowed: false,
             needs_manager: false,
             basis: Basis::Policy,
+            basis_label: Basis::Policy.label_fr().to_owned(),
             article: None,
             rule: None,
             amount: None,
