@@ -121,9 +121,12 @@ export function PolicyOptions({
                     />
                     <span className="option-label">{o.label}</span>
                     {o.amount !== null ? <span className="option-amount">{formatCents(o.amount)}</span> : null}
-                    <span className={`badge basis basis-${o.basis}`}>
-                      {o.article ? `${o.basis_label} · ${o.article}` : o.basis_label}
-                    </span>
+                    {/* A refused option's reason is its explanation, not a basis. */}
+                    {o.allowed ? (
+                      <span className={`badge basis basis-${o.basis}`}>
+                        {o.article ? `${o.basis_label} · ${o.article}` : o.basis_label}
+                      </span>
+                    ) : null}
                     {o.needs_manager ? (
                       <span className="badge needs-manager">
                         <Icon name="user" /> Responsable requis
