@@ -25,15 +25,17 @@ async fn the_card_tells_the_whole_cross_channel_story() {
 
     // Newest first, every channel.
     let numbers: Vec<&str> = card.orders.iter().map(|o| o.number.as_str()).collect();
+    let tv = showcase::tv_order_number(common::as_of());
     assert_eq!(
         numbers,
         vec![
+            tv.as_str(),
             showcase::WEB_ORDER,
             showcase::STORE_ORDER,
             showcase::AMAZON_ORDER
         ]
     );
-    let store_order = &card.orders[1];
+    let store_order = &card.orders[2];
     assert_eq!(store_order.channel, Channel::Store);
     assert_eq!(store_order.where_label, "Magasin Lyon Part-Dieu");
     assert_eq!(store_order.store.as_ref().unwrap().code, "LYO1");
@@ -48,11 +50,17 @@ async fn the_card_tells_the_whole_cross_channel_story() {
         .starts_with("Lave-linge Bosch"));
     let line_sum: i64 = store_order.lines.iter().map(|l| l.line_total.0).sum();
     assert_eq!(line_sum + store_order.shipping.0, store_order.total.0);
-    let amazon = &card.orders[2];
+    let amazon = &card.orders[3];
     assert_eq!(amazon.channel, Channel::Marketplace);
     assert_eq!(amazon.marketplace.as_deref(), Some("Amazon"));
-    assert_eq!(card.orders[0].channel_label, "Site web");
-    assert!(card.orders[0].delivered_at.unwrap() > card.orders[0].ordered_at);
+    assert_eq!(card.orders[1].channel_label, "Site web");
+    assert!(card.orders[1].delivered_at.unwrap() > card.orders[1].ordered_at);
+    // The television bought six days before the demo's date, in Lyon.
+    assert_eq!(card.orders[0].channel, Channel::Store);
+    assert_eq!(
+        card.orders[0].ordered_at,
+        common::as_of() - chrono::Duration::days(showcase::TV_DAYS_BEFORE_AS_OF)
+    );
 
     // Dossiers: the open one (opened online) first, with its timeline.
     assert_eq!(card.dossiers.len(), 2);

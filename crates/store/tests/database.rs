@@ -114,7 +114,7 @@ async fn the_file_is_backed_up_before_a_migration_and_a_failed_one_loses_nothing
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".before-v2-") && n.ends_with(".bak"))
+        .filter(|n| n.contains(".before-v") && n.ends_with(".bak"))
         .collect();
     assert_eq!(backups.len(), 1, "{backups:?}");
     // The backup is a complete, openable database with the data.

@@ -61,7 +61,8 @@ async fn hits_carry_context_to_tell_homonyms_apart() {
     assert_eq!(lyon.email.as_deref(), Some(showcase::HELENE_LYON_EMAIL));
     assert_eq!(lyon.open_dossiers, 1, "the dossier opened online is open");
     let last = lyon.last_purchase.as_ref().unwrap();
-    assert_eq!(last.where_label, "Site web");
+    // The television bought at Lyon Part-Dieu six days before the demo's date.
+    assert_eq!(last.where_label, "Magasin Lyon Part-Dieu");
     assert_eq!(lyon.matched, MatchKind::Name);
     let nantes = r.hits.iter().find(|h| h.city == "Nantes").unwrap();
     assert_eq!(
