@@ -2,8 +2,6 @@
 //! as `{ code, message }`: a stable code for the program, a French message
 //! for the clerk. The cause stays in the log.
 
-use std::path::PathBuf;
-
 use comptoir_core::CoreError;
 use comptoir_print::PrintError;
 use comptoir_store::StoreError;
@@ -36,18 +34,10 @@ pub enum AppError {
     /// A setting the counter does not know.
     #[error("unknown setting {0:?}")]
     UnknownSetting(String),
-    /// The document could not be made (before anything was saved).
+    /// The document could not be made, saved or printed (a failed print
+    /// says where the saved PDF is).
     #[error(transparent)]
     Print(#[from] PrintError),
-    /// The PDF is saved at `saved`, but sending it to the printer failed.
-    #[error("printing failed, PDF kept at {saved:?}: {error}")]
-    PrintedNot { error: PrintError, saved: PathBuf },
-    /// The ticket could not be saved.
-    #[error("cannot save the ticket to {path:?}: {error}")]
-    SaveTicket {
-        path: PathBuf,
-        error: std::io::Error,
-    },
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -60,8 +50,7 @@ impl AppError {
             AppError::Unavailable(e) => e.code.clone(),
             AppError::ClerkMissing => "clerk_missing".to_owned(),
             AppError::UnknownSetting(_) => "unknown_setting".to_owned(),
-            AppError::Print(e) | AppError::PrintedNot { error: e, .. } => e.code().to_owned(),
-            AppError::SaveTicket { .. } => "ticket_not_saved".to_owned(),
+            AppError::Print(e) => e.code().to_owned(),
         }
     }
 
@@ -76,24 +65,6 @@ impl AppError {
                 .to_owned(),
             AppError::UnknownSetting(key) => format!("Réglage inconnu : « {key} »."),
             AppError::Print(e) => e.message_fr(),
-            AppError::PrintedNot { error, saved } => {
-                // The print crate may add where *it* saved a fallback copy;
-                // the copy that counts is the one the app always keeps.
-                let message = error.message_fr();
-                let reason = message
-                    .split(" Le PDF a été enregistré")
-                    .next()
-                    .unwrap_or(&message);
-                format!(
-                    "{reason} Le PDF a bien été enregistré : {} — il peut être imprimé plus tard.",
-                    saved.display()
-                )
-            }
-            AppError::SaveTicket { path, .. } => format!(
-                "Le document n'a pas pu être enregistré dans {} : vérifiez l'espace disque \
-                 ou les droits du dossier.",
-                path.display()
-            ),
         }
     }
 
@@ -146,27 +117,6 @@ mod tests {
         assert!(value["message"]
             .as_str()
             .is_some_and(|m| m.contains("Choisissez") && m.contains("conseiller")));
-    }
-
-    #[test]
-    fn print_failure_says_where_the_pdf_was_kept_once() {
-        let err = AppError::PrintedNot {
-            error: PrintError::PrinterNotFound {
-                printer: "Accueil".to_owned(),
-                saved_to: Some(PathBuf::from("/tmp/comptoir-impressions/x.pdf")),
-            },
-            saved: PathBuf::from("/data/tickets/SAV-LYO1-2026-000001-intake-a4.pdf"),
-        };
-        let value = serde_json::to_value(&err).expect("serialisable");
-        assert_eq!(value["code"], "printer_not_found");
-        let message = value["message"].as_str().expect("a message");
-        assert!(message.contains("« Accueil » est introuvable"), "{message}");
-        assert!(
-            message.contains("/data/tickets/SAV-LYO1-2026-000001-intake-a4.pdf"),
-            "{message}"
-        );
-        assert!(!message.contains("comptoir-impressions"), "{message}");
-        assert_eq!(message.matches("enregistré").count(), 1, "{message}");
     }
 
     #[test]

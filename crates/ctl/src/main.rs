@@ -186,10 +186,12 @@ enum DossierCommand {
         #[arg(long)]
         db: PathBuf,
         number: String,
-        #[arg(long, value_enum, default_value_t = PaperFormat::A4)]
-        format: PaperFormat,
-        #[arg(long, value_enum, default_value_t = DocKind::Intake)]
-        kind: DocKind,
+        /// a4 or receipt (80 mm).
+        #[arg(long, value_parser = parse_format, default_value = "a4")]
+        format: comptoir_print::Format,
+        /// intake or restitution.
+        #[arg(long, value_parser = parse_kind, default_value = "intake")]
+        kind: comptoir_print::TicketKind,
         #[arg(long)]
         out: PathBuf,
         /// Also send it to this CUPS printer.
@@ -198,16 +200,13 @@ enum DossierCommand {
     },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum PaperFormat {
-    A4,
-    Receipt,
+fn parse_format(code: &str) -> Result<comptoir_print::Format, String> {
+    comptoir_print::Format::from_code(code).ok_or_else(|| format!("« {code} » : a4 ou receipt"))
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum DocKind {
-    Intake,
-    Restitution,
+fn parse_kind(code: &str) -> Result<comptoir_print::TicketKind, String> {
+    comptoir_print::TicketKind::from_code(code)
+        .ok_or_else(|| format!("« {code} » : intake ou restitution"))
 }
 
 #[derive(Subcommand)]
@@ -592,7 +591,7 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
             out,
             printer,
         } => {
-            use comptoir_print::{render, ticket_from_detail, Format, TicketKind};
+            use comptoir_print::{print_pdf, render, save_then_print, ticket_from_detail};
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let id = store.dossier_by_number(&number).await?;
             let detail = store.dossier_detail(id).await?;
@@ -601,32 +600,16 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
                 message: "Ce poste n'est rattaché à aucun magasin.".into(),
             })?;
             let tracking = store.setting("tracking_url").await?;
-            let kind = match kind {
-                DocKind::Intake => TicketKind::Intake,
-                DocKind::Restitution => TicketKind::Restitution,
-            };
             let ticket = ticket_from_detail(&detail, &local, kind, tracking.as_deref());
-            let format = match format {
-                PaperFormat::A4 => Format::A4,
-                PaperFormat::Receipt => Format::Receipt80mm,
-            };
             let pdf = render(&ticket, format)?;
-            std::fs::write(&out, &pdf)
-                .map_err(|e| io_error(&format!("Écriture de {} impossible", out.display()), &e))?;
-            let job = match printer.as_deref() {
-                Some(p) => Some(comptoir_print::print_pdf(
-                    &pdf,
-                    Some(p),
-                    &detail.dossier.number,
-                )?),
-                None => None,
-            };
+            let title = format!("{} {}", kind.title_fr(), detail.dossier.number);
+            let printed = save_then_print(&pdf, &out, printer.as_deref(), &title, print_pdf)?;
             to_json(&serde_json::json!({
                 "number": detail.dossier.number,
-                "pdf": out.display().to_string(),
+                "pdf": printed.pdf_path,
                 "bytes": pdf.len(),
-                "printer": printer,
-                "job": job,
+                "printer": printed.printed_on,
+                "job": printed.job_id,
             }))
         }
     }

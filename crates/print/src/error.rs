@@ -46,6 +46,12 @@ pub enum PrintError {
         detail: String,
         saved_to: Option<PathBuf>,
     },
+    /// The ticket could not be saved where tickets are kept.
+    #[error("cannot save the ticket to {path:?}: {error}")]
+    NotSaved {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -63,8 +69,23 @@ impl PrintError {
             PrintError::CupsUnavailable { .. } => "cups_unavailable",
             PrintError::CommandMissing { .. } => "lp_missing",
             PrintError::PrintFailed { .. } => "print_failed",
+            PrintError::NotSaved { .. } => "ticket_not_saved",
             PrintError::Io(_) => "io",
         }
+    }
+
+    /// The same error, saying the PDF is kept at `path` (the copy the
+    /// counter always saves before printing).
+    pub fn with_saved_to(mut self, path: PathBuf) -> Self {
+        match &mut self {
+            PrintError::PrinterNotFound { saved_to, .. }
+            | PrintError::NoDefaultPrinter { saved_to }
+            | PrintError::CupsUnavailable { saved_to, .. }
+            | PrintError::CommandMissing { saved_to, .. }
+            | PrintError::PrintFailed { saved_to, .. } => *saved_to = Some(path),
+            _ => {}
+        }
+        self
     }
 
     /// Where the PDF was saved when printing failed, so it can be printed later.
@@ -82,7 +103,10 @@ impl PrintError {
     /// The message a clerk reads, in French.
     pub fn message_fr(&self) -> String {
         let saved = match self.saved_to() {
-            Some(path) => format!(" Le PDF a été enregistré : {}", path.display()),
+            Some(path) => format!(
+                " Le PDF a été enregistré : {} — il peut être imprimé plus tard.",
+                path.display()
+            ),
             None => String::new(),
         };
         match self {
@@ -113,6 +137,11 @@ impl PrintError {
             PrintError::PrintFailed { detail, .. } => {
                 format!("L'impression a échoué ({detail}).{saved}")
             }
+            PrintError::NotSaved { path, .. } => format!(
+                "Le document n'a pas pu être enregistré dans {} : vérifiez l'espace disque \
+                 ou les droits du dossier.",
+                path.display()
+            ),
             PrintError::Io(_) => {
                 "Erreur d'écriture du document : vérifiez l'espace disque.".to_owned()
             }

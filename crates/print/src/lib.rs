@@ -4,11 +4,13 @@
 //! a QR code, in French with an embedded font; and printing through CUPS.
 //!
 //! Nothing here knows the database or Tauri: the app builds a [`Ticket`],
-//! calls [`render`], then [`print_pdf`] or saves the bytes.
+//! calls [`render`], then [`save_then_print`] (which saves the PDF, then
+//! sends it with [`print_pdf`]).
 #![forbid(unsafe_code)]
 
 mod codes;
 pub mod cups;
+mod deliver;
 pub mod error;
 mod from_views;
 mod layout;
@@ -16,6 +18,7 @@ mod render;
 pub mod ticket;
 
 pub use cups::{list_printers, print_pdf};
+pub use deliver::{save_then_print, ticket_file_name, PrintedTicket};
 pub use error::{PrintError, Result};
 pub use from_views::{ticket_from_detail, tracking_url};
 pub use render::{format_date_time_fr, render, Format};

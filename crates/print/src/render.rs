@@ -11,14 +11,32 @@ use crate::error::{PrintError, Result};
 use crate::layout::{fonts, to_ops, Canvas, Item, Style};
 use crate::ticket::{Ticket, TicketKind, LEGAL_GUARANTEE_FR};
 
-/// Paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Which paper. (TypeScript: `PaperFormat`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "PaperFormat")]
 pub enum Format {
     /// A4 portrait, paginated.
     A4,
     /// 80 mm thermal receipt (72 mm printable), as long as its content.
+    #[serde(rename = "receipt")]
     Receipt80mm,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::A4, Format::Receipt80mm];
+
+    /// Stable code (JSON, file names, command line).
+    pub fn code(self) -> &'static str {
+        match self {
+            Format::A4 => "a4",
+            Format::Receipt80mm => "receipt",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Format> {
+        Self::ALL.iter().copied().find(|f| f.code() == code)
+    }
 }
 
 /// Sizes of one format.

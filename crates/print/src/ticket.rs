@@ -17,9 +17,10 @@ sans frais, dans un délai de 30 jours. Un bien réparé au titre de cette garan
 6 mois supplémentaires. Garantie des vices cachés : articles 1641 à 1649 du Code civil, action \
 dans les 2 ans suivant la découverte du défaut.";
 
-/// Which document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Which document. (TypeScript: `TicketChoice`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "TicketChoice")]
 pub enum TicketKind {
     /// Bon de prise en charge: the product is left at the counter.
     Intake,
@@ -28,6 +29,20 @@ pub enum TicketKind {
 }
 
 impl TicketKind {
+    pub const ALL: &'static [TicketKind] = &[TicketKind::Intake, TicketKind::Restitution];
+
+    /// Stable code (JSON, file names, command line).
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketKind::Intake => "intake",
+            TicketKind::Restitution => "restitution",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<TicketKind> {
+        Self::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
     pub fn title_fr(self) -> &'static str {
         match self {
             TicketKind::Intake => "Bon de prise en charge",
