@@ -161,3 +161,74 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
     })
     .await;
 }
+
+/// The dossier opened online has no decision yet: the clerk decides on its
+/// screen — a repair under the legal guarantee, with a small gesture on the
+/// scale, both within a clerk's authority: no PIN is asked.
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
+async fn a_repair_with_a_small_gesture_is_decided_on_a_dossier_opened_online() {
+    with_app(|c| async move {
+        set_clerk(&c, CLERK).await;
+        press(&c, keys::F2).await;
+        let input = element(&c, "#search").await;
+        input.clear().await.expect("clear");
+        input
+            .send_keys("SAV-WEB-2026-000001")
+            .await
+            .expect("type the dossier number");
+        input.send_keys(keys::ENTER).await.expect("enter");
+        text_containing(&c, "#dossier-number", &["SAV-WEB-2026-000001"]).await;
+
+        element(&c, "#decide-button")
+            .await
+            .click()
+            .await
+            .expect("decide");
+        // Delivered on 5 October, a battery that fails: the legal guarantee.
+        let panel = text_containing(&c, "#policy-options", &["Réparation", "L217-9"]).await;
+        assert!(
+            panel.contains("Remplacement"),
+            "the customer chooses: {panel}"
+        );
+        element(&c, "input[name='policy-option'][value='repair']")
+            .await
+            .click()
+            .await
+            .expect("choose the repair");
+        let gesture = element(&c, "#gesture-amount").await;
+        gesture.clear().await.expect("clear");
+        gesture.send_keys("5").await.expect("gesture");
+        element(&c, "#decide-note")
+            .await
+            .send_keys("Bon d'achat pour le dérangement.")
+            .await
+            .expect("note");
+        shot(&c, "23-decide-on-web-dossier").await;
+        element(&c, "#decide-submit")
+            .await
+            .click()
+            .await
+            .expect("record the decision");
+
+        let decision =
+            text_containing(&c, "#decision .decision-record", &["Réparation", "5,00"]).await;
+        assert!(decision.contains(CLERK), "decided by the clerk: {decision}");
+        assert!(
+            !decision.contains("Validé par"),
+            "within a clerk's authority, no manager: {decision}"
+        );
+        assert!(
+            c.find(fantoccini::Locator::Css("#approval")).await.is_err(),
+            "no approval dialog"
+        );
+        text_containing(
+            &c,
+            ".timeline",
+            &["Décision selon la politique de retour", "Réparation"],
+        )
+        .await;
+        shot(&c, "24-web-dossier-decided").await;
+    })
+    .await;
+}
