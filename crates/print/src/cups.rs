@@ -20,16 +20,7 @@ fn fallback_dir() -> PathBuf {
 fn save_fallback(pdf: &[u8], title: &str) -> Option<PathBuf> {
     let dir = fallback_dir();
     std::fs::create_dir_all(&dir).ok()?;
-    let stem: String = title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let stem = crate::deliver::safe_file_stem(title);
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
     let path = dir.join(format!("{stem}-{stamp}.pdf"));
     std::fs::write(&path, pdf).ok()?;

@@ -24,8 +24,18 @@ pub struct PrintedTicket {
 
 /// `SAV-LYO1-2026-000042-intake-a4.pdf` (only safe characters).
 pub fn ticket_file_name(number: &str, kind: TicketKind, format: Format) -> String {
-    let number: String = number
-        .chars()
+    format!(
+        "{}-{}-{}.pdf",
+        safe_file_stem(number),
+        kind.code(),
+        format.code()
+    )
+}
+
+/// `text` with every character but ASCII letters, digits and `-` replaced
+/// by `_`: safe as a file name anywhere, never a path.
+pub(crate) fn safe_file_stem(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {
                 c
@@ -33,8 +43,7 @@ pub fn ticket_file_name(number: &str, kind: TicketKind, format: Format) -> Strin
                 '_'
             }
         })
-        .collect();
-    format!("{number}-{}-{}.pdf", kind.code(), format.code())
+        .collect()
 }
 
 /// Saves `pdf` as `path` (creating its folder), then sends it to `printer`

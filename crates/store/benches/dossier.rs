@@ -19,7 +19,6 @@ use chrono::Utc;
 use common::{ms, stats};
 use comptoir_core::dossier::{ItemCondition, OpenDossierInput};
 use comptoir_core::ids::{CustomerId, DossierEventId, DossierId, OrderLineId};
-use comptoir_store::{OpenMode, Store};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -27,14 +26,7 @@ const OPENS: usize = 1_000;
 
 #[tokio::main]
 async fn main() {
-    let path = common::bench_db().await;
-    let t = Instant::now();
-    let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
-    println!(
-        "database {} opened (and migrated if needed) in {} ms",
-        path.display(),
-        ms(t.elapsed())
-    );
+    let store = common::open_bench_store().await;
     let pool = store.pool().clone();
     let max_seq: i64 = sqlx::query_scalar("SELECT max(seq) FROM customers")
         .fetch_one(&pool)

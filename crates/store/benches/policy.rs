@@ -25,7 +25,6 @@ use comptoir_core::auth::{ManagerApproval, Role};
 use comptoir_core::dossier::ItemCondition;
 use comptoir_core::ids::{CustomerId, OrderLineId};
 use comptoir_core::policy::{evaluate, Policy, PolicyQuery, Severity};
-use comptoir_store::{OpenMode, Store};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,14 +33,7 @@ const PIN_CHECKS: usize = 20;
 
 #[tokio::main]
 async fn main() {
-    let path = common::bench_db().await;
-    let t = Instant::now();
-    let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
-    println!(
-        "database {} opened (and migrated if needed) in {} ms",
-        path.display(),
-        ms(t.elapsed())
-    );
+    let store = common::open_bench_store().await;
     store.ensure_default_policy(Utc::now()).await.unwrap();
     if store
         .users(Utc::now())

@@ -52,6 +52,20 @@ pub async fn bench_db() -> PathBuf {
     path
 }
 
+/// Opens the benchmark database (migrating it if needed) and says how long
+/// that took.
+pub async fn open_bench_store() -> Store {
+    let path = bench_db().await;
+    let t = Instant::now();
+    let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
+    println!(
+        "database {} opened (and migrated if needed) in {} ms",
+        path.display(),
+        ms(t.elapsed())
+    );
+    store
+}
+
 pub struct Stats {
     pub p50: Duration,
     pub p95: Duration,
