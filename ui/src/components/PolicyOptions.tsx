@@ -59,17 +59,20 @@ export function PolicyOptions({
       aria-labelledby="policy-title"
       aria-busy={loading ? true : undefined}
     >
-      <h2 id="policy-title">Ce que permet la politique de retour</h2>
-      <p className="policy-meta muted">
-        {policyName ? <span id="policy-name">{policyName}</span> : null}
-        {preview?.category_label ? (
-          <>
-            {policyName ? " · " : null}
-            <span id="policy-category">{preview.category_label}</span>
-          </>
-        ) : null}
-        {loading ? <span className="policy-loading"> · mise à jour…</span> : null}
-      </p>
+      {/* Stays in view while the options scroll beneath it. */}
+      <div className="policy-head">
+        <h2 id="policy-title">Ce que permet la politique de retour</h2>
+        <p className="policy-meta muted">
+          {policyName ? <span id="policy-name">{policyName}</span> : null}
+          {preview?.category_label ? (
+            <>
+              {policyName ? " · " : null}
+              <span id="policy-category">{preview.category_label}</span>
+            </>
+          ) : null}
+          {loading ? <span className="policy-loading"> · mise à jour…</span> : null}
+        </p>
+      </div>
 
       {error ? (
         <p className="field-error">
