@@ -150,7 +150,7 @@ describe("policy panel at intake", () => {
     expect(optionRow("send_to_manufacturer").textContent).toContain("La politique de l'enseigne");
 
     const hint = document.getElementById("gesture-hint")?.textContent?.replace(/[\u202f\u00a0]/g, " ");
-    expect(hint).toContain("Barème : jusqu'à 50,00 € (seul : jusqu'à 20,00 €)");
+    expect(hint).toContain("Barème : jusqu'à 50,00 € (sans validation d'un responsable : jusqu'à 20,00 €)");
   });
 
   it("asks again when the case changes, and drops an answer to an older case", async () => {

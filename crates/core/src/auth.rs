@@ -3,6 +3,7 @@
 //! the store keeps the counters.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -102,10 +103,11 @@ pub struct PinCounter {
 }
 
 impl PinCounter {
-    /// Refuses at once while the account is locked.
-    pub fn check_not_locked(&self, now: DateTime<Utc>) -> Result<()> {
+    /// Refuses at once while the account is locked (`tz`: the store's, for
+    /// the message).
+    pub fn check_not_locked(&self, now: DateTime<Utc>, tz: Tz) -> Result<()> {
         match self.locked_until {
-            Some(until) if now < until => Err(CoreError::AccountLocked { until }),
+            Some(until) if now < until => Err(CoreError::AccountLocked { until, tz }),
             _ => Ok(()),
         }
     }
@@ -129,9 +131,9 @@ impl PinCounter {
     }
 
     /// The error a wrong PIN gets, given the counter after it.
-    pub fn failure_error(&self) -> CoreError {
+    pub fn failure_error(&self, tz: Tz) -> CoreError {
         match self.locked_until {
-            Some(until) => CoreError::AccountLocked { until },
+            Some(until) => CoreError::AccountLocked { until, tz },
             None => CoreError::PinWrong {
                 attempts_left: MAX_PIN_FAILURES.saturating_sub(self.failures),
             },
@@ -169,6 +171,7 @@ mod tests {
     #[test]
     fn fifth_failure_locks_for_fifteen_minutes_then_the_count_restarts() {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let tz = chrono_tz::Europe::Paris;
         let mut c = PinCounter {
             failures: 0,
             locked_until: None,
@@ -176,18 +179,22 @@ mod tests {
         for left in (1..MAX_PIN_FAILURES).rev() {
             c = c.after_failure(now);
             assert_eq!(
-                c.failure_error(),
+                c.failure_error(tz),
                 CoreError::PinWrong {
                     attempts_left: left
                 }
             );
-            assert_eq!(c.check_not_locked(now), Ok(()));
+            assert_eq!(c.check_not_locked(now, tz), Ok(()));
         }
         c = c.after_failure(now);
         let until = now + Duration::minutes(LOCKOUT_MINUTES);
-        assert_eq!(c.failure_error(), CoreError::AccountLocked { until });
-        assert!(c.check_not_locked(now + Duration::minutes(14)).is_err());
-        assert_eq!(c.check_not_locked(until), Ok(()));
+        assert_eq!(c.failure_error(tz), CoreError::AccountLocked { until, tz });
+        // Said in the store's time: 10:00 UTC + 15 min is 11:15 in Paris.
+        assert!(c.failure_error(tz).message_fr().contains("11:15"));
+        let reunion = chrono_tz::Indian::Reunion;
+        assert!(c.failure_error(reunion).message_fr().contains("14:15"));
+        assert!(c.check_not_locked(now + Duration::minutes(14), tz).is_err());
+        assert_eq!(c.check_not_locked(until, tz), Ok(()));
         // After the lock, one more wrong PIN counts as the first again.
         let after = c.after_failure(until);
         assert_eq!(after.failures, 1);

@@ -86,6 +86,8 @@ pub enum CoreError {
     #[error("account locked until {until}")]
     AccountLocked {
         until: chrono::DateTime<chrono::Utc>,
+        /// The store's time zone, to say the time as the counter reads it.
+        tz: chrono_tz::Tz,
     },
     #[error("user {login:?} is not a manager")]
     NotAManager { login: String },
@@ -254,13 +256,11 @@ impl CoreError {
                     n => format!("Il reste {n} essais avant le verrouillage du compte."),
                 }
             ),
-            CoreError::AccountLocked { until } => format!(
-                "Compte verrouillé après {} codes incorrects, jusqu'à {} (heure de Paris). \
-                 Un autre responsable peut valider.",
+            CoreError::AccountLocked { until, tz } => format!(
+                "Compte verrouillé après {} codes incorrects, jusqu'à {}. Un autre responsable \
+                 peut valider.",
                 crate::auth::MAX_PIN_FAILURES,
-                until
-                    .with_timezone(&chrono_tz::Europe::Paris)
-                    .format("%H:%M")
+                until.with_timezone(tz).format("%H:%M")
             ),
             CoreError::NotAManager { login } => format!(
                 "« {login} » n'est pas un responsable : seul un responsable peut valider."

@@ -200,9 +200,13 @@ impl Store {
                     sealed: input.sealed,
                     severity: input.severity,
                     dossier: None,
+                    requested_at: None,
                 };
                 let decision = {
                     let mut conn = self.pool.acquire().await?;
+                    // What would refuse the intake is checked before a
+                    // manager's PIN is asked for (and counted).
+                    Self::line_for_intake(&mut conn, input).await?;
                     Self::rule_on(&mut conn, &src, now).await?.0
                 };
                 let (checked, manager) = self
@@ -233,33 +237,9 @@ impl Store {
 
         // The purchased line: it must be this customer's, and the serial read
         // on the product must be one sold on it.
-        let mut product_id = None;
-        let mut delivered = None;
-        if let Some(line_id) = input.order_line_id {
-            let line: LineFacts = sqlx::query_as(
-                "SELECT o.customer_id, l.product_id, o.ordered_at, o.delivered_at
-                 FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
-            )
-            .bind(line_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "ligne de commande",
-            })?;
-            if line.customer_id != input.customer_id {
-                return Err(StoreError::Invalid(
-                    "cette ligne de commande appartient à un autre client".into(),
-                ));
-            }
-            let sold: Vec<String> =
-                sqlx::query_scalar("SELECT serial FROM order_line_serials WHERE order_line_id = ?")
-                    .bind(line_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            check_serial(input.serial_number.as_deref(), &sold)?;
-            product_id = Some(line.product_id);
-            delivered = Some(line.delivered_at.unwrap_or(line.ordered_at));
-        }
+        let line = Self::line_for_intake(&mut tx, input).await?;
+        let product_id = line.as_ref().map(|l| l.product_id);
+        let delivered = line.map(|l| l.delivered_at.unwrap_or(l.ordered_at));
 
         // This counter's store numbers the dossier.
         let (store_id, store_code): (StoreId, String) = sqlx::query_as(
@@ -337,6 +317,8 @@ impl Store {
                 "deadline": deadline,
                 "condition": input.condition,
                 "accessories": input.accessories,
+                "sealed": input.sealed,
+                "severity": input.severity,
             })),
         )
         .await?;
@@ -355,6 +337,39 @@ impl Store {
         }
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The intake's purchased line, checked: this customer's, and the serial
+    /// read on the product one of those sold on it.
+    async fn line_for_intake(
+        conn: &mut SqliteConnection,
+        input: &OpenDossierInput,
+    ) -> Result<Option<LineFacts>> {
+        let Some(line_id) = input.order_line_id else {
+            return Ok(None);
+        };
+        let line: LineFacts = sqlx::query_as(
+            "SELECT o.customer_id, l.product_id, o.ordered_at, o.delivered_at
+             FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
+        )
+        .bind(line_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "ligne de commande",
+        })?;
+        if line.customer_id != input.customer_id {
+            return Err(StoreError::Invalid(
+                "cette ligne de commande appartient à un autre client".into(),
+            ));
+        }
+        let sold: Vec<String> =
+            sqlx::query_scalar("SELECT serial FROM order_line_serials WHERE order_line_id = ?")
+                .bind(line_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        check_serial(input.serial_number.as_deref(), &sold)?;
+        Ok(Some(line))
     }
 
     async fn facts(conn: &mut SqliteConnection, id: DossierId) -> Result<DossierFacts> {

@@ -18,7 +18,7 @@ use comptoir_core::policy::{
 };
 use comptoir_core::{Cents, CoreError};
 use serde::Serialize;
-use sqlx::{Acquire, SqliteConnection};
+use sqlx::{Acquire, Connection, SqliteConnection};
 
 use crate::{Result, Store, StoreError};
 
@@ -41,6 +41,10 @@ pub(crate) struct CaseSource {
     pub severity: Severity,
     /// The dossier itself, not counted in the customer's history.
     pub dossier: Option<DossierId>,
+    /// When the customer asked (the dossier's opening); `None`: now, at
+    /// intake. The law and the policy are applied as of that day, however
+    /// late the decision is taken.
+    pub requested_at: Option<DateTime<Utc>>,
 }
 
 impl From<&PolicyQuery> for CaseSource {
@@ -53,6 +57,7 @@ impl From<&PolicyQuery> for CaseSource {
             sealed: q.sealed,
             severity: q.severity,
             dossier: None,
+            requested_at: None,
         }
     }
 }
@@ -79,6 +84,7 @@ struct IntakeRow {
     condition: Option<String>,
     sealed: bool,
     severity: String,
+    opened_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -296,16 +302,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UserView> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let tz = Self::local_calendar(&mut conn).await?.timezone();
         let user: UserRow = sqlx::query_as(
             "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
              FROM users WHERE login = ? AND active = 1",
         )
         .bind(approval.login.trim().to_lowercase())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?
-        .ok_or(StoreError::NotFound {
-            what: "responsable",
+        .ok_or_else(|| CoreError::NotAManager {
+            login: approval.login.trim().to_owned(),
         })?;
         if user.role != Role::Manager {
             return Err(CoreError::NotAManager {
@@ -313,12 +319,23 @@ impl Store {
             }
             .into());
         }
-        let counter = PinCounter {
+        PinCounter {
             failures: u32::try_from(user.failed_attempts).unwrap_or(u32::MAX),
             locked_until: user.locked_until,
+        }
+        .check_not_locked(now, tz)?;
+        // Something that is not a PIN is a wrong PIN (and is never hashed);
+        // argon2 runs off the async workers.
+        let right = auth::check_pin_format(&approval.pin).is_ok() && {
+            let (hash, pin) = (user.pin_hash.clone(), approval.pin.clone());
+            tokio::task::spawn_blocking(move || auth::verify_pin(&hash, &pin))
+                .await
+                .unwrap_or(false)
         };
-        counter.check_not_locked(now)?;
-        if auth::verify_pin(&user.pin_hash, &approval.pin) {
+        // The counter is read again and written under a write lock, so two
+        // attempts at the same time are both counted.
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        if right {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
                 .bind(user.id)
                 .execute(&mut *tx)
@@ -328,7 +345,16 @@ impl Store {
             view.locked_until = None;
             return Ok(view);
         }
-        let after = counter.after_failure(now);
+        let (failures, locked_until): (i64, Option<DateTime<Utc>>) =
+            sqlx::query_as("SELECT failed_attempts, locked_until FROM users WHERE id = ?")
+                .bind(user.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let after = PinCounter {
+            failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            locked_until,
+        }
+        .after_failure(now);
         sqlx::query("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?")
             .bind(i64::from(after.failures))
             .bind(after.locked_until)
@@ -337,7 +363,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         tracing::warn!(login = %user.login, failures = after.failures, "wrong manager PIN");
-        Err(after.failure_error().into())
+        Err(after.failure_error(tz).into())
     }
 
     // ----- decisions ----------------------------------------------------
@@ -380,7 +406,10 @@ impl Store {
         }
         let calendar = Self::local_calendar(conn).await?;
         let today = calendar.local_date(now);
-        let policy = Self::policy_on(conn, today).await?;
+        let asked_at = src.requested_at.unwrap_or(now).min(now);
+        let asked_on = calendar.local_date(asked_at);
+        // The policy in force when the customer asked.
+        let policy = Self::policy_on(conn, asked_on).await?;
         let purchase = PurchaseFacts {
             channel: row.channel,
             purchased_on: calendar.local_date(row.ordered_at),
@@ -398,18 +427,26 @@ impl Store {
         };
         let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
         let recent: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM dossiers WHERE customer_id = ? AND opened_at >= ? AND id <> ?",
+            "SELECT count(*) FROM dossiers
+             WHERE customer_id = ? AND opened_at >= ? AND opened_at <= ? AND id <> ?",
         )
         .bind(src.customer_id)
-        .bind(now - Duration::days(30))
+        .bind(asked_at - Duration::days(30))
+        .bind(asked_at)
         .bind(dossier)
         .fetch_one(&mut *conn)
         .await?;
         let spend: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(sum(total_cents), 0) FROM orders WHERE customer_id = ? AND ordered_at >= ?",
+            "SELECT COALESCE(sum(total_cents), 0) FROM orders
+             WHERE customer_id = ? AND ordered_at >= ? AND ordered_at <= ?",
         )
         .bind(src.customer_id)
-        .bind(now.checked_sub_months(Months::new(24)).unwrap_or(now))
+        .bind(
+            asked_at
+                .checked_sub_months(Months::new(24))
+                .unwrap_or(asked_at),
+        )
+        .bind(asked_at)
         .fetch_one(&mut *conn)
         .await?;
         let prior = Self::prior_remedies(conn, line_id, dossier, &calendar).await?;
@@ -424,7 +461,7 @@ impl Store {
                 value_tier: policy.value_tier(Cents(spend)),
             },
             prior,
-            today,
+            asked_on,
         )?;
         let label = policy
             .category(&case.category)
@@ -511,7 +548,7 @@ impl Store {
 
     async fn case_source(conn: &mut SqliteConnection, id: DossierId) -> Result<CaseSource> {
         let row: IntakeRow = sqlx::query_as(
-            "SELECT customer_id, order_line_id, reason_code, condition, sealed, severity
+            "SELECT customer_id, order_line_id, reason_code, condition, sealed, severity, opened_at
              FROM dossiers WHERE id = ?",
         )
         .bind(id)
@@ -525,6 +562,7 @@ impl Store {
             condition,
             sealed,
             severity,
+            opened_at,
         } = row;
         Ok(CaseSource {
             customer_id,
@@ -537,6 +575,7 @@ impl Store {
             sealed,
             severity: Severity::from_code(&severity).unwrap_or(Severity::Major),
             dossier: Some(id),
+            requested_at: Some(opened_at),
         })
     }
 
@@ -578,25 +617,18 @@ impl Store {
         if actor.trim().is_empty() {
             return Err(CoreError::MissingField { field: "actor" }.into());
         }
+        // Everything that can refuse the decision is checked before a
+        // manager's PIN is asked for (and counted).
         let decision = {
             let mut conn = self.pool.acquire().await?;
+            Self::check_decidable(&mut conn, id).await?;
             let src = Self::case_source(&mut conn, id).await?;
             Self::rule_on(&mut conn, &src, now).await?.0
         };
         let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        let status: comptoir_core::model::DossierStatus =
-            sqlx::query_scalar("SELECT status FROM dossiers WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound { what: "dossier" })?;
-        if !status.is_open() {
-            return Err(StoreError::Invalid(
-                "le dossier est clos : rouvrez-le avant de décider".into(),
-            ));
-        }
+        Self::check_decidable(&mut tx, id).await?;
         let record = write_decision(
             &mut tx,
             id,
@@ -610,6 +642,26 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(record)
+    }
+}
+
+impl Store {
+    /// A decision can be taken or changed until the dossier is closed or
+    /// cancelled (after hand-back too: closure records the decided gesture).
+    async fn check_decidable(conn: &mut SqliteConnection, id: DossierId) -> Result<()> {
+        let status: comptoir_core::model::DossierStatus =
+            sqlx::query_scalar("SELECT status FROM dossiers WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound { what: "dossier" })?;
+        if comptoir_core::workflow::is_terminal(status) {
+            return Err(StoreError::Invalid(format!(
+                "le dossier est {} : sa décision ne peut plus changer",
+                status.label_fr().to_lowercase()
+            )));
+        }
+        Ok(())
     }
 }
 

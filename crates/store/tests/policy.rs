@@ -296,18 +296,28 @@ async fn within_the_clerk_limit_no_pin_is_asked_and_refusals_write_nothing() {
 async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
     let (_dir, store) = common::demo_store(50).await;
     let t = now();
-    for left in (1..=4).rev() {
+    // Anything that is not the PIN counts, letters and a 10,000-digit
+    // string included (never hashed).
+    let long = "9".repeat(10_000);
+    for (left, typed) in [(4, "9999"), (3, "abcd"), (2, long.as_str())] {
         let e = store
-            .verify_manager(&pin("marc.p", "9999"), t)
+            .verify_manager(&pin("marc.p", typed), t)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "pin_wrong");
-        assert!(
-            e.message_fr().contains(&left.to_string()) || left == 1,
-            "{}",
-            e.message_fr()
+        assert_eq!(
+            e.message_fr(),
+            format!("Code incorrect. Il reste {left} essais avant le verrouillage du compte.")
         );
     }
+    let e = store
+        .verify_manager(&pin("marc.p", "0000"), t)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message_fr(),
+        "Code incorrect. Dernier essai avant le verrouillage du compte."
+    );
     let e = store
         .verify_manager(&pin("marc.p", "9999"), t)
         .await
@@ -370,7 +380,8 @@ async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
             .await
             .unwrap_err()
             .code(),
-        "not_found"
+        "not_a_manager",
+        "an unknown login is no manager (the dialog stays open)"
     );
 }
 
@@ -550,9 +561,143 @@ async fn published_policies_are_checked_versioned_and_dated() {
         .replace("effective_from = 2026-01-01", "effective_from = 2027-01-01");
     store.install_policy(&next, now()).await.unwrap();
     assert_eq!(store.current_policy(now()).await.unwrap().version, "2026.1");
-    let new_year = Utc.with_ymd_and_hms(2027, 1, 1, 8, 0, 0).unwrap();
+    // In force from the store's local midnight: 23:30 UTC on New Year's
+    // Eve is already 2027 in Lyon.
+    let eve = Utc.with_ymd_and_hms(2026, 12, 31, 22, 30, 0).unwrap();
+    let new_year_in_lyon = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+    assert_eq!(store.current_policy(eve).await.unwrap().version, "2026.1");
     assert_eq!(
-        store.current_policy(new_year).await.unwrap().version,
+        store
+            .current_policy(new_year_in_lyon)
+            .await
+            .unwrap()
+            .version,
         "2027.1"
+    );
+}
+
+#[tokio::test]
+async fn two_wrong_pins_at_the_same_time_are_both_counted() {
+    let (dir, store) = common::demo_store(20).await;
+    // Two counters on the same database file.
+    let other = Store::open(&common::db_path(&dir), comptoir_store::OpenMode::MustExist)
+        .await
+        .unwrap();
+    let (first, second) = (pin("sophie.r", "1111"), pin("sophie.r", "2222"));
+    let (a, b) = tokio::join!(
+        store.verify_manager(&first, now()),
+        other.verify_manager(&second, now()),
+    );
+    assert_eq!(a.unwrap_err().code(), "pin_wrong");
+    assert_eq!(b.unwrap_err().code(), "pin_wrong");
+    assert_eq!(failures(&store, "sophie.r").await, 2);
+}
+
+#[tokio::test]
+async fn a_late_decision_is_judged_on_the_day_the_customer_asked() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = tv(&store).await;
+    // Opened today, six days after the purchase, decided later.
+    let id = store
+        .open_dossier(&intake(customer, line, "withdrawal.changed_mind"), now())
+        .await
+        .unwrap();
+    let later = now() + Duration::days(20);
+    let p = store.dossier_policy(id, later).await.unwrap();
+    let d = p.decision.expect("a decision");
+    let exchange = d.option(PolicyResolution::Exchange);
+    assert!(
+        exchange.allowed,
+        "asked inside the 15-day window: still allowed 20 days later: {}",
+        exchange.explanation
+    );
+    store
+        .decide(
+            id,
+            &choice(PolicyResolution::Exchange),
+            None,
+            "Karim Benali",
+            later,
+        )
+        .await
+        .unwrap();
+    // The same request made today would be out of the window.
+    let q = PolicyQuery {
+        customer_id: customer,
+        order_line_id: Some(line),
+        reason_code: "withdrawal.changed_mind".into(),
+        condition: ItemCondition::Good,
+        sealed: false,
+        severity: Severity::Major,
+    };
+    let fresh = store
+        .policy_preview(&q, later)
+        .await
+        .unwrap()
+        .decision
+        .unwrap();
+    assert!(!fresh.option(PolicyResolution::Exchange).allowed);
+}
+
+#[tokio::test]
+async fn a_decision_can_still_be_taken_after_hand_back_but_not_after_closure() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = line_of(&store, showcase::WEB_ORDER).await;
+    let id = store
+        .open_dossier(&intake(customer, line, "defect.battery"), now())
+        .await
+        .unwrap();
+    use comptoir_core::workflow::DossierAction as A;
+    for a in [A::Diagnose, A::MarkReady, A::HandBack] {
+        store
+            .dossier_action(id, a, "Karim Benali", None, now())
+            .await
+            .unwrap();
+    }
+    let rec = store
+        .decide(
+            id,
+            &DecisionChoice {
+                resolution: PolicyResolution::Repair,
+                gesture: Some(Cents(1_000)),
+                note: None,
+            },
+            None,
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rec.gesture, Some(Cents(1_000)));
+    let done = Resolution {
+        summary: "Batterie remplacée".into(),
+        parts: vec![],
+        cost: Cents(3_900),
+        gesture: Some(Gesture {
+            description: "Bon d'achat".into(),
+            amount: Cents(1_000),
+        }),
+        template: "closing.repaired".into(),
+    };
+    store
+        .close_dossier(id, &done, "Julie Martin", 3, now())
+        .await
+        .unwrap();
+    let e = store
+        .decide(
+            id,
+            &choice(PolicyResolution::Repair),
+            Some(&pin("sophie.r", "0000")),
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_record");
+    assert!(e.message_fr().contains("clos"), "{}", e.message_fr());
+    assert_eq!(
+        failures(&store, "sophie.r").await,
+        0,
+        "no PIN checked for a refused action"
     );
 }

@@ -165,7 +165,7 @@ export function PolicyOptions({
                 aria-invalid={gestureError ? true : undefined}
               />
               <p id="gesture-hint" className="field-help">
-                Barème : jusqu'à {formatCents(decision.gesture.amount)} (seul : jusqu'à{" "}
+                Barème : jusqu'à {formatCents(decision.gesture.amount)} (sans validation d'un responsable : jusqu'à{" "}
                 {formatCents(decision.gesture.clerk_limit)})
                 {pick === "" ? " · choisissez d'abord une option" : null}
                 <br />

@@ -42,13 +42,15 @@ pub struct PriorRemedies {
 }
 
 /// How the item comes back, for the policy, from the condition the clerk
-/// notes and whether the original packaging was never opened.
+/// notes and whether the original packaging was never opened. The worse
+/// reading wins: a worn, incomplete or damaged item is never "unopened",
+/// whatever the box says.
 pub fn item_state(condition: ItemCondition, sealed: bool) -> ItemState {
     match (sealed, condition) {
         (_, ItemCondition::Damaged) => ItemState::Damaged,
-        (true, _) => ItemState::Unopened,
+        (_, ItemCondition::Worn | ItemCondition::Incomplete) => ItemState::Used,
+        (true, ItemCondition::AsNew | ItemCondition::Good) => ItemState::Unopened,
         (false, ItemCondition::AsNew | ItemCondition::Good) => ItemState::Opened,
-        (false, ItemCondition::Worn | ItemCondition::Incomplete) => ItemState::Used,
     }
 }
 
@@ -356,10 +358,9 @@ mod tests {
         assert_eq!(item_state(ItemCondition::AsNew, false), ItemState::Opened);
         assert_eq!(item_state(ItemCondition::Good, false), ItemState::Opened);
         assert_eq!(item_state(ItemCondition::Worn, false), ItemState::Used);
-        assert_eq!(
-            item_state(ItemCondition::Incomplete, true),
-            ItemState::Unopened
-        );
+        // Contradictory answers: the worse reading wins.
+        assert_eq!(item_state(ItemCondition::Incomplete, true), ItemState::Used);
+        assert_eq!(item_state(ItemCondition::Worn, true), ItemState::Used);
         assert_eq!(item_state(ItemCondition::Damaged, true), ItemState::Damaged);
     }
 
