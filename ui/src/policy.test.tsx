@@ -158,11 +158,12 @@ describe("policy panel at intake", () => {
     const older = new Promise<PolicyPreview>((resolve) => {
       releaseOld = resolve;
     });
-    const stale: PolicyPreview = { decision: null, category_label: null, unavailable: "Réponse périmée" };
+    const stale: PolicyPreview = { decision: null, category_label: null, unavailable: "Réponse périmée", manager_options: [] };
     const fresh: PolicyPreview = {
       decision: null,
       category_label: null,
       unavailable: "Sans preuve d'achat, la politique ne peut pas être appliquée.",
+      manager_options: [],
     };
     const policy = vi.fn((query: { sealed: boolean }) => (query.sealed ? Promise.resolve(fresh) : older));
     const api = counterApi({ policyPreview: policy });
@@ -229,6 +230,41 @@ describe("policy panel at intake", () => {
     fireEvent.click(screen.getByRole("button", { name: /Ouvrir le dossier/ }));
     await within(panel()).findByText(/saisissez un montant en euros/);
     expect(api.openDossier).not.toHaveBeenCalled();
+  });
+  it("without a ruling, offers the options a manager may take and sends the choice", async () => {
+    const ruled = policyPreview();
+    const managerOnly: PolicyPreview = {
+      decision: null,
+      category_label: null,
+      unavailable: "Sans achat retrouvé, la politique ne propose pas de solution automatique.",
+      manager_options: (ruled.decision?.options ?? []).map((o) => ({
+        ...o,
+        allowed: true,
+        needs_manager: true,
+        basis: "policy",
+        basis_label: "La politique de l'enseigne",
+        article: null,
+        rule: "manager_decision",
+        amount: null,
+        explanation: "Sans achat retrouvé. Un responsable décide et en répond avec son code.",
+      })),
+    };
+    const api = counterApi({
+      policyPreview: vi.fn(async () => managerOnly),
+      openDossier: vi.fn(async () => detail()),
+    });
+    render(<App api={api} />);
+    await fillIntake();
+    await waitFor(() => expect(document.getElementById("policy-unavailable")?.textContent).toContain("Sans achat"));
+    expect(panel().querySelectorAll('input[name="policy-option"]')).toHaveLength(8);
+    expect(within(optionRow("refund")).getByText(/Responsable requis/)).toBeTruthy();
+    expect(screen.queryByLabelText("Geste commercial (€)")).toBeNull();
+    fireEvent.click(radio("refund"));
+    fireEvent.click(screen.getByRole("button", { name: /Ouvrir le dossier/ }));
+    await waitFor(() => expect(api.openDossier).toHaveBeenCalledTimes(1));
+    expect(api.openDossier).toHaveBeenCalledWith(
+      expect.objectContaining({ decision: { resolution: "refund", gesture: null, note: null } }),
+    );
   });
 });
 
@@ -372,11 +408,24 @@ describe("decision on the dossier", () => {
   });
 
   it("has no decide button once the dossier is closed", async () => {
-    const closed = detail({ is_open: false, status: "closed", status_label: "Clos", allowed_actions: [] });
+    const closed = detail({ is_open: false, can_decide: false, status: "closed", status_label: "Clos", allowed_actions: [] });
     render(<App api={counterApi({ dossierDetail: vi.fn(async () => closed) })} />);
     await searchAndEnter("SAV-LYO1-2026-000001");
     await screen.findByText("Aucune décision pour l'instant.");
     expect(document.getElementById("decide-button")).toBeNull();
+  });
+
+  it("still offers to decide after hand-back when Rust says so", async () => {
+    const handedBack = detail({
+      is_open: false,
+      can_decide: true,
+      status: "handed_back",
+      status_label: "Restitué",
+      allowed_actions: [],
+    });
+    render(<App api={counterApi({ dossierDetail: vi.fn(async () => handedBack) })} />);
+    await searchAndEnter("SAV-LYO1-2026-000001");
+    expect((await screen.findByRole("button", { name: "Décider" })).id).toBe("decide-button");
   });
 
   it("decides from the dossier's options, with a manager's approval when Rust asks", async () => {

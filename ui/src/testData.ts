@@ -151,6 +151,7 @@ export function detail(overrides: Partial<DossierDetail["dossier"]> = {}): Dossi
       csat_score: null,
       csat_comment: null,
       decision: null,
+      can_decide: true,
       ...overrides,
     },
   };
@@ -161,6 +162,7 @@ export function policyPreview(overrides: Partial<NonNullable<PolicyPreview["deci
   return {
     category_label: "Petit électroménager",
     unavailable: null,
+    manager_options: [],
     decision: {
       policy_id: "sav-unifie",
       policy_version: "2026.1",

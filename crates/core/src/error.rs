@@ -301,7 +301,7 @@ impl CoreError {
                  prévenez le siège ; un responsable décide en attendant."
             ),
             CoreError::ReasonWithoutPolicy(_) => {
-                "Ce motif ne demande pas de décision de la politique de retour.".to_owned()
+                "Ce motif n'appelle pas de décision de la politique de retour.".to_owned()
             }
         }
     }

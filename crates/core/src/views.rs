@@ -233,6 +233,9 @@ pub struct DossierView {
     pub csat_comment: Option<String>,
     /// The latest decision taken under the return policy.
     pub decision: Option<crate::policy::DecisionRecord>,
+    /// Whether a decision can still be taken or changed (until closure or
+    /// cancellation, so after hand-back too).
+    pub can_decide: bool,
 }
 
 /// A workflow action offered to the clerk.

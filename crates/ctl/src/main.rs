@@ -451,13 +451,18 @@ async fn run(cli: Cli) -> Result<String, CliError> {
     }
 }
 
-/// A PIN typed on stdin (first line, surrounding spaces ignored).
+/// A PIN: typed at a terminal without echo, or the first line of a pipe
+/// (surrounding spaces ignored). Never a command-line argument.
 fn pin_from_stdin() -> Result<String, CliError> {
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| io_error("Lecture du code impossible", &e))?;
-    Ok(line.trim().to_owned())
+    use std::io::IsTerminal;
+    let read = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Code (4 à 8 chiffres) : ")
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    };
+    read.map(|pin| pin.trim().to_owned())
+        .map_err(|e| io_error("Lecture du code impossible", &e))
 }
 
 async fn user(cmd: UserCommand) -> Result<String, CliError> {

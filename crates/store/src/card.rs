@@ -472,6 +472,7 @@ fn assemble(
                     .decision
                     .as_deref()
                     .and_then(|j| serde_json::from_str(j).ok()),
+                can_decide: !comptoir_core::workflow::is_terminal(d.status),
             }
         })
         .collect();

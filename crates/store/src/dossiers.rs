@@ -207,7 +207,7 @@ impl Store {
                     // What would refuse the intake is checked before a
                     // manager's PIN is asked for (and counted).
                     Self::line_for_intake(&mut conn, input).await?;
-                    Self::rule_on(&mut conn, &src, now).await?.0
+                    Self::ruling(&mut conn, &src, now).await?
                 };
                 let (checked, manager) = self
                     .authorise(&decision, choice, input.approval.as_ref(), now)

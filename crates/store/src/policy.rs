@@ -14,7 +14,7 @@ use comptoir_core::model::{Channel, SoldAs};
 use comptoir_core::policy::{
     build_case, check_choice, evaluate, item_state, CheckedChoice, CustomerHistory, Decision,
     DecisionChoice, DecisionRecord, Policy, PolicyPreview, PolicyQuery, PriorRemedies,
-    PurchaseFacts, ReasonKind, Resolution, Severity, DEFAULT_POLICY_TOML,
+    PurchaseFacts, ReasonKind, Resolution, Ruling, Severity, DEFAULT_POLICY_TOML,
 };
 use comptoir_core::{Cents, CoreError};
 use serde::Serialize;
@@ -529,13 +529,45 @@ impl Store {
                 decision: Some(decision),
                 category_label: Some(category_label),
                 unavailable: None,
+                manager_options: Vec::new(),
             }),
-            Err(e) => Ok(PolicyPreview {
-                decision: None,
-                category_label: None,
-                unavailable: Some(unavailable(e)?),
-            }),
+            Err(e) => {
+                let why = unavailable(e)?;
+                let ruling = Self::manager_ruling(conn, &why, now).await?;
+                Ok(PolicyPreview {
+                    decision: None,
+                    category_label: None,
+                    unavailable: Some(why),
+                    manager_options: ruling.options,
+                })
+            }
         }
+    }
+
+    /// What a choice is checked against: the policy's decision, or, when
+    /// the policy cannot rule on the case, options only a manager may take.
+    pub(crate) async fn ruling(
+        conn: &mut SqliteConnection,
+        src: &CaseSource,
+        now: DateTime<Utc>,
+    ) -> Result<Ruling> {
+        match Self::rule_on(conn, src, now).await {
+            Ok((decision, _)) => Ok(Ruling::from(&decision)),
+            Err(e) => {
+                let why = unavailable(e)?;
+                Self::manager_ruling(conn, &why, now).await
+            }
+        }
+    }
+
+    async fn manager_ruling(
+        conn: &mut SqliteConnection,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Ruling> {
+        let today = Self::local_calendar(conn).await?.local_date(now);
+        let policy = Self::policy_on(conn, today).await?;
+        Ok(Ruling::manager_only(&policy, why))
     }
 
     /// The options the policy gives on an existing dossier, from what its
@@ -584,12 +616,12 @@ impl Store {
     /// fails). Runs before the write transaction.
     pub(crate) async fn authorise(
         &self,
-        decision: &Decision,
+        ruling: &Ruling,
         choice: &DecisionChoice,
         approval: Option<&ManagerApproval>,
         now: DateTime<Utc>,
     ) -> Result<(CheckedChoice, Option<UserView>)> {
-        let checked = check_choice(decision, choice)?;
+        let checked = check_choice(ruling, choice)?;
         if !checked.needs_manager() {
             return Ok((checked, None));
         }
@@ -623,7 +655,7 @@ impl Store {
             let mut conn = self.pool.acquire().await?;
             Self::check_decidable(&mut conn, id).await?;
             let src = Self::case_source(&mut conn, id).await?;
-            Self::rule_on(&mut conn, &src, now).await?.0
+            Self::ruling(&mut conn, &src, now).await?
         };
         let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
         let mut conn = self.pool.acquire().await?;
@@ -670,7 +702,7 @@ impl Store {
 pub(crate) async fn write_decision(
     conn: &mut SqliteConnection,
     id: DossierId,
-    decision: &Decision,
+    ruling: &Ruling,
     checked: &CheckedChoice,
     note: Option<&str>,
     actor: &str,
@@ -678,7 +710,7 @@ pub(crate) async fn write_decision(
     now: DateTime<Utc>,
 ) -> Result<DecisionRecord> {
     let record = DecisionRecord::new(
-        decision,
+        ruling,
         checked,
         note,
         actor,

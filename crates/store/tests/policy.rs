@@ -164,6 +164,10 @@ async fn intake_shows_every_option_with_who_decides_and_why() {
         .unwrap();
     assert!(help.decision.is_none());
     assert!(help.unavailable.unwrap().contains("motif"));
+    assert!(
+        help.manager_options.len() == 7 && help.manager_options.iter().all(|o| o.needs_manager),
+        "a manager may still decide"
+    );
     let none = store
         .policy_preview(
             &PolicyQuery {
@@ -700,4 +704,56 @@ async fn a_decision_can_still_be_taken_after_hand_back_but_not_after_closure() {
         0,
         "no PIN checked for a refused action"
     );
+}
+
+#[tokio::test]
+async fn without_a_purchase_record_a_manager_decides() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, _) = tv(&store).await;
+    let mut input = intake(customer, OrderLineId::new(), "defect.no_power");
+    input.order_line_id = None;
+    input.declared_product = Some("Cafetière achetée il y a longtemps".into());
+    input.decision = Some(DecisionChoice {
+        resolution: PolicyResolution::Repair,
+        gesture: None,
+        note: Some("Réparation payante acceptée par le client.".into()),
+    });
+    let before = counts(&store).await;
+    let e = store.open_dossier(&input, now()).await.unwrap_err();
+    assert_eq!(e.code(), "manager_approval_required");
+    assert!(
+        e.message_fr().contains("un responsable décide"),
+        "{}",
+        e.message_fr()
+    );
+    assert_eq!(counts(&store).await, before);
+    // No goodwill scale without a ruling.
+    input.decision = Some(DecisionChoice {
+        resolution: PolicyResolution::Repair,
+        gesture: Some(Cents(500)),
+        note: None,
+    });
+    input.approval = Some(pin("sophie.r", "4826"));
+    assert_eq!(
+        store.open_dossier(&input, now()).await.unwrap_err().code(),
+        "no_gesture_on_scale"
+    );
+    input.decision = Some(choice(PolicyResolution::Repair));
+    let id = store.open_dossier(&input, now()).await.unwrap();
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    let rec = d.decision.expect("the manager's decision");
+    assert_eq!(
+        rec.rule.as_deref(),
+        Some(comptoir_core::policy::MANAGER_DECISION_RULE)
+    );
+    assert_eq!(rec.approved_by.as_deref(), Some("Sophie Roux"));
+    assert!(
+        rec.explanation.contains("Sans achat retrouvé"),
+        "{}",
+        rec.explanation
+    );
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["opened", "decision", "approval"]);
+    let p = store.dossier_policy(id, now()).await.unwrap();
+    assert!(p.decision.is_none() && !p.manager_options.is_empty());
 }

@@ -50,4 +50,9 @@ allowed_actions: Array<ActionView>, resolution: Resolution | null, follow_up_due
 /**
  * The latest decision taken under the return policy.
  */
-decision: DecisionRecord | null, };
+decision: DecisionRecord | null, 
+/**
+ * Whether a decision can still be taken or changed (until closure or
+ * cancellation, so after hand-back too).
+ */
+can_decide: boolean, };

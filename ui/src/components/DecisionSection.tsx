@@ -12,7 +12,7 @@ import { GESTURE_NOT_AN_AMOUNT, isSubmitShortcut, readGesture } from "../dossier
 import { formatCents, type Formatter } from "../format";
 import { useApproval } from "./ApprovalDialog";
 import { Icon } from "./Icon";
-import { POLICY_LOADING, PolicyOptions, type PolicyPick, type PolicyState } from "./PolicyOptions";
+import { POLICY_LOADING, PolicyOptions, rulingOptions, type PolicyPick, type PolicyState } from "./PolicyOptions";
 
 interface Props {
   api: Api;
@@ -37,7 +37,7 @@ export function DecisionSection({ api, dossier, fmt, onDecided }: Props) {
     >
       <h2 id="decision-title">Décision</h2>
       {d ? <DecisionView decision={d} fmt={fmt} /> : <p className="muted">Aucune décision pour l'instant.</p>}
-      {dossier.is_open && !deciding ? (
+      {dossier.can_decide && !deciding ? (
         <button
           type="button"
           id="decide-button"
@@ -211,7 +211,7 @@ function DecideForm({
             type="submit"
             id="decide-submit"
             className="button primary"
-            disabled={busy || !policy.preview?.decision}
+            disabled={busy || rulingOptions(policy.preview).length === 0}
           >
             <Icon name="done" /> {busy ? "Enregistrement…" : "Enregistrer la décision"} <kbd>Ctrl</kbd>+
             <kbd>Entrée</kbd>

@@ -5,6 +5,7 @@
 import type { CommandError } from "../api";
 import type { PolicyPreview } from "../bindings/PolicyPreview";
 import type { PolicyResolution } from "../bindings/PolicyResolution";
+import type { ResolutionOption } from "../bindings/ResolutionOption";
 import { formatCents } from "../format";
 import { Icon } from "./Icon";
 
@@ -35,7 +36,13 @@ interface Props {
 /** The picked option is still one the ruling allows (else the pick is dropped). */
 export function pickStillAllowed(preview: PolicyPreview | null, pick: PolicyPick): boolean {
   if (pick === "") return true;
-  return preview?.decision?.options.some((o) => o.resolution === pick && o.allowed) ?? false;
+  return rulingOptions(preview).some((o) => o.resolution === pick && o.allowed);
+}
+
+/** The options to choose from: the policy's, or — when it cannot rule on
+ * the case — those a manager may still take (Rust says which). */
+export function rulingOptions(preview: PolicyPreview | null): ResolutionOption[] {
+  return preview?.decision?.options ?? preview?.manager_options ?? [];
 }
 
 export function PolicyOptions({
@@ -50,6 +57,7 @@ export function PolicyOptions({
 }: Props) {
   const { preview, error, loading } = state;
   const decision = preview?.decision ?? null;
+  const options = rulingOptions(preview);
   const policyName = decision ? `Politique ${decision.policy_id} ${decision.policy_version}` : fallbackPolicy;
 
   return (
@@ -86,7 +94,7 @@ export function PolicyOptions({
         </p>
       ) : null}
 
-      {decision ? (
+      {options.length > 0 ? (
         <>
           <fieldset className="policy-list">
             <legend className="visually-hidden">Décision pour le client</legend>
@@ -104,7 +112,7 @@ export function PolicyOptions({
                 </label>
               </div>
             ) : null}
-            {decision.options.map((o) => {
+            {options.map((o) => {
               const whyId = `policy-why-${o.resolution}`;
               return (
                 <div
@@ -149,7 +157,7 @@ export function PolicyOptions({
             })}
           </fieldset>
 
-          {decision.gesture ? (
+          {decision?.gesture ? (
             <div className="field policy-gesture">
               <label htmlFor="gesture-amount">Geste commercial (€)</label>
               <input
@@ -179,7 +187,7 @@ export function PolicyOptions({
             </div>
           ) : null}
 
-          {decision.mediator ? <p className="policy-mediator muted">Médiation : {decision.mediator}</p> : null}
+          {decision?.mediator ? <p className="policy-mediator muted">Médiation : {decision.mediator}</p> : null}
         </>
       ) : null}
     </section>

@@ -123,10 +123,82 @@ impl CheckedChoice {
     }
 }
 
+/// What a choice is checked against and recorded under: the engine's
+/// decision, or — when the policy cannot rule on the case (no purchase
+/// found, a reason or a category it does not cover) — options that only a
+/// manager may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ruling {
+    pub policy_id: String,
+    pub policy_version: String,
+    /// One per [`Resolution::ALL`], in that order.
+    pub options: Vec<ResolutionOption>,
+    pub gesture: Option<super::engine::Gesture>,
+    pub mediator: Option<String>,
+}
+
+impl From<&Decision> for Ruling {
+    fn from(d: &Decision) -> Ruling {
+        Ruling {
+            policy_id: d.policy_id.clone(),
+            policy_version: d.policy_version.clone(),
+            options: d.options.clone(),
+            gesture: d.gesture.clone(),
+            mediator: d.mediator.clone(),
+        }
+    }
+}
+
+/// The rule id of a manager's decision outside the automatic policy.
+pub const MANAGER_DECISION_RULE: &str = "manager_decision";
+
+impl Ruling {
+    /// The policy cannot rule (`why`, in French): any resolution may be
+    /// chosen, always by a manager, with no goodwill scale.
+    pub fn manager_only(policy: &Policy, why: &str) -> Ruling {
+        let options = Resolution::ALL
+            .iter()
+            .map(|&r| ResolutionOption {
+                resolution: r,
+                label: r.label_fr().to_owned(),
+                allowed: true,
+                needs_manager: true,
+                basis: Basis::Policy,
+                basis_label: Basis::Policy.label_fr().to_owned(),
+                article: None,
+                rule: Some(MANAGER_DECISION_RULE.to_owned()),
+                amount: None,
+                explanation: format!(
+                    "{} Un responsable décide et en répond avec son code.",
+                    why.trim()
+                ),
+            })
+            .collect();
+        Ruling {
+            policy_id: policy.id.clone(),
+            policy_version: policy.version.clone(),
+            options,
+            gesture: None,
+            mediator: Some(policy.mediator.clone()),
+        }
+    }
+
+    pub fn option(&self, r: Resolution) -> Option<&ResolutionOption> {
+        self.options.iter().find(|o| o.resolution == r)
+    }
+}
+
 /// Checks the clerk's choice: the option must be allowed, a gesture must be
 /// on the scale; says whether (and why) a manager must approve.
-pub fn check_choice(decision: &Decision, choice: &DecisionChoice) -> Result<CheckedChoice> {
-    let option = decision.option(choice.resolution).clone();
+pub fn check_choice(ruling: &Ruling, choice: &DecisionChoice) -> Result<CheckedChoice> {
+    let option =
+        ruling
+            .option(choice.resolution)
+            .cloned()
+            .ok_or_else(|| CoreError::OptionNotAllowed {
+                resolution: choice.resolution.label_fr().to_owned(),
+                why: "cette solution n'est pas proposée pour ce cas.".to_owned(),
+            })?;
     if !option.allowed {
         return Err(CoreError::OptionNotAllowed {
             resolution: choice.resolution.label_fr().to_owned(),
@@ -145,7 +217,12 @@ pub fn check_choice(decision: &Decision, choice: &DecisionChoice) -> Result<Chec
     }
     let mut reasons = Vec::new();
     if option.needs_manager {
+        let manager_only = option.rule.as_deref() == Some(MANAGER_DECISION_RULE);
         reasons.push(match (option.basis, option.amount) {
+            _ if manager_only => format!(
+                "{} : la politique ne s'applique pas automatiquement à ce cas, un responsable décide.",
+                choice.resolution.label_fr()
+            ),
             (Basis::Legal, _) => format!(
                 "{} : la loi demande l'appréciation d'un responsable.",
                 choice.resolution.label_fr()
@@ -165,10 +242,7 @@ pub fn check_choice(decision: &Decision, choice: &DecisionChoice) -> Result<Chec
         None => None,
         Some(g) if g.0 < 0 => return Err(CoreError::NegativeAmount { field: "gesture" }),
         Some(g) => {
-            let scale = decision
-                .gesture
-                .as_ref()
-                .ok_or(CoreError::NoGestureOnScale)?;
+            let scale = ruling.gesture.as_ref().ok_or(CoreError::NoGestureOnScale)?;
             if g > scale.amount {
                 return Err(CoreError::GestureAboveScale {
                     asked: g,
@@ -220,7 +294,7 @@ pub struct DecisionRecord {
 
 impl DecisionRecord {
     pub fn new(
-        decision: &Decision,
+        ruling: &Ruling,
         checked: &CheckedChoice,
         note: Option<&str>,
         decided_by: &str,
@@ -238,8 +312,8 @@ impl DecisionRecord {
             amount: o.amount,
             explanation: o.explanation.clone(),
             gesture: checked.gesture,
-            policy_id: decision.policy_id.clone(),
-            policy_version: decision.policy_version.clone(),
+            policy_id: ruling.policy_id.clone(),
+            policy_version: ruling.policy_version.clone(),
             decided_by: decided_by.trim().to_owned(),
             decided_at,
             approved_by,
@@ -248,7 +322,7 @@ impl DecisionRecord {
                 .filter(|n| !n.is_empty())
                 .map(str::to_owned),
             mediator: (o.resolution == Resolution::Refusal)
-                .then(|| decision.mediator.clone())
+                .then(|| ruling.mediator.clone())
                 .flatten(),
         }
     }
@@ -311,6 +385,9 @@ pub struct PolicyPreview {
     /// Why no decision is shown (no purchase record, a reason outside the
     /// policy, a category the policy does not cover…).
     pub unavailable: Option<String>,
+    /// Then, the options a manager may still take (each needs a manager's
+    /// PIN); empty when there is a decision.
+    pub manager_options: Vec<ResolutionOption>,
 }
 
 #[cfg(test)]
@@ -398,7 +475,7 @@ mod tests {
         let c = case(&tv, ReasonKind::ChangeOfMind, ItemState::Opened);
         let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
         let credit = check_choice(
-            &d,
+            &Ruling::from(&d),
             &DecisionChoice {
                 resolution: Resolution::CreditNote,
                 gesture: None,
@@ -419,7 +496,7 @@ mod tests {
         );
         // An exchange of the same product stays within a clerk's limit.
         let exchange = check_choice(
-            &d,
+            &Ruling::from(&d),
             &DecisionChoice {
                 resolution: Resolution::Exchange,
                 gesture: None,
@@ -430,7 +507,7 @@ mod tests {
         assert!(!exchange.needs_manager());
         // A refund is not offered for an in-store change of mind.
         let refund = check_choice(
-            &d,
+            &Ruling::from(&d),
             &DecisionChoice {
                 resolution: Resolution::Refund,
                 gesture: None,
@@ -459,7 +536,7 @@ mod tests {
         assert_eq!(scale.amount, Cents(6_750));
         let choose = |g: i64| {
             check_choice(
-                &d,
+                &Ruling::from(&d),
                 &DecisionChoice {
                     resolution: Resolution::Repair,
                     gesture: Some(Cents(g)),
@@ -492,7 +569,7 @@ mod tests {
         let d = crate::policy::evaluate(&pol, &c, today()).expect("decision");
         assert_eq!(
             check_choice(
-                &d,
+                &Ruling::from(&d),
                 &DecisionChoice {
                     resolution: Resolution::Exchange,
                     gesture: Some(Cents(500)),
@@ -514,10 +591,10 @@ mod tests {
             gesture: None,
             note: Some("  ".into()),
         };
-        let checked = check_choice(&d, &choice).expect("allowed");
+        let checked = check_choice(&Ruling::from(&d), &choice).expect("allowed");
         let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 10, 0, 0).unwrap();
         let r = DecisionRecord::new(
-            &d,
+            &Ruling::from(&d),
             &checked,
             Some("  "),
             "Camille",
@@ -564,5 +641,53 @@ mod tests {
         assert_eq!(p.value_tier(Cents(149_999)), ValueTier::Standard);
         assert_eq!(p.value_tier(Cents(150_000)), ValueTier::Loyal);
         assert_eq!(p.value_tier(Cents(500_000)), ValueTier::Premium);
+    }
+
+    #[test]
+    fn without_an_automatic_ruling_only_a_manager_decides_and_no_gesture() {
+        let pol = policy();
+        let ruling = Ruling::manager_only(&pol, "Sans achat retrouvé.");
+        assert_eq!(ruling.options.len(), Resolution::ALL.len());
+        for r in Resolution::ALL {
+            let c = check_choice(
+                &ruling,
+                &DecisionChoice {
+                    resolution: *r,
+                    gesture: None,
+                    note: None,
+                },
+            )
+            .expect("any resolution, by a manager");
+            assert!(c.needs_manager(), "{r:?}");
+            assert!(c.approval_reasons[0].contains("un responsable décide"));
+        }
+        assert_eq!(
+            check_choice(
+                &ruling,
+                &DecisionChoice {
+                    resolution: Resolution::Refund,
+                    gesture: Some(Cents(500)),
+                    note: None,
+                }
+            ),
+            Err(CoreError::NoGestureOnScale)
+        );
+        let refusal = check_choice(
+            &ruling,
+            &DecisionChoice {
+                resolution: Resolution::Refusal,
+                gesture: None,
+                note: None,
+            },
+        )
+        .expect("a manager may refuse");
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 10, 0, 0).unwrap();
+        let r = DecisionRecord::new(&ruling, &refusal, None, "Julie", at, Some("Sophie".into()));
+        assert_eq!(r.rule.as_deref(), Some(MANAGER_DECISION_RULE));
+        assert_eq!(
+            r.mediator.as_deref(),
+            Some(pol.mediator.as_str()),
+            "a refusal names the mediator"
+        );
     }
 }

@@ -87,7 +87,7 @@ pub mod law;
 
 pub use counter::{
     build_case, check_choice, item_state, CheckedChoice, DecisionChoice, DecisionRecord,
-    PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts,
+    PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts, Ruling, MANAGER_DECISION_RULE,
 };
 pub use document::{
     Amount, Authority, Category, ChangeOfMind, DistanceSales, Goodwill, LegalGuarantee,
