@@ -3,34 +3,15 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { Api } from "./api";
 import { App } from "./App";
-import type { AppInfo } from "./bindings/AppInfo";
 import type { IntakeForm } from "./bindings/IntakeForm";
-import { card, detail, hit, stubApi } from "./testData";
+import { appInfo, card, detail, hit, intakeForm, stubApi } from "./testData";
 
-const info = {
-  version: "0.1.0",
-  store: { id: "s1", code: "LYO1", name: "Lyon Part-Dieu", city: "Lyon", timezone: "Europe/Paris" },
-  database_path: "/tmp/x.sqlite",
-  customers: 2000,
-} as unknown as AppInfo;
+const info = appInfo;
 
-const form: IntakeForm = {
-  reasons: [
-    { code: "defect.no_power", label: "Ne s'allume plus", promise_label: "48 heures ouvrées", conformity: true },
-    { code: "defect.battery", label: "Batterie défectueuse", promise_label: "5 jours ouvrés", conformity: true },
-  ],
-  conditions: [
-    { code: "as_new", label: "Comme neuf" },
-    { code: "good", label: "Bon état" },
-  ],
-  max_text_chars: 2000,
-  max_accessories: 20,
-  severities: [
-    { code: "minor", label: "Gêne légère" },
-    { code: "major", label: "Gêne importante" },
-    { code: "critical", label: "Produit essentiel inutilisable" },
-  ],
-};
+const form: IntakeForm = intakeForm([
+  { code: "defect.no_power", label: "Ne s'allume plus", promise_label: "48 heures ouvrées", conformity: true },
+  { code: "defect.battery", label: "Batterie défectueuse", promise_label: "5 jours ouvrés", conformity: true },
+]);
 
 function counterApi(overrides: Partial<Api> = {}) {
   return stubApi({

@@ -2,9 +2,11 @@
 import { vi } from "vitest";
 
 import type { Api } from "./api";
+import type { AppInfo } from "./bindings/AppInfo";
 import type { CustomerCard } from "./bindings/CustomerCard";
 import type { DecisionRecord } from "./bindings/DecisionRecord";
 import type { DossierDetail } from "./bindings/DossierDetail";
+import type { IntakeForm } from "./bindings/IntakeForm";
 import type { PolicyPreview } from "./bindings/PolicyPreview";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SearchResponse } from "./bindings/SearchResponse";
@@ -259,5 +261,31 @@ export function decisionRecord(overrides: Partial<DecisionRecord> = {}): Decisio
     note: null,
     mediator: null,
     ...overrides,
+  };
+}
+
+/** The header's information for a Lyon counter. */
+export const appInfo = {
+  version: "0.1.0",
+  store: { id: "s1", code: "LYO1", name: "Lyon Part-Dieu", city: "Lyon", timezone: "Europe/Paris" },
+  database_path: "/tmp/x.sqlite",
+  customers: 2000,
+} as unknown as AppInfo;
+
+/** The intake form with the given reasons (conditions and severities as Rust sends them). */
+export function intakeForm(reasons: IntakeForm["reasons"]): IntakeForm {
+  return {
+    reasons,
+    conditions: [
+      { code: "as_new", label: "Comme neuf" },
+      { code: "good", label: "Bon état" },
+    ],
+    max_text_chars: 2000,
+    max_accessories: 20,
+    severities: [
+      { code: "minor", label: "Gêne légère" },
+      { code: "major", label: "Gêne importante" },
+      { code: "critical", label: "Produit essentiel inutilisable" },
+    ],
   };
 }

@@ -102,6 +102,23 @@ pub(crate) async fn insert_event(
     Ok(())
 }
 
+/// The order line read, if it exists and is this customer's.
+pub(crate) fn owned_line<T>(
+    row: Option<T>,
+    owner: impl Fn(&T) -> CustomerId,
+    customer: CustomerId,
+) -> Result<T> {
+    let row = row.ok_or(StoreError::NotFound {
+        what: "ligne de commande",
+    })?;
+    if owner(&row) != customer {
+        return Err(StoreError::Invalid(
+            "cette ligne de commande appartient à un autre client".into(),
+        ));
+    }
+    Ok(row)
+}
+
 fn require_actor(actor: &str) -> Result<()> {
     if actor.trim().is_empty() {
         return Err(CoreError::MissingField { field: "actor" }.into());
@@ -348,21 +365,14 @@ impl Store {
         let Some(line_id) = input.order_line_id else {
             return Ok(None);
         };
-        let line: LineFacts = sqlx::query_as(
+        let line: Option<LineFacts> = sqlx::query_as(
             "SELECT o.customer_id, l.product_id, o.ordered_at, o.delivered_at
              FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
         )
         .bind(line_id)
         .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "ligne de commande",
-        })?;
-        if line.customer_id != input.customer_id {
-            return Err(StoreError::Invalid(
-                "cette ligne de commande appartient à un autre client".into(),
-            ));
-        }
+        .await?;
+        let line = owned_line(line, |l| l.customer_id, input.customer_id)?;
         let sold: Vec<String> =
             sqlx::query_scalar("SELECT serial FROM order_line_serials WHERE order_line_id = ?")
                 .bind(line_id)

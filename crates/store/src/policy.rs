@@ -386,7 +386,7 @@ impl Store {
             .and_then(ReasonKind::from_code)
             .ok_or_else(|| CoreError::ReasonWithoutPolicy(src.reason_code.clone()))?;
         let line_id = src.order_line_id.ok_or(StoreError::NoPurchaseRecord)?;
-        let row: PurchaseRow = sqlx::query_as(
+        let row: Option<PurchaseRow> = sqlx::query_as(
             "SELECT o.customer_id, o.channel, o.ordered_at, o.delivered_at, o.shipping_cents,
                     (SELECT count(*) FROM order_lines x WHERE x.order_id = o.id) AS lines_in_order,
                     l.unit_price_cents, p.category, p.sold_as
@@ -395,15 +395,8 @@ impl Store {
         )
         .bind(line_id)
         .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "ligne de commande",
-        })?;
-        if row.customer_id != src.customer_id {
-            return Err(StoreError::Invalid(
-                "cette ligne de commande appartient à un autre client".into(),
-            ));
-        }
+        .await?;
+        let row = crate::dossiers::owned_line(row, |r| r.customer_id, src.customer_id)?;
         let calendar = Self::local_calendar(conn).await?;
         let today = calendar.local_date(now);
         let asked_at = src.requested_at.unwrap_or(now).min(now);
