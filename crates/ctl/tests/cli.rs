@@ -1,6 +1,7 @@
 //! The real `comptoir-ctl` binary on a real database file: JSON out, JSON
 //! errors with a French message and a non-zero exit, PDFs whose barcodes
 //! scan back to the dossier number.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -5,6 +5,7 @@
 //! 500 intake tickets per format, p50 / p95 in ms, next to two baselines
 //! measured in the same run: the Code 128 + QR matrices alone, and a page
 //! with one line of text (PDF + embedded font subset, no layout).
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use std::hint::black_box;
 use std::time::Instant;

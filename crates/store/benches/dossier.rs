@@ -10,6 +10,7 @@
 //! The rows it adds are removed again at the end (the timeline triggers are
 //! dropped and recreated around the clean-up), so the database stays the
 //! same for the next run.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

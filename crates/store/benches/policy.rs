@@ -14,6 +14,7 @@
 //! ```
 //! The database is migrated if needed and gets the default policy and one
 //! bench manager; nothing else is written.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

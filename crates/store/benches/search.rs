@@ -7,6 +7,7 @@
 //! ```
 //! The database is generated once (deterministic seed) and kept at
 //! `COMPTOIR_BENCH_DB` (default `target/bench/comptoir-<N>.sqlite`).
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The customer card against a real SQLite file.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Opening, migrating and writing the real database file: bad files get a
 //! clear error and are left untouched; writes are all-or-nothing.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The dossier from intake to closure, on a real SQLite file: numbering,
 //! committed deadline, workflow, bad input that writes nothing.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The return policy at the counter, on a real SQLite file: options at
 //! intake, manager approval with an argon2-hashed PIN and its lockout,
 //! decisions on the timeline, gestures on the scale, published documents.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

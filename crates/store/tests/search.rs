@@ -1,4 +1,5 @@
 //! Search against a real SQLite file filled by the demo generator.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
 

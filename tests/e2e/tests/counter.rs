@@ -2,6 +2,7 @@
 //! homonyms, see every channel on the card, go back, find her again by phone
 //! and by a scanned order number. Needs the demo database's showcase records
 //! (`comptoir-ctl demo-data`), served through tauri-driver: see scripts/e2e.sh.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use comptoir_e2e::{element, eventually, focused_id, keys, shot, text_containing, texts, with_app};
 use fantoccini::{Client, Locator};

@@ -4,6 +4,7 @@
 //! screen shows its number and committed deadline, the A4 ticket is saved as
 //! a PDF, and the dossier number typed in the search reopens it. Needs the
 //! demo database and `COMPTOIR_TICKETS_DIR`: see scripts/e2e.sh.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use std::path::PathBuf;
 

@@ -3,6 +3,7 @@
 //! manager's PIN (a wrong one is refused and nothing is written); with the
 //! right PIN the dossier opens with the decision and the approval on its
 //! timeline. Needs the demo database generated today: see scripts/e2e.sh.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use comptoir_e2e::{
     dossier_count, dossier_count_after, element, eventually, keys, press, set_clerk, shot,
