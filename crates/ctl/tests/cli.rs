@@ -467,26 +467,36 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
 
     // The printed ticket says what was decided, on which basis, under which
     // policy version, and who approved it.
-    let pdf = dir.path().join("decision.pdf");
-    ok_json(&ctl(&[
-        "dossier",
-        "print",
-        "--db",
-        &db,
-        &number,
-        "--out",
-        pdf.to_str().unwrap(),
-    ]));
-    if tool_available("pdftotext") {
+    let ticket_text = |name: &str| -> Option<String> {
+        let pdf = dir.path().join(name);
+        ok_json(&ctl(&[
+            "dossier",
+            "print",
+            "--db",
+            &db,
+            &number,
+            "--out",
+            pdf.to_str().unwrap(),
+        ]));
+        if !tool_available("pdftotext") {
+            eprintln!(
+                "pdftotext missing: ticket text not checked here (scripts/test.sh installs it)"
+            );
+            return None;
+        }
         let out = Command::new("pdftotext")
             .arg(&pdf)
             .arg("-")
             .output()
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        Some(
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    if let Some(text) = ticket_text("decision.pdf") {
         for needle in [
             "Décision",
             "Avoir de",
@@ -498,8 +508,40 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
                 "{needle:?} not in the ticket: {text}"
             );
         }
-    } else {
-        eprintln!("pdftotext missing: ticket text not checked here (scripts/test.sh installs it)");
+        assert!(
+            !text.contains("CM2C"),
+            "no mediator without a refusal: {text}"
+        );
+    }
+
+    // Changed to a refusal (no legal right here: the clerk may refuse):
+    // the ticket then gives the consumer mediator's details (L612-1).
+    let refused = ok_json(&ctl(&[
+        "dossier",
+        "decide",
+        "--db",
+        &db,
+        &number,
+        "--resolution",
+        "refusal",
+        "--actor",
+        "Julie Martin",
+        "--note",
+        "Écran rayé à la reprise.",
+    ]));
+    assert_eq!(refused["dossier"]["decision"]["resolution"], "refusal");
+    if let Some(text) = ticket_text("refusal.pdf") {
+        for needle in [
+            "Refus",
+            "Motif : Écran rayé à la reprise.",
+            "Médiateur de la consommation",
+            "CM2C",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{needle:?} not in the ticket: {text}"
+            );
+        }
     }
 
     // Users: a PIN of letters is refused, a duplicate login too.

@@ -173,9 +173,17 @@ pub fn ticket_from_detail(
                 ),
                 None => r.headline_fr(),
             },
+            // The clerk's note is the written reason a refusal owes the
+            // customer (L241-5); on any decision it says what was agreed.
             basis: format!(
-                "{} (politique de retour {}, version {})",
-                r.explanation, r.policy_id, r.policy_version
+                "{}{} (politique de retour {}, version {})",
+                r.explanation,
+                r.note
+                    .as_deref()
+                    .map(|n| format!(" Motif : {n}"))
+                    .unwrap_or_default(),
+                r.policy_id,
+                r.policy_version
             ),
             legal_article: r.article.clone(),
         }),
