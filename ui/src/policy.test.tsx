@@ -174,6 +174,7 @@ describe("policy panel at intake", () => {
     fireEvent.click(radio("credit_note"));
     expect(radio("credit_note").checked).toBe(true);
     fireEvent.change(screen.getByLabelText("Geste commercial (€)"), { target: { value: "15" } });
+    fireEvent.change(screen.getByLabelText("Note de la décision"), { target: { value: "  Avoir accepté par la cliente.  " } });
     fireEvent.click(screen.getByRole("button", { name: /Ouvrir le dossier/ }));
     await screen.findByRole("heading", { level: 1, name: "SAV-LYO1-2026-000001" });
     expect(api.openDossier).toHaveBeenCalledTimes(1);
@@ -183,7 +184,7 @@ describe("policy panel at intake", () => {
         customer_words: "Ne lui plaît pas.",
         sealed: false,
         severity: "major",
-        decision: { resolution: "credit_note", gesture: 1500, note: null },
+        decision: { resolution: "credit_note", gesture: 1500, note: "Avoir accepté par la cliente." },
         approval: null,
       }),
     );

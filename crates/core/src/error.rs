@@ -102,6 +102,8 @@ pub enum CoreError {
     },
     #[error("no gesture on the scale for this case")]
     NoGestureOnScale,
+    #[error("a refusal needs a written reason")]
+    RefusalNeedsReason,
     #[error("gesture {asked:?} above the one decided ({decided:?})")]
     GestureNotDecided {
         asked: crate::Cents,
@@ -145,6 +147,7 @@ impl CoreError {
             CoreError::OptionNotAllowed { .. } => "option_not_allowed",
             CoreError::GestureAboveScale { .. } => "gesture_above_scale",
             CoreError::NoGestureOnScale => "no_gesture_on_scale",
+            CoreError::RefusalNeedsReason => "refusal_needs_reason",
             CoreError::GestureNotDecided { .. } => "gesture_not_decided",
             CoreError::CategoryNotInPolicy(_) => "category_not_in_policy",
             CoreError::ReasonWithoutPolicy(_) => "reason_without_policy",
@@ -280,6 +283,9 @@ impl CoreError {
                 "Le barème de l'enseigne ne prévoit pas de geste commercial pour ce cas."
                     .to_owned()
             }
+            CoreError::RefusalNeedsReason => "Un refus se motive par écrit : indiquez la raison \
+                 dans la note de la décision (elle figure sur le document remis au client)."
+                .to_owned(),
             CoreError::GestureNotDecided { asked, decided } => {
                 if decided.0 == 0 {
                     format!(

@@ -48,6 +48,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
   const [declared, setDeclared] = useState("");
   const [condition, setCondition] = useState<ItemCondition>("good");
   const [conditionNote, setConditionNote] = useState("");
+  const [decisionNote, setDecisionNote] = useState("");
   const [accessories, setAccessories] = useState<string[]>([]);
   const [accessory, setAccessory] = useState("");
   const [serial, setSerial] = useState("");
@@ -143,7 +144,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
     if (pick === "") return null;
     const cents = readGesture(gesture, Boolean(policy.preview?.decision?.gesture));
     if (cents === "invalid") return "invalid";
-    return { resolution: pick, gesture: cents, note: null };
+    return { resolution: pick, gesture: cents, note: decisionNote.trim() || null };
   }
 
   async function submit() {
@@ -444,6 +445,8 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
                 setGestureError(null);
               }}
               gestureError={gestureError}
+              note={decisionNote}
+              onNote={setDecisionNote}
             />
           </div>
         </div>

@@ -31,6 +31,9 @@ interface Props {
   gesture: string;
   onGesture(text: string): void;
   gestureError?: string | null;
+  /** The decision's note (at intake; the decide form has its own). */
+  note?: string;
+  onNote?(text: string): void;
 }
 
 /** The picked option is still one the ruling allows (else the pick is dropped). */
@@ -54,6 +57,8 @@ export function PolicyOptions({
   gesture,
   onGesture,
   gestureError,
+  note,
+  onNote,
 }: Props) {
   const { preview, error, loading } = state;
   const decision = preview?.decision ?? null;
@@ -184,6 +189,23 @@ export function PolicyOptions({
                   <Icon name="alert" /> {gestureError}
                 </p>
               ) : null}
+            </div>
+          ) : null}
+
+          {onNote ? (
+            <div className="field policy-note">
+              <label htmlFor="decision-note">Note de la décision</label>
+              <input
+                id="decision-note"
+                type="text"
+                value={note ?? ""}
+                disabled={pick === ""}
+                onChange={(e) => onNote(e.target.value)}
+                aria-describedby="decision-note-help"
+              />
+              <p id="decision-note-help" className="field-help">
+                Imprimée sur le bon ; la raison d'un refus y est obligatoire.
+              </p>
             </div>
           ) : null}
 

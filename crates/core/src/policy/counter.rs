@@ -205,6 +205,12 @@ pub fn check_choice(ruling: &Ruling, choice: &DecisionChoice) -> Result<CheckedC
             why: option.explanation,
         });
     }
+    // A refusal is always reasoned in writing, on the customer's document.
+    if choice.resolution == Resolution::Refusal
+        && choice.note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(CoreError::RefusalNeedsReason);
+    }
     if let Some(n) = &choice.note {
         let len = n.chars().count();
         if len > MAX_TEXT_CHARS {
@@ -654,7 +660,7 @@ mod tests {
                 &DecisionChoice {
                     resolution: *r,
                     gesture: None,
-                    note: None,
+                    note: Some("Vu avec le client.".into()),
                 },
             )
             .expect("any resolution, by a manager");
@@ -672,12 +678,21 @@ mod tests {
             ),
             Err(CoreError::NoGestureOnScale)
         );
+        let unreasoned = DecisionChoice {
+            resolution: Resolution::Refusal,
+            gesture: None,
+            note: Some("  ".into()),
+        };
+        assert_eq!(
+            check_choice(&ruling, &unreasoned),
+            Err(CoreError::RefusalNeedsReason),
+            "a refusal is reasoned in writing"
+        );
         let refusal = check_choice(
             &ruling,
             &DecisionChoice {
-                resolution: Resolution::Refusal,
-                gesture: None,
-                note: None,
+                note: Some("Produit acheté dans une autre enseigne.".into()),
+                ..unreasoned
             },
         )
         .expect("a manager may refuse");
