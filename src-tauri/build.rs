@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "dossier_policy",
     "decide",
     "managers",
+    "users",
     "current_policy",
 ];
 

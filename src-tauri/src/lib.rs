@@ -50,6 +50,7 @@ pub fn run() {
             commands::policy::dossier_policy,
             commands::policy::decide,
             commands::policy::managers,
+            commands::policy::users,
             commands::policy::current_policy,
         ])
         .run(tauri::generate_context!());

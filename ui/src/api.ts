@@ -57,6 +57,8 @@ export interface Api {
   decide(dossierId: string, choice: DecisionChoice, approval: ManagerApproval | null): Promise<DossierDetail>;
   /** The managers who can approve at this counter. */
   managers(): Promise<UserView[]>;
+  /** Everyone who works at this counter (suggested as the clerk). */
+  users(): Promise<UserView[]>;
   currentPolicy(): Promise<PolicyInfo>;
 }
 
@@ -116,5 +118,6 @@ export const tauriApi: Api = {
   dossierPolicy: (dossierId) => call<PolicyPreview>("dossier_policy", { dossierId }),
   decide: (dossierId, choice, approval) => call<DossierDetail>("decide", { dossierId, choice, approval }),
   managers: () => call<UserView[]>("managers"),
+  users: () => call<UserView[]>("users"),
   currentPolicy: () => call<PolicyInfo>("current_policy"),
 };

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Api } from "./api";
 import { App } from "./App";
 import type { IntakeForm } from "./bindings/IntakeForm";
-import { appInfo, card, detail, hit, intakeForm, stubApi } from "./testData";
+import { appInfo, card, detail, hit, intakeForm, managers, stubApi } from "./testData";
 
 const info = appInfo;
 
@@ -202,8 +202,12 @@ describe("lists", () => {
     const api = counterApi({ listDossiers: vi.fn(async () => [row]) });
     render(<App api={api} />);
     await screen.findByRole("combobox");
-    fireEvent.keyDown(window, { key: "F3" });
-    const tab = await screen.findByRole("tab", { name: "Ouverts du magasin" });
+    // F3 again until the lists show: the app's key handler is attached once
+    // its first render has settled (F3 twice is the same screen).
+    const tab = await waitFor(() => {
+      fireEvent.keyDown(window, { key: "F3" });
+      return screen.getByRole("tab", { name: "Ouverts du magasin" });
+    });
     await waitFor(() => expect(document.activeElement).toBe(tab));
     expect(api.listDossiers).toHaveBeenCalledWith("store_open");
 
@@ -235,5 +239,38 @@ describe("clerk", () => {
     fireEvent.keyDown(input, { key: "Enter" });
     await screen.findByRole("button", { name: /Conseiller : Paul Martin/ });
     expect(api.setSetting).toHaveBeenCalledWith("clerk", "Paul Martin");
+  });
+
+  it("suggests the counter's users, and still takes a typed name", async () => {
+    const api = counterApi({
+      getSettings: vi.fn(async () => ({ clerk: null, printer: null })),
+      users: vi.fn(async () => managers()),
+    });
+    render(<App api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: /Conseiller : à choisir/ }));
+    const input = await screen.findByLabelText("Conseiller :");
+    expect(input.getAttribute("list")).toBe("clerk-users");
+    await waitFor(() =>
+      expect(Array.from(document.querySelectorAll("#clerk-users option")).map((o) => o.getAttribute("value"))).toEqual(
+        managers().map((u) => u.display_name),
+      ),
+    );
+  });
+
+  it("works without suggestions when the users cannot be read", async () => {
+    const api = counterApi({
+      getSettings: vi.fn(async () => ({ clerk: null, printer: null })),
+      setSetting: vi.fn(async () => ({ clerk: "Léa Intérim", printer: null })),
+      users: vi.fn(async () => {
+        throw { code: "database", message: "Erreur" };
+      }),
+    });
+    render(<App api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: /Conseiller : à choisir/ }));
+    const input = await screen.findByLabelText("Conseiller :");
+    fireEvent.change(input, { target: { value: "Léa Intérim" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    await screen.findByRole("button", { name: /Conseiller : Léa Intérim/ });
+    expect(document.querySelectorAll("#clerk-users option")).toHaveLength(0);
   });
 });

@@ -100,7 +100,7 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "appInfo", "search", "customerCard", "intakeForm", "openDossier", "dossierDetail",
     "dossierAction", "addNote", "assignDossier", "closeDossier", "recordSatisfaction",
     "listDossiers", "messageTemplates", "getSettings", "setSetting", "listPrinters", "printDossier",
-    "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy",
+    "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy", "users",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ clerk: "Marie Curie", printer: null }));

@@ -62,6 +62,13 @@ pub async fn managers(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
         .collect())
 }
 
+/// Everyone who works at this counter (the clerk's name is picked among
+/// them, or typed).
+#[tauri::command]
+pub async fn users(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
+    Ok(state.store()?.users(Utc::now()).await?)
+}
+
 /// The policy in force at this counter today.
 #[tauri::command]
 pub async fn current_policy(state: State<'_, AppState>) -> AppResult<PolicyInfo> {

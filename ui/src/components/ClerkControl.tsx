@@ -5,6 +5,7 @@ import { useState, type KeyboardEvent } from "react";
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
 import type { Settings } from "../bindings/Settings";
+import type { UserView } from "../bindings/UserView";
 import { Icon } from "./Icon";
 
 interface Props {
@@ -17,11 +18,15 @@ export function ClerkControl({ api, clerk, onSaved }: Props) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState("");
   const [error, setError] = useState<CommandError | null>(null);
+  const [users, setUsers] = useState<UserView[]>([]);
 
   function start() {
     setName(clerk ?? "");
     setError(null);
     setEditing(true);
+    // The counter's users are suggested; a name can still be typed (a
+    // temporary colleague). Without the list, the field works the same.
+    api.users().then(setUsers, () => setUsers([]));
   }
 
   async function save() {
@@ -67,9 +72,18 @@ export function ClerkControl({ api, clerk, onSaved }: Props) {
         value={name}
         autoFocus
         placeholder="Prénom Nom"
+        list="clerk-users"
+        autoComplete="off"
         onChange={(e) => setName(e.target.value)}
         onKeyDown={onKeyDown}
       />
+      <datalist id="clerk-users">
+        {users.map((u) => (
+          <option key={u.id} value={u.display_name}>
+            {u.role_label}
+          </option>
+        ))}
+      </datalist>
       <button type="button" className="topbar-link" onClick={() => void save()}>
         OK
       </button>
