@@ -5,6 +5,9 @@
 //! allow is refused, and one beyond a clerk's authority is written only
 //! with a manager's valid PIN.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use comptoir_core::auth::{self, ManagerApproval, PinCounter, Role, UserView};
 use comptoir_core::calendar::BusinessCalendar;
@@ -112,6 +115,22 @@ impl UserRow {
     }
 }
 
+/// A stored policy document, parsed and checked once per process: a
+/// published text never changes, and reading it (TOML, then the legal-floor
+/// check) was most of the cost of each ruling at the counter.
+fn parsed_policy(text: &str) -> Result<Arc<Policy>> {
+    static PARSED: OnceLock<Mutex<HashMap<String, Arc<Policy>>>> = OnceLock::new();
+    let cache = PARSED.get_or_init(Mutex::default);
+    if let Some(p) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return Ok(p);
+    }
+    let policy = Arc::new(Policy::from_toml(text)?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(text.to_owned(), Arc::clone(&policy));
+    }
+    Ok(policy)
+}
+
 /// Why the counter shows no automatic decision (a French sentence), or the
 /// error itself when it is not one of those expected situations.
 fn unavailable(e: StoreError) -> Result<String> {
@@ -183,7 +202,10 @@ impl Store {
     }
 
     /// The policy in force on a date: the latest effective on or before it.
-    pub(crate) async fn policy_on(conn: &mut SqliteConnection, day: NaiveDate) -> Result<Policy> {
+    pub(crate) async fn policy_on(
+        conn: &mut SqliteConnection,
+        day: NaiveDate,
+    ) -> Result<Arc<Policy>> {
         let text: Option<String> = sqlx::query_scalar(
             "SELECT document FROM policies WHERE effective_from <= ?
              ORDER BY effective_from DESC, installed_at DESC LIMIT 1",
@@ -192,7 +214,7 @@ impl Store {
         .fetch_optional(conn)
         .await?;
         let text = text.ok_or(StoreError::NoPolicy)?;
-        Ok(Policy::from_toml(&text)?)
+        parsed_policy(&text)
     }
 
     /// The policy in force today at this counter.
@@ -201,8 +223,8 @@ impl Store {
         let calendar = Self::local_calendar(&mut conn).await?;
         let p = Self::policy_on(&mut conn, calendar.local_date(now)).await?;
         Ok(PolicyInfo {
-            id: p.id,
-            version: p.version,
+            id: p.id.clone(),
+            version: p.version.clone(),
             effective_from: p.effective_from,
         })
     }
