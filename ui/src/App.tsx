@@ -13,6 +13,7 @@ import type { Settings } from "./bindings/Settings";
 import { ClerkControl } from "./components/ClerkControl";
 import { CustomerCardView } from "./components/CustomerCardView";
 import { DossierScreen } from "./components/DossierScreen";
+import { AlertRegion } from "./components/AlertRegion";
 import { Icon } from "./components/Icon";
 import { IntakeScreen, type Purchase } from "./components/IntakeScreen";
 import { ListsScreen } from "./components/ListsScreen";
@@ -305,13 +306,7 @@ function CardScreen({
   const { card, error } = load;
   return (
     <FocusOnMount>
-      <div className="alert-region" role="alert">
-        {error ? (
-          <p className="alert">
-            <Icon name="alert" /> {error.message}
-          </p>
-        ) : null}
-      </div>
+      <AlertRegion error={error} />
       {card ? (
         <CustomerCardView
           card={card}

@@ -1,6 +1,7 @@
 // The "dossier" moment: what was promised and when, what happened since,
 // and what can be done next (the workflow's allowed actions, from Rust).
 import { useCallback, useEffect, useState, type FormEvent, type KeyboardEvent } from "react";
+import { AlertRegion } from "./AlertRegion";
 
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
@@ -94,11 +95,7 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
   if (load.error) {
     return (
       <main className="screen dossier-screen">
-        <div className="alert-region" role="alert">
-          <p className="alert">
-            <Icon name="alert" /> {load.error.message}
-          </p>
-        </div>
+        <AlertRegion error={load.error} />
       </main>
     );
   }
@@ -149,13 +146,7 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
         ) : null}
       </header>
 
-      <div className="alert-region" role="alert">
-        {error ? (
-          <p className="alert">
-            <Icon name="alert" /> {error.message}
-          </p>
-        ) : null}
-      </div>
+      <AlertRegion error={error} />
 
       {closingMessage ? (
         <section className="panel closing-message" aria-labelledby="closing-title">
@@ -405,13 +396,7 @@ function PrintPanel({ api, dossier }: { api: Api; dossier: DossierView }) {
           </>
         ) : null}
       </div>
-      <div className="alert-region" role="alert">
-        {error ? (
-          <p className="alert">
-            <Icon name="alert" /> {error.message}
-          </p>
-        ) : null}
-      </div>
+      <AlertRegion error={error} />
     </section>
   );
 }

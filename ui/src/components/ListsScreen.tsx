@@ -10,6 +10,7 @@ import { nextTab } from "../dossierForm";
 import { plural, type Formatter } from "../format";
 import { isNavKey, moveSelection } from "../listNav";
 import { DeadlineBadge, StatusBadge } from "./DossierScreen";
+import { AlertRegion } from "./AlertRegion";
 import { Icon } from "./Icon";
 
 export const LISTS: { list: DossierList; label: string }[] = [
@@ -106,13 +107,7 @@ export function ListsScreen({ api, fmt, list, onList, onOpen }: Props) {
         <kbd>←</kbd> <kbd>→</kbd> changer de liste · <kbd>↑</kbd> <kbd>↓</kbd> choisir ·{" "}
         <kbd>Entrée</kbd> ouvrir
       </p>
-      <div className="alert-region" role="alert">
-        {load.error ? (
-          <p className="alert">
-            <Icon name="alert" /> {load.error.message}
-          </p>
-        ) : null}
-      </div>
+      <AlertRegion error={load.error} />
       <p className="search-status" role="status">
         {load.rows === null && !load.error ? "Chargement…" : null}
         {load.rows ? (load.rows.length === 0 ? "Aucun dossier dans cette liste." : plural(load.rows.length, "dossier", "dossiers")) : null}

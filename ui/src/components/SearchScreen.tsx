@@ -1,5 +1,6 @@
 // The "find" moment: one field for everything, results as the clerk types.
 import { useEffect, useRef, type KeyboardEvent, type RefObject } from "react";
+import { AlertRegion } from "./AlertRegion";
 
 import type { SearchHit } from "../bindings/SearchHit";
 import type { Formatter } from "../format";
@@ -123,13 +124,7 @@ export function SearchScreen({ search, selection, onSelect, onOpen, inputRef, fm
         </p>
       </div>
 
-      <div className="alert-region" role="alert">
-        {error && !isHint ? (
-          <p className="alert">
-            <Icon name="alert" /> {error.message}
-          </p>
-        ) : null}
-      </div>
+      <AlertRegion error={error && !isHint ? error : null} />
 
       <p className="search-status" role="status" aria-live="polite">
         {isHint ? <span className="hint">{error.message}</span> : status}

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
 import type { Settings } from "../bindings/Settings";
+import { AlertRegion } from "./AlertRegion";
 import { Icon } from "./Icon";
 
 interface Props {
@@ -81,13 +82,7 @@ export function SettingsScreen({ api, settings, onSaved }: Props) {
         ) : null}
         <p className="field-help">Les tickets sont toujours enregistrés en PDF, imprimés ou non.</p>
         <p role="status">{saved ? "Réglage enregistré." : null}</p>
-        <div className="alert-region" role="alert">
-          {error ? (
-            <p className="alert">
-              <Icon name="alert" /> {error.message}
-            </p>
-          ) : null}
-        </div>
+        <AlertRegion error={error} />
       </section>
     </main>
   );
