@@ -405,9 +405,16 @@ describe("decision on the dossier", () => {
       status_label: "Restitué",
       allowed_actions: [],
     });
-    render(<App api={counterApi({ dossierDetail: vi.fn(async () => handedBack) })} />);
+    render(
+      <App api={counterApi({ dossierDetail: vi.fn(async () => handedBack), dossierPolicy: vi.fn(async () => policyPreview()) })} />,
+    );
     await searchAndEnter("SAV-LYO1-2026-000001");
-    expect((await screen.findByRole("button", { name: "Décider" })).id).toBe("decide-button");
+    const button = await screen.findByRole("button", { name: "Décider" });
+    expect(button.id).toBe("decide-button");
+    fireEvent.click(button);
+    // The form opens with the dossier's options.
+    expect(await screen.findByRole("button", { name: /Enregistrer la décision/ })).toBeTruthy();
+    expect(document.querySelectorAll('#decision input[name="policy-option"]').length).toBeGreaterThan(0);
   });
 
   it("decides from the dossier's options, with a manager's approval when Rust asks", async () => {

@@ -48,7 +48,7 @@ export function DecisionSection({ api, dossier, fmt, onDecided }: Props) {
           {d ? "Changer la décision" : "Décider"}
         </button>
       ) : null}
-      {dossier.is_open && deciding ? (
+      {dossier.can_decide && deciding ? (
         <DecideForm
           api={api}
           dossierId={dossier.id}
