@@ -196,6 +196,9 @@ describe("policy panel at intake", () => {
     await fillIntake();
     fireEvent.click(screen.getByLabelText("Emballage d'origine jamais ouvert"));
     fireEvent.change(screen.getByLabelText("Gêne pour le client"), { target: { value: "minor" } });
+    // An option chosen, then « Décider plus tard » again: nothing is decided.
+    fireEvent.click(radio("credit_note"));
+    fireEvent.click(radio(""));
     fireEvent.click(screen.getByRole("button", { name: /Ouvrir le dossier/ }));
     await screen.findByRole("heading", { level: 1, name: "SAV-LYO1-2026-000001" });
     expect(api.openDossier).toHaveBeenCalledWith(

@@ -176,7 +176,9 @@ mod tests {
             failures: 0,
             locked_until: None,
         };
-        for left in (1..MAX_PIN_FAILURES).rev() {
+        // Five wrong PINs: four warnings, then the lock (literals, not the
+        // constants, so that changing the rule fails this test).
+        for left in [4, 3, 2, 1] {
             c = c.after_failure(now);
             assert_eq!(
                 c.failure_error(tz),
@@ -187,7 +189,7 @@ mod tests {
             assert_eq!(c.check_not_locked(now, tz), Ok(()));
         }
         c = c.after_failure(now);
-        let until = now + Duration::minutes(LOCKOUT_MINUTES);
+        let until = now + Duration::minutes(15);
         assert_eq!(c.failure_error(tz), CoreError::AccountLocked { until, tz });
         // Said in the store's time: 10:00 UTC + 15 min is 11:15 in Paris.
         assert!(c.failure_error(tz).message_fr().contains("11:15"));

@@ -53,12 +53,12 @@ fn demo(dir: &Path) -> String {
     db
 }
 
-fn tool_available(name: &str) -> bool {
-    Command::new("which")
-        .arg(name)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+/// Runs a checking tool (pdftoppm, zbarimg, pdftotext); a missing tool
+/// fails the test (scripts/deps.sh --test installs them), never skips it.
+fn run_tool(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?} ({e}): install poppler-utils and zbar-tools (scripts/deps.sh --test)")
+    })
 }
 
 #[test]
@@ -198,38 +198,34 @@ fn a_dossier_opened_moved_and_printed_from_the_command_line() {
         assert_eq!(v["number"], number.as_str());
         let bytes = std::fs::read(&pdf).unwrap();
         assert!(bytes.starts_with(b"%PDF"));
-        if tool_available("pdftoppm") && tool_available("zbarimg") {
-            let prefix = dir.path().join(format!("{format}-page"));
-            let st = Command::new("pdftoppm")
+        let prefix = dir.path().join(format!("{format}-page"));
+        let st = run_tool(
+            Command::new("pdftoppm")
                 .args(["-r", "300", "-png"])
                 .arg(&pdf)
-                .arg(&prefix)
-                .status()
-                .unwrap();
-            assert!(st.success());
-            let page = std::fs::read_dir(dir.path())
-                .unwrap()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .find(|p| {
-                    p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with(&format!("{format}-page"))
-                })
-                .unwrap();
-            let out = Command::new("zbarimg")
+                .arg(&prefix),
+        );
+        assert!(st.status.success());
+        let page = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&format!("{format}-page"))
+            })
+            .unwrap();
+        let out = run_tool(
+            Command::new("zbarimg")
                 .args(["--raw", "-q", "-Sdisable", "-Scode128.enable"])
-                .arg(&page)
-                .output()
-                .unwrap();
-            let decoded = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                decoded.lines().any(|l| l.trim() == number),
-                "{format}: Code 128 decoded {decoded:?}"
-            );
-        } else {
-            eprintln!("pdftoppm/zbarimg missing: barcode not decoded here (scripts/test.sh installs them)");
-        }
+                .arg(&page),
+        );
+        let decoded = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            decoded.lines().any(|l| l.trim() == number),
+            "{format}: Code 128 decoded {decoded:?}"
+        );
     }
     let e = err_json(&ctl(&[
         "dossier",
@@ -467,7 +463,7 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
 
     // The printed ticket says what was decided, on which basis, under which
     // policy version, and who approved it.
-    let ticket_text = |name: &str| -> Option<String> {
+    let ticket_text = |name: &str| -> String {
         let pdf = dir.path().join(name);
         ok_json(&ctl(&[
             "dossier",
@@ -478,25 +474,14 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
             "--out",
             pdf.to_str().unwrap(),
         ]));
-        if !tool_available("pdftotext") {
-            eprintln!(
-                "pdftotext missing: ticket text not checked here (scripts/test.sh installs it)"
-            );
-            return None;
-        }
-        let out = Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        Some(
-            String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
+        let out = run_tool(Command::new("pdftotext").arg(&pdf).arg("-"));
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     };
-    if let Some(text) = ticket_text("decision.pdf") {
+    {
+        let text = ticket_text("decision.pdf");
         for needle in [
             "Décision",
             "Avoir de",
@@ -530,7 +515,8 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
         "Écran rayé à la reprise.",
     ]));
     assert_eq!(refused["dossier"]["decision"]["resolution"], "refusal");
-    if let Some(text) = ticket_text("refusal.pdf") {
+    {
+        let text = ticket_text("refusal.pdf");
         for needle in [
             "Refus",
             "Motif : Écran rayé à la reprise.",

@@ -135,6 +135,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("tickets").join("a.pdf");
         let out = save_then_print(b"pdf", &path, Some("Accueil"), "t", |_, p, _| {
+            assert!(path.is_file(), "saved before it is sent");
             assert_eq!(p, Some("Accueil"));
             Ok("Accueil-7".to_owned())
         })

@@ -34,6 +34,20 @@ async fn line_of(store: &Store, order: &str) -> (CustomerId, OrderLineId) {
     (customer, o.lines[0].id)
 }
 
+/// The showcase television's unit price.
+async fn tv_price(store: &Store, customer: CustomerId) -> Cents {
+    store
+        .customer_card(customer)
+        .await
+        .unwrap()
+        .orders
+        .iter()
+        .find(|o| o.number == showcase::tv_order_number(common::as_of()))
+        .expect("the television on the card")
+        .lines[0]
+        .unit_price
+}
+
 async fn tv(store: &Store) -> (CustomerId, OrderLineId) {
     line_of(store, &showcase::tv_order_number(common::as_of())).await
 }
@@ -244,17 +258,14 @@ async fn a_choice_above_the_clerk_limit_needs_a_managers_pin_and_lands_on_the_ti
     assert_eq!(rec.approved_by.as_deref(), Some("Sophie Roux"));
     assert_eq!(rec.decided_by, "Julie Martin");
     assert_eq!(rec.policy_version, "2026.1");
-    let price = store
-        .customer_card(customer)
-        .await
-        .unwrap()
-        .orders
-        .iter()
-        .find(|o| o.number == showcase::tv_order_number(common::as_of()))
-        .unwrap()
-        .lines[0]
-        .unit_price;
-    assert_eq!(rec.amount, Some(Cents(price.0 - (price.0 / 10).min(3_000))));
+    let price = tv_price(&store, customer).await;
+    // Opened: 10 % restocking fee capped at 30 € — capped, as the demo TV
+    // costs more than 300 €.
+    assert!(
+        price > Cents(30_000),
+        "precondition: the demo TV costs over 300 €"
+    );
+    assert_eq!(rec.amount, Some(Cents(price.0 - 3_000)));
 }
 
 #[tokio::test]
@@ -262,16 +273,7 @@ async fn within_the_clerk_limit_no_pin_is_asked_and_refusals_write_nothing() {
     let (_dir, store) = common::demo_store(50).await;
     let (customer, line) = tv(&store).await;
     let mut input = intake(customer, line, "withdrawal.changed_mind");
-    let price = store
-        .customer_card(customer)
-        .await
-        .unwrap()
-        .orders
-        .iter()
-        .find(|o| o.number == showcase::tv_order_number(common::as_of()))
-        .unwrap()
-        .lines[0]
-        .unit_price;
+    let price = tv_price(&store, customer).await;
     assert!(
         price < Cents(100_000),
         "precondition: the demo TV costs under 1 000 €"
@@ -369,11 +371,18 @@ async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
     assert_eq!(m.display_name, "Marc Petit");
     assert_eq!(failures(&store, "marc.p").await, 0);
     // An administrator can lift a lock at once.
+    let mut last = None;
     for _ in 0..5 {
-        let _ = store
+        last = store
             .verify_manager(&pin("marc.p", "9999"), t + Duration::minutes(20))
-            .await;
+            .await
+            .err();
     }
+    assert_eq!(
+        last.map(|e| e.code()),
+        Some("account_locked"),
+        "locked again"
+    );
     store.unlock_user("marc.p").await.unwrap();
     store
         .verify_manager(&pin("marc.p", "1357"), t + Duration::minutes(20))
@@ -608,6 +617,14 @@ async fn a_late_decision_is_judged_on_the_day_the_customer_asked() {
         .await
         .unwrap();
     let later = now() + Duration::days(20);
+    // A stricter policy takes effect in between: it does not apply to a
+    // request made before it.
+    let stricter = DEFAULT_POLICY_TOML
+        .replace("version = \"2026.1\"", "version = \"2026.2\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-12-03")
+        .replace("exchange_cents = 100000", "exchange_cents = 0");
+    store.install_policy(&stricter, now()).await.unwrap();
+    assert_eq!(store.current_policy(later).await.unwrap().version, "2026.2");
     let p = store.dossier_policy(id, later).await.unwrap();
     let d = p.decision.expect("a decision");
     let exchange = d.option(PolicyResolution::Exchange);
@@ -616,7 +633,9 @@ async fn a_late_decision_is_judged_on_the_day_the_customer_asked() {
         "asked inside the 15-day window: still allowed 20 days later: {}",
         exchange.explanation
     );
-    store
+    // Under 2026.1 an exchange is the clerk's call (2026.2 would need a
+    // manager): no PIN is asked, and the record names 2026.1.
+    let rec = store
         .decide(
             id,
             &choice(PolicyResolution::Exchange),
@@ -626,6 +645,7 @@ async fn a_late_decision_is_judged_on_the_day_the_customer_asked() {
         )
         .await
         .unwrap();
+    assert_eq!(rec.policy_version, "2026.1");
     // The same request made today would be out of the window.
     let q = PolicyQuery {
         customer_id: customer,
@@ -705,6 +725,39 @@ async fn a_decision_can_still_be_taken_after_hand_back_but_not_after_closure() {
         0,
         "no PIN checked for a refused action"
     );
+}
+
+#[tokio::test]
+async fn a_refusal_without_a_written_reason_is_refused_before_any_pin() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = line_of(&store, showcase::WEB_ORDER).await;
+    let id = store
+        .open_dossier(&intake(customer, line, "defect.battery"), now())
+        .await
+        .unwrap();
+    let e = store
+        .decide(
+            id,
+            &choice(PolicyResolution::Refusal),
+            Some(&pin("sophie.r", "0000")),
+            "Julie Martin",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "refusal_needs_reason");
+    assert_eq!(
+        failures(&store, "sophie.r").await,
+        0,
+        "the PIN was not even checked"
+    );
+    assert!(store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .decision
+        .is_none());
 }
 
 #[tokio::test]

@@ -180,6 +180,8 @@ async fn a_repair_with_a_small_gesture_is_decided_on_a_dossier_opened_online() {
             .expect("type the dossier number");
         input.send_keys(keys::ENTER).await.expect("enter");
         text_containing(&c, "#dossier-number", &["SAV-WEB-2026-000001"]).await;
+        // Opened online, nothing decided yet.
+        text_containing(&c, "#decision", &["Aucune décision"]).await;
 
         element(&c, "#decide-button")
             .await

@@ -639,7 +639,12 @@ mod tests {
         match Policy::from_toml(&upside_down) {
             Err(CoreError::PolicyInvalid { field, line, .. }) => {
                 assert_eq!(field, "goodwill.premium_from_cents");
-                assert!(line > 0);
+                let expected = upside_down
+                    .lines()
+                    .position(|l| l.starts_with("premium_from_cents"))
+                    .expect("the edited line")
+                    + 1;
+                assert_eq!(line, expected);
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

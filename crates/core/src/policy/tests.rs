@@ -1048,24 +1048,26 @@ prop_compose! {
 /// Policies that pass the floor check but are as stingy as allowed: no
 /// change of mind, nothing beyond the legal remedies, tiny clerk limits.
 fn stingy_policy() -> Policy {
-    let text = DEFAULT_POLICY_TOML
-        .replacen(
-            "unopened = { days = 30, resolutions = [\"exchange\", \"credit_note\"] }\n",
-            "",
-            1,
-        )
-        .replacen(
-            "opened = { days = 15, resolutions = [\"exchange\", \"credit_note\"], restocking_percent = 10, restocking_cap_cents = 3000 }\n",
-            "",
-            1,
-        )
-        .replacen("legal_guarantee = [\"repair\", \"replacement\", \"send_to_manufacturer\"]", "legal_guarantee = [\"repair\", \"replacement\"]", 1)
-        .replacen("commercial_warranty = [\"repair\", \"send_to_manufacturer\"]", "commercial_warranty = []", 1)
-        .replacen("out_of_guarantee = [\"repair\", \"send_to_manufacturer\"]", "out_of_guarantee = []", 1)
-        .replacen("refund_cents = 15000", "refund_cents = 0", 1)
-        .replacen("refusal_needs_manager = false", "refusal_needs_manager = true", 1);
+    // Every edit must apply: a reformatted default.toml would otherwise
+    // leave the "stingy" policy as generous as the default.
+    let edits: [(&str, &str); 7] = [
+        ("unopened = { days = 30, resolutions = [\"exchange\", \"credit_note\"] }\n", ""),
+        ("opened = { days = 15, resolutions = [\"exchange\", \"credit_note\"], restocking_percent = 10, restocking_cap_cents = 3000 }\n", ""),
+        ("legal_guarantee = [\"repair\", \"replacement\", \"send_to_manufacturer\"]", "legal_guarantee = [\"repair\", \"replacement\"]"),
+        ("commercial_warranty = [\"repair\", \"send_to_manufacturer\"]", "commercial_warranty = []"),
+        ("out_of_guarantee = [\"repair\", \"send_to_manufacturer\"]", "out_of_guarantee = []"),
+        ("refund_cents = 15000", "refund_cents = 0"),
+        ("refusal_needs_manager = false", "refusal_needs_manager = true"),
+    ];
+    let text = edits
+        .iter()
+        .fold(DEFAULT_POLICY_TOML.to_owned(), |text, (from, to)| {
+            assert!(text.contains(from), "fixture: {from}");
+            text.replacen(from, to, 1)
+        });
     let p = Policy::from_toml(&text).expect("stingy policy is still legal");
     assert!(p.change_of_mind.unopened.is_none() && p.change_of_mind.opened.is_none());
+    assert!(p.resolutions.commercial_warranty.is_empty() && p.authority.refusal_needs_manager);
     p
 }
 
@@ -1087,7 +1089,14 @@ proptest! {
         for p in [policy(), stingy_policy(), hand_built_policy()] {
             let dec = evaluate(&p, &c, NaiveDate::MAX).expect("valid");
             let conformity = c.reason != ReasonKind::ChangeOfMind;
-            if conformity && dec.facts.guarantee_active {
+            // Worked out here, not read from the engine: delivered on D, the
+            // guarantee runs through D + 24 months (+6 after a repair).
+            let delivered = c.delivery_date.expect("arb_case sets it");
+            let months = if c.repaired_under_guarantee { 30 } else { 24 };
+            let inside = c.request_date
+                <= delivered.checked_add_months(chrono::Months::new(months)).expect("in range");
+            prop_assert_eq!(dec.facts.guarantee_active, inside);
+            if conformity && inside {
                 for r in [Resolution::Repair, Resolution::Replacement] {
                     let o = dec.option(r);
                     prop_assert!(o.allowed);
