@@ -141,7 +141,15 @@ describe("dossier screen", () => {
   });
 
   it("closes with the cost read in euros and shows the closing message", async () => {
-    const closed = detail({ status: "closed", status_label: "Clos", is_open: false, allowed_actions: [] });
+    const closed = detail({
+      status: "closed",
+      status_label: "Clos",
+      is_open: false,
+      can_decide: false,
+      can_assign: false,
+      can_record_satisfaction: true,
+      allowed_actions: [],
+    });
     const api = counterApi({
       messageTemplates: vi.fn(async () => [{ code: "repaired", title: "Réparé", body: "Bonjour {client}…" }]),
       closeDossier: vi.fn(async () => ({ message: "Bonjour Mme Hélène Dupré, c'est réparé.", detail: closed })),
@@ -162,7 +170,7 @@ describe("dossier screen", () => {
       gesture: null,
       template: "repaired",
     });
-    // Closed: satisfaction can be recorded.
+    // Closed: satisfaction can be recorded, as Rust says.
     expect(screen.getByRole("group", { name: "Note de satisfaction" })).toBeTruthy();
   });
 

@@ -154,6 +154,8 @@ export function detail(overrides: Partial<DossierDetail["dossier"]> = {}): Dossi
       csat_comment: null,
       decision: null,
       can_decide: true,
+      can_record_satisfaction: false,
+      can_assign: true,
       ...overrides,
     },
   };

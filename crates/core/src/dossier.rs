@@ -136,6 +136,16 @@ pub fn check_serial(read: Option<&str>, sold: &[String]) -> Result<()> {
     }
 }
 
+/// The customer's satisfaction is asked once, after closure.
+pub fn can_record_satisfaction(status: crate::model::DossierStatus, recorded: Option<u8>) -> bool {
+    status == crate::model::DossierStatus::Closed && recorded.is_none()
+}
+
+/// A dossier is given to a colleague until it is closed or cancelled.
+pub fn can_assign(status: crate::model::DossierStatus) -> bool {
+    !crate::workflow::is_terminal(status)
+}
+
 /// `SAV-<prefix>-<year>-<sequence>`: per store (or WEB / TEL), per year,
 /// never reused.
 pub fn dossier_number(prefix: &str, year: i32, sequence: u32) -> String {

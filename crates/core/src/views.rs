@@ -236,6 +236,10 @@ pub struct DossierView {
     /// Whether a decision can still be taken or changed (until closure or
     /// cancellation, so after hand-back too).
     pub can_decide: bool,
+    /// Whether the customer's satisfaction can be recorded (once, closed).
+    pub can_record_satisfaction: bool,
+    /// Whether the dossier can be given to a colleague.
+    pub can_assign: bool,
 }
 
 /// A workflow action offered to the clerk.

@@ -13,7 +13,7 @@ use comptoir_core::views::*;
 use comptoir_core::Cents;
 
 use comptoir_core::calendar::{deadline_status, BusinessCalendar, DeadlinePromise, DeadlineStatus};
-use comptoir_core::dossier::{ItemCondition, Resolution};
+use comptoir_core::dossier::{can_assign, can_record_satisfaction, ItemCondition, Resolution};
 use comptoir_core::reasons::reason_label_fr;
 use comptoir_core::workflow::allowed_actions;
 
@@ -473,6 +473,11 @@ fn assemble(
                     .as_deref()
                     .and_then(|j| serde_json::from_str(j).ok()),
                 can_decide: !comptoir_core::workflow::is_terminal(d.status),
+                can_record_satisfaction: can_record_satisfaction(
+                    d.status,
+                    d.csat_score.and_then(|s| u8::try_from(s).ok()),
+                ),
+                can_assign: can_assign(d.status),
             }
         })
         .collect();

@@ -522,7 +522,7 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
         let facts = Self::facts(&mut tx, id).await?;
-        if comptoir_core::workflow::is_terminal(facts.status) {
+        if !can_assign(facts.status) {
             return Err(StoreError::Invalid(
                 "un dossier clos ou annulé ne s'attribue plus".into(),
             ));
@@ -677,7 +677,17 @@ impl Store {
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        Self::facts(&mut tx, id).await?;
+        let facts = Self::facts(&mut tx, id).await?;
+        let recorded: Option<i64> =
+            sqlx::query_scalar("SELECT csat_score FROM dossiers WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !can_record_satisfaction(facts.status, recorded.and_then(|s| u8::try_from(s).ok())) {
+            return Err(StoreError::Invalid(
+                "la satisfaction se recueille une seule fois, une fois le dossier clos".into(),
+            ));
+        }
         insert_event(
             &mut tx,
             id,

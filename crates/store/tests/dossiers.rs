@@ -383,6 +383,15 @@ async fn closure_follow_up_and_satisfaction_feed_the_lists() {
         .open_dossier(&intake(customer, Some(line)), monday())
         .await
         .unwrap();
+    // Satisfaction is asked after closure, not while the dossier is open.
+    let e = store
+        .record_satisfaction(id, 4, None, "Julie M.", monday())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_record");
+    let d = store.dossier_detail(id).await.unwrap().dossier;
+    assert_eq!(d.csat_score, None);
+    assert!(!d.can_record_satisfaction && d.can_assign);
     let open = store
         .list_dossiers(DossierList::StoreOpen, None, monday())
         .await
@@ -481,6 +490,17 @@ async fn closure_follow_up_and_satisfaction_feed_the_lists() {
         .unwrap();
     let d = store.dossier_detail(id).await.unwrap().dossier;
     assert_eq!(d.csat_score, Some(5));
+    assert!(!d.can_record_satisfaction);
+    // Asked once: a second score is refused and the first one kept.
+    let e = store
+        .record_satisfaction(id, 1, None, "Julie M.", t + Duration::days(4))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(
+        store.dossier_detail(id).await.unwrap().dossier.csat_score,
+        Some(5)
+    );
     assert!(!store
         .list_dossiers(DossierList::ToFollowUp, None, t + Duration::days(5))
         .await

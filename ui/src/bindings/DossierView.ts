@@ -55,4 +55,12 @@ decision: DecisionRecord | null,
  * Whether a decision can still be taken or changed (until closure or
  * cancellation, so after hand-back too).
  */
-can_decide: boolean, };
+can_decide: boolean, 
+/**
+ * Whether the customer's satisfaction can be recorded (once, closed).
+ */
+can_record_satisfaction: boolean, 
+/**
+ * Whether the dossier can be given to a colleague.
+ */
+can_assign: boolean, };

@@ -286,14 +286,14 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
               }}
             />
           ) : null}
-          {d.status === "closed" && d.csat_score === null ? (
+          {d.can_record_satisfaction ? (
             <SatisfactionPanel
               busy={busy}
               onRecord={(score, comment) => write(() => api.recordSatisfaction(d.id, score, comment))}
             />
           ) : null}
           <NotePanel busy={busy} onAdd={(note) => write(() => api.addNote(d.id, note))} />
-          {d.is_open ? (
+          {d.can_assign ? (
             <AssignPanel
               current={d.assignee}
               busy={busy}
