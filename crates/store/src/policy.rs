@@ -299,6 +299,13 @@ impl Store {
         Ok(rows.iter().map(|u| u.view(now)).collect())
     }
 
+    /// The users who may approve beyond a clerk's authority.
+    pub async fn managers(&self, now: DateTime<Utc>) -> Result<Vec<UserView>> {
+        let mut users = self.users(now).await?;
+        users.retain(|u| u.role == Role::Manager);
+        Ok(users)
+    }
+
     /// Lifts a lockout (an administrator's action).
     pub async fn unlock_user(&self, login: &str) -> Result<()> {
         let done = sqlx::query(

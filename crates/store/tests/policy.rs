@@ -113,6 +113,18 @@ async fn the_demo_counter_has_the_default_policy_and_its_users() {
     let users = store.users(now()).await.unwrap();
     assert_eq!(users.len(), showcase::DEMO_USERS.len());
     assert_eq!(users[0].role, Role::Manager, "managers listed first");
+    let managers: Vec<String> = store
+        .managers(now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.login)
+        .collect();
+    assert_eq!(
+        managers,
+        vec!["marc.p", "sophie.r"],
+        "managers only, by name"
+    );
     let hash: String = sqlx::query_scalar("SELECT pin_hash FROM users WHERE login = 'sophie.r'")
         .fetch_one(store.pool())
         .await

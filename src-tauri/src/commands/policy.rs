@@ -3,7 +3,7 @@
 //! authority), the managers who can approve. The store enforces the rules.
 
 use chrono::Utc;
-use comptoir_core::auth::{ManagerApproval, Role, UserView};
+use comptoir_core::auth::{ManagerApproval, UserView};
 use comptoir_core::policy::{DecisionChoice, PolicyPreview, PolicyQuery};
 use comptoir_core::views::DossierDetail;
 use comptoir_store::PolicyInfo;
@@ -55,11 +55,7 @@ pub async fn decide(
 /// The managers who can approve at this counter.
 #[tauri::command]
 pub async fn managers(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
-    let users = state.store()?.users(Utc::now()).await?;
-    Ok(users
-        .into_iter()
-        .filter(|u| u.role == Role::Manager)
-        .collect())
+    Ok(state.store()?.managers(Utc::now()).await?)
 }
 
 /// Everyone who works at this counter (the clerk's name is picked among
