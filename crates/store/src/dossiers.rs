@@ -14,7 +14,7 @@ use comptoir_core::records::display_name;
 use comptoir_core::workflow::{transition, DossierAction};
 use comptoir_core::CoreError;
 use serde::Serialize;
-use sqlx::{Acquire, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::{Result, Store, StoreError};
 
@@ -234,7 +234,7 @@ impl Store {
             None => None,
         };
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
 
         let customer_exists: bool =
             sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?)")
@@ -404,7 +404,7 @@ impl Store {
     ) -> Result<DossierStatus> {
         require_actor(actor)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         let facts = Self::facts(&mut tx, id).await?;
         let next = transition(facts.status, action)?;
         insert_event(
@@ -492,7 +492,7 @@ impl Store {
             return Err(CoreError::MissingField { field: "note" }.into());
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         Self::facts(&mut tx, id).await?;
         insert_event(
             &mut tx,
@@ -520,7 +520,7 @@ impl Store {
         require_actor(actor)?;
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         let facts = Self::facts(&mut tx, id).await?;
         if !can_assign(facts.status) {
             return Err(StoreError::Invalid(
@@ -564,7 +564,7 @@ impl Store {
         require_actor(actor)?;
         resolution.validate()?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         let facts = Self::facts(&mut tx, id).await?;
         let next = transition(facts.status, DossierAction::Close)?;
         // Gestures follow the policy's scale: closure records the one the
@@ -676,7 +676,7 @@ impl Store {
         check_csat(score, comment)?;
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         let facts = Self::facts(&mut tx, id).await?;
         let recorded: Option<i64> =
             sqlx::query_scalar("SELECT csat_score FROM dossiers WHERE id = ?")

@@ -30,9 +30,16 @@ pub enum StoreError {
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(#[source] sqlx::Error),
     #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(#[source] std::io::Error),
+    // Named from SQLite's result codes in `sqlite_error::classify`.
+    #[error("database busy: the write lock was not free within the busy timeout")]
+    Busy,
+    #[error("the record changed meanwhile (another writer committed first)")]
+    ChangedMeanwhile,
+    #[error("disk full")]
+    DiskFull,
 }
 
 impl StoreError {
@@ -50,6 +57,9 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid_record",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
+            StoreError::Busy => "db_busy",
+            StoreError::ChangedMeanwhile => "changed_meanwhile",
+            StoreError::DiskFull => "disk_full",
         }
     }
 
@@ -78,6 +88,9 @@ impl StoreError {
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()
             }
+            StoreError::Busy => "La base est occupée par un autre poste ou un autre programme depuis plusieurs secondes. Rien n'a été enregistré : réessayez dans un instant ; si cela se répète, prévenez le support informatique du magasin.".to_owned(),
+            StoreError::ChangedMeanwhile => "Le dossier a été modifié entre-temps sur un autre poste. Rien n'a été enregistré : rouvrez-le pour voir où il en est, puis recommencez.".to_owned(),
+            StoreError::DiskFull => "Le disque est plein : rien n'a été enregistré. Libérez de la place sur le disque (ou prévenez le support informatique du magasin), puis réessayez.".to_owned(),
         }
     }
 }

@@ -10,6 +10,8 @@ mod error;
 mod open;
 mod policy;
 mod search;
+mod sqlite_error;
+mod tx;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};

@@ -138,7 +138,7 @@ fn classify(path: &Path, e: sqlx::Error) -> StoreError {
             _ => {}
         }
     }
-    StoreError::Sqlx(e)
+    StoreError::from(e)
 }
 
 async fn migrate(pool: &SqlitePool, path: &Path, existed: bool) -> Result<()> {

@@ -21,7 +21,7 @@ use comptoir_core::policy::{
 };
 use comptoir_core::{Cents, CoreError};
 use serde::Serialize;
-use sqlx::{Acquire, Connection, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::{Result, Store, StoreError};
 
@@ -152,7 +152,7 @@ impl Store {
     pub async fn install_policy(&self, text: &str, now: DateTime<Utc>) -> Result<PolicyInfo> {
         let policy = Policy::from_toml(text)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
                 .bind(&policy.id)
@@ -363,7 +363,7 @@ impl Store {
         };
         // The counter is read again and written under a write lock, so two
         // attempts at the same time are both counted.
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         if right {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
                 .bind(user.id)
@@ -681,7 +681,7 @@ impl Store {
         };
         let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
         Self::check_decidable(&mut tx, id).await?;
         let record = write_decision(
             &mut tx,

@@ -1,0 +1,143 @@
+//! Writers wait their turn: every write transaction takes the write lock when
+//! it starts (`BEGIN IMMEDIATE`), so concurrent writers on one file queue
+//! under the busy timeout; a real timeout is the named `db_busy`.
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use comptoir_core::dossier::OpenDossierInput;
+use comptoir_core::ids::CustomerId;
+use comptoir_store::{OpenMode, Store};
+use sqlx::{Connection, Executor};
+
+/// An intake without a purchase record, built from JSON (as the UI and
+/// `comptoir-ctl` send it) so that new optional fields keep it valid.
+fn intake(customer: CustomerId, words: &str) -> OpenDossierInput {
+    serde_json::from_value(serde_json::json!({
+        "customer_id": customer,
+        "order_line_id": null,
+        "declared_product": "Aspirateur sans fil",
+        "reason_code": "defect.no_power",
+        "customer_words": words,
+        "condition": "good",
+        "condition_note": null,
+        "accessories": [],
+        "serial_number": null,
+        "actor": "Julie M.",
+        "assignee": null
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_on_separate_handles_queue_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    let first = common::demo_store_at(&path, 50, 11).await;
+    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
+        .fetch_one(first.pool())
+        .await
+        .unwrap();
+    // Four handles: four pools, as four processes would have.
+    let mut stores = vec![first];
+    for _ in 0..3 {
+        stores.push(Store::open(&path, OpenMode::MustExist).await.unwrap());
+    }
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let mut tasks = Vec::new();
+    for (w, store) in stores.iter().enumerate() {
+        for i in 0..15 {
+            let store = store.clone();
+            let input = intake(customer, &format!("Ne s'allume plus ({w}/{i})"));
+            tasks.push(tokio::spawn(async move {
+                let id = store.open_dossier(&input, now).await?;
+                // …and, on the same dossier, a read-then-write action.
+                store
+                    .add_note(id, "Julie M.", "Client rappelé", now)
+                    .await?;
+                Ok::<_, comptoir_store::StoreError>(id)
+            }));
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(id) => {
+                ids.insert(id);
+            }
+            Err(e) => panic!("a concurrent writer failed: {} ({e})", e.code()),
+        }
+    }
+    assert_eq!(ids.len(), 60);
+    let numbers: Vec<String> = sqlx::query_scalar(
+        "SELECT number FROM dossiers WHERE opened_by = 'Julie M.' ORDER BY number",
+    )
+    .fetch_all(stores[0].pool())
+    .await
+    .unwrap();
+    let distinct: BTreeSet<&String> = numbers.iter().collect();
+    assert_eq!(numbers.len(), 60);
+    assert_eq!(distinct.len(), 60, "no number given twice");
+    for s in stores {
+        s.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_lock_held_past_the_busy_timeout_is_the_named_busy_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    let store = common::demo_store_at(&path, 20, 12).await;
+    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let id = store
+        .open_dossier(&intake(customer, "Ne s'allume plus"), now)
+        .await
+        .unwrap();
+
+    // Another program holds the write lock and does not let go.
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    other.execute("BEGIN IMMEDIATE").await.unwrap();
+
+    let started = Instant::now();
+    let e = store
+        .add_note(id, "Julie M.", "Client rappelé", now)
+        .await
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(e.code(), "db_busy", "{e}");
+    assert!(
+        e.message_fr().starts_with("La base est occupée"),
+        "{}",
+        e.message_fr()
+    );
+    assert!(
+        waited >= Duration::from_secs(4),
+        "the writer waited for the busy timeout before giving up ({waited:?})"
+    );
+
+    // Once the lock is released the same write goes through.
+    other.execute("ROLLBACK").await.unwrap();
+    store
+        .add_note(id, "Julie M.", "Client rappelé", now)
+        .await
+        .unwrap();
+    let notes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'note'",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(notes, 1, "the refused write left nothing");
+    store.close().await;
+}
