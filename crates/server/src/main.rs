@@ -128,12 +128,13 @@ enum DeviceCmd {
 fn settings(
     cli_config: Option<&std::path::Path>,
     db: &Db,
-    extra: Overrides,
+    extra: &Overrides,
 ) -> Result<Settings, ApiError> {
     let o = Overrides {
+        listen: extra.listen,
         data_dir: db.data.clone(),
         database_url: db.database.clone(),
-        ..extra
+        log_json: extra.log_json,
     };
     Settings::load(cli_config, &o)
 }
@@ -169,7 +170,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let s = settings(
                 cfg,
                 &db,
-                Overrides {
+                &Overrides {
                     listen,
                     log_json: log_json.then_some(true),
                     ..Overrides::default()
@@ -197,7 +198,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 head_office,
                 db,
             } => {
-                let s = settings(cfg, &db, Overrides::default())?;
+                let s = settings(cfg, &db, &Overrides::default())?;
                 let st = storage::open(&s.backend()?).await?;
                 print(
                     &st.add_store(&code, name.trim(), head_office, Utc::now())
@@ -205,14 +206,14 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 )
             }
             StoreCmd::List { db } => {
-                let s = settings(cfg, &db, Overrides::default())?;
+                let s = settings(cfg, &db, &Overrides::default())?;
                 let st = storage::open(&s.backend()?).await?;
                 print(&st.list_stores().await?)
             }
         },
         Cmd::Device { cmd } => match cmd {
             DeviceCmd::Enrol { store, db } => {
-                let s = settings(cfg, &db, Overrides::default())?;
+                let s = settings(cfg, &db, &Overrides::default())?;
                 let st = storage::open(&s.backend()?).await?;
                 print(
                     &admin::enrol_code(st.as_ref(), &store, s.enrol_code_ttl_secs, Utc::now())
@@ -220,12 +221,12 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 )
             }
             DeviceCmd::List { store, db } => {
-                let s = settings(cfg, &db, Overrides::default())?;
+                let s = settings(cfg, &db, &Overrides::default())?;
                 let st = storage::open(&s.backend()?).await?;
                 print(&st.list_devices(store.as_deref()).await?)
             }
             DeviceCmd::Revoke { id, db } => {
-                let s = settings(cfg, &db, Overrides::default())?;
+                let s = settings(cfg, &db, &Overrides::default())?;
                 let st = storage::open(&s.backend()?).await?;
                 print(&st.revoke_device(id, Utc::now()).await?)
             }
@@ -237,7 +238,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                     (import::Source::WoocommerceJson, file, db)
                 }
             };
-            let s = settings(cfg, &db, Overrides::default())?;
+            let s = settings(cfg, &db, &Overrides::default())?;
             let bytes = std::fs::read(&file)?;
             let st = storage::open(&s.backend()?).await?;
             print(&import::run(st.as_ref(), source, &bytes).await?)

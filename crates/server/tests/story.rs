@@ -247,11 +247,11 @@ async fn push_and_pull(db: Db) {
         "customer.created",
         json!({"name": "Hélène"}),
     );
-    let (s, _) = par_c.push(&[p.clone()]).await;
+    let (s, _) = par_c.push(std::slice::from_ref(&p)).await;
     assert_eq!(s, 200);
 
     // PAR2 sees the chain's changes, not LYO1's store setting.
-    let (seen, cursor) = par_c.pull_all(String::new()).await;
+    let (seen, cursor) = par_c.pull_at_least(String::new(), 3).await;
     assert_eq!(
         ids(&seen),
         vec![a.id.to_string(), c.id.to_string(), p.id.to_string()]
@@ -259,7 +259,7 @@ async fn push_and_pull(db: Db) {
     assert_eq!(seen[0]["change"]["payload"], json!({"n": 1}));
     assert_eq!(seen[0]["scope"], "chain");
     // LYO1 sees its own store's change too.
-    let (lseen, _) = lyo_c.pull_all(String::new()).await;
+    let (lseen, _) = lyo_c.pull_at_least(String::new(), 4).await;
     assert_eq!(
         ids(&lseen),
         vec![
@@ -283,7 +283,7 @@ async fn push_and_pull(db: Db) {
     assert_eq!(s, 200);
     assert_eq!(v["changes"].as_array().unwrap().len(), 2);
     assert_eq!(v["more"], true);
-    let (rest, _) = par_c.pull_all(cursor).await;
+    let (rest, _) = par_c.pull_at_least(cursor, 5).await;
     assert_eq!(
         ids(&rest),
         later.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()
@@ -369,14 +369,14 @@ async fn bad_input(db: Db) {
     let good = change("LYO1", lyo.device_id, "dossier.event", json!({}));
     expect(
         "no credentials",
-        Client::new(&base).push(&[good.clone()]).await,
+        Client::new(&base).push(std::slice::from_ref(&good)).await,
         401,
         "credentials_missing",
     );
     expect(
         "wrong token",
         Client::with_token(&base, "cpt1_0000")
-            .push(&[good.clone()])
+            .push(std::slice::from_ref(&good))
             .await,
         401,
         "credentials_invalid",
@@ -429,13 +429,13 @@ async fn bad_input(db: Db) {
     assert!(after.is_empty(), "{after:?}");
 
     // And the server still serves everyone.
-    let (s, v) = lyo_c.push(&[good.clone()]).await;
+    let (s, v) = lyo_c.push(std::slice::from_ref(&good)).await;
     assert_eq!(
         (s, v["results"][0]["outcome"].as_str()),
         (200, Some("applied")),
         "{v}"
     );
-    let (after, _) = par_c.pull_all(start).await;
+    let (after, _) = par_c.pull_at_least(start, 1).await;
     assert_eq!(ids(&after), vec![good.id.to_string()]);
     srv.shutdown().await.unwrap();
 }

@@ -197,6 +197,22 @@ impl Client {
             .await
     }
 
+    /// Pulls until at least `n` changes arrived (at most 10 s). On
+    /// PostgreSQL a committed change becomes visible once every older
+    /// transaction of the cluster has ended (the feed's horizon), so a
+    /// test that runs beside others may wait a moment; it never skips.
+    pub async fn pull_at_least(&self, cursor: String, n: usize) -> (Vec<Value>, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let (mut all, mut cursor) = self.pull_all(cursor).await;
+        while all.len() < n && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let (more, c) = self.pull_all(cursor).await;
+            all.extend(more);
+            cursor = c;
+        }
+        (all, cursor)
+    }
+
     /// Pulls until nothing is left; returns the changes and the last cursor.
     pub async fn pull_all(&self, mut cursor: String) -> (Vec<Value>, String) {
         let mut all = Vec::new();
