@@ -12,7 +12,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 build_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config)
 test_pkgs=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils zbar-tools
-  fonts-dejavu-core xdotool cups cups-client printer-driver-cups-pdf)
+  fonts-dejavu-core xdotool cups cups-client printer-driver-cups-pdf
+  postgresql openssl)
 
 want=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")

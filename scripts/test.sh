@@ -21,6 +21,10 @@ if [[ -x scripts/cups-setup.sh ]]; then
   export COMPTOIR_CUPS=1
 fi
 
+step "PostgreSQL for the central server's tests"
+COMPTOIR_TEST_PG_URL="$(scripts/pg-setup.sh | tail -1)"
+export COMPTOIR_TEST_PG_URL
+
 step "Rust: unit and integration tests (real SQLite files, real CUPS)"
 cargo test --workspace --locked
 

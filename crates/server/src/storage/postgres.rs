@@ -1,0 +1,447 @@
+//! The PostgreSQL backend, for a real chain: several stateless server
+//! instances share one database.
+//!
+//! **The feed is commit-ordered.** A `bigserial` alone is not: transaction A
+//! takes seq 10, B takes 11 and commits first, a puller reads 11 and moves
+//! its cursor past it, then A commits 10 — skipped forever. So each change
+//! records the id of the transaction that wrote it (`xid`, from
+//! `pg_current_xact_id()`), and a pull serves only rows with
+//! `xid < pg_snapshot_xmin(pg_current_snapshot())`: every transaction below
+//! that horizon has ended (committed or rolled back), and any transaction
+//! still to commit has an xid at or above it. The position is `(xid, seq)`:
+//! a row that becomes visible later always sorts after every row already
+//! served. A long transaction delays the feed; it never makes it skip.
+//! `tests/feed_order.rs` proves it with two server instances and commits
+//! delayed out of order.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use comptoir_sync::ChangeEnvelope;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::types::Json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::*;
+use crate::import::apply::{ImportTx, StoredOrder};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone)]
+pub struct PgStorage {
+    pool: PgPool,
+    commit_hook: Option<CommitHook>,
+}
+
+impl PgStorage {
+    /// Connects and migrates (sqlx takes an advisory lock, so instances
+    /// starting together migrate once).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgStorage> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        let s = PgStorage {
+            pool,
+            commit_hook: None,
+        };
+        let applied = s.applied().await.unwrap_or_default();
+        check_not_newer(&applied, &expected_versions(&MIGRATOR))?;
+        MIGRATOR.run(&s.pool).await?;
+        Ok(s)
+    }
+
+    /// Test hook: sleep for what it returns inside each push transaction,
+    /// after the rows are written and before the commit.
+    pub fn with_commit_hook(mut self, hook: CommitHook) -> PgStorage {
+        self.commit_hook = Some(hook);
+        self
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn applied(&self) -> Result<Vec<i64>> {
+        let rows =
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+    }
+}
+
+fn device_from(r: &sqlx::postgres::PgRow) -> DeviceRow {
+    DeviceRow {
+        id: r.get("id"),
+        store_code: r.get("store_code"),
+        name: r.get("name"),
+        enrolled_at: r.get("enrolled_at"),
+        revoked_at: r.get("revoked_at"),
+        head_office: r.get("head_office"),
+    }
+}
+
+#[async_trait]
+impl Storage for PgStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn schema_state(&self) -> Result<SchemaState> {
+        Ok(SchemaState {
+            applied: self.applied().await?,
+            expected: expected_versions(&MIGRATOR),
+        })
+    }
+
+    async fn add_store(
+        &self,
+        code: &str,
+        name: &str,
+        head_office: bool,
+        now: DateTime<Utc>,
+    ) -> Result<StoreRow> {
+        check_store_code(code)?;
+        let r = sqlx::query(
+            "INSERT INTO stores (code, name, head_office, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(head_office)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(ApiError::StoreExists(code.to_owned()));
+        }
+        Ok(StoreRow {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            head_office,
+            created_at: now,
+        })
+    }
+
+    async fn list_stores(&self) -> Result<Vec<StoreRow>> {
+        let rows =
+            sqlx::query("SELECT code, name, head_office, created_at FROM stores ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StoreRow {
+                code: r.get(0),
+                name: r.get(1),
+                head_office: r.get(2),
+                created_at: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn create_enrolment(
+        &self,
+        store_code: &str,
+        code_hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let known = sqlx::query("SELECT 1 FROM stores WHERE code = $1")
+            .bind(store_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(ApiError::StoreUnknown(store_code.to_owned()));
+        }
+        sqlx::query(
+            "INSERT INTO enrolments (code_hash, store_code, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(code_hash)
+        .bind(store_code)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn redeem_enrolment(&self, code_hash: &[u8], device: NewDevice) -> Result<DeviceRow> {
+        let mut tx = self.pool.begin().await?;
+        // FOR UPDATE: two counters racing with one code — one wins, the
+        // other sees it used.
+        let row = sqlx::query(
+            "SELECT e.store_code, e.expires_at, e.used_at, s.head_office FROM enrolments e JOIN stores s ON s.code = e.store_code WHERE e.code_hash = $1 FOR UPDATE OF e",
+        )
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(ApiError::EnrolCodeUnknown)?;
+        let store_code: String = row.get(0);
+        let expires_at: DateTime<Utc> = row.get(1);
+        let used_at: Option<DateTime<Utc>> = row.get(2);
+        let head_office: bool = row.get(3);
+        if used_at.is_some() {
+            return Err(ApiError::EnrolCodeUsed);
+        }
+        if expires_at <= device.now {
+            return Err(ApiError::EnrolCodeExpired);
+        }
+        sqlx::query(
+            "INSERT INTO devices (id, store_code, name, token_hash, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(device.id)
+        .bind(&store_code)
+        .bind(&device.name)
+        .bind(&device.token_hash)
+        .bind(device.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE enrolments SET used_at = $1, device_id = $2 WHERE code_hash = $3")
+            .bind(device.now)
+            .bind(device.id)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(DeviceRow {
+            id: device.id,
+            store_code,
+            head_office,
+            name: device.name,
+            enrolled_at: device.now,
+            revoked_at: None,
+        })
+    }
+
+    async fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<DeviceRow>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office FROM devices d JOIN stores s ON s.code = d.store_code WHERE d.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(device_from))
+    }
+
+    async fn list_devices(&self, store_code: Option<&str>) -> Result<Vec<DeviceRow>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office FROM devices d JOIN stores s ON s.code = d.store_code
+             WHERE $1::text IS NULL OR d.store_code = $1 ORDER BY d.store_code, d.enrolled_at",
+        )
+        .bind(store_code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(device_from).collect())
+    }
+
+    async fn revoke_device(&self, id: Uuid, now: DateTime<Utc>) -> Result<DeviceRow> {
+        let row = sqlx::query(
+            "UPDATE devices d SET revoked_at = COALESCE(d.revoked_at, $1) FROM stores s
+             WHERE d.id = $2 AND s.code = d.store_code
+             RETURNING d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office",
+        )
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ApiError::DeviceUnknown(id.to_string()))?;
+        Ok(device_from(&row))
+    }
+
+    async fn insert_changes(&self, changes: &[NewChange]) -> Result<Vec<Inserted>> {
+        let mut tx = self.pool.begin().await?;
+        let out = insert_changes_on(&mut tx, changes).await?;
+        if let Some(hook) = &self.commit_hook {
+            let wait = hook(changes);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn begin_import(&self) -> Result<Box<dyn ImportTx>> {
+        Ok(Box::new(PgImport {
+            tx: self.pool.begin().await?,
+        }))
+    }
+
+    async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, xid, id, kind, entity_id, store_code, device_id, hlc, payload, scope FROM changes
+             WHERE (xid, seq) > ($1, $2)
+               AND xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+               AND (scope = 'chain' OR store_code = $3)
+             ORDER BY xid, seq LIMIT $4",
+        )
+        .bind(after.xid)
+        .bind(after.seq)
+        .bind(store_code)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let payload: Json<serde_json::Value> = r.get("payload");
+                FeedRow {
+                    cursor: Cursor {
+                        xid: r.get("xid"),
+                        seq: r.get("seq"),
+                    },
+                    scope: Scope::from_code(r.get("scope")).unwrap_or(Scope::Chain),
+                    envelope: ChangeEnvelope {
+                        id: r.get("id"),
+                        kind: r.get("kind"),
+                        entity_id: r.get("entity_id"),
+                        store_code: r.get("store_code"),
+                        device_id: r.get("device_id"),
+                        hlc: r.get("hlc"),
+                        payload: payload.0,
+                    },
+                }
+            })
+            .collect())
+    }
+}
+
+async fn insert_changes_on(
+    conn: &mut sqlx::PgConnection,
+    changes: &[NewChange],
+) -> Result<Vec<Inserted>> {
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let e = &c.envelope;
+        let r = sqlx::query(
+            "INSERT INTO changes (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(e.id)
+        .bind(&e.kind)
+        .bind(e.entity_id)
+        .bind(&e.store_code)
+        .bind(e.device_id)
+        .bind(&e.hlc)
+        .bind(Json(&e.payload))
+        .bind(c.scope.code())
+        .bind(c.pushed_by)
+        .execute(&mut *conn)
+        .await?;
+        out.push(if r.rows_affected() == 1 {
+            Inserted::Applied
+        } else {
+            Inserted::Duplicate
+        });
+    }
+    Ok(out)
+}
+
+struct PgImport {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+}
+
+#[async_trait]
+impl ImportTx for PgImport {
+    async fn customer_by_email(&mut self, email_norm: &str) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM web_customers WHERE email_norm = $1 LIMIT 1")
+                .bind(email_norm)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+    async fn customer_by_phone(&mut self, phone_norm: &str) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM web_customers WHERE phone_norm = $1 LIMIT 1")
+                .bind(phone_norm)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+    async fn insert_customer(
+        &mut self,
+        id: Uuid,
+        email_norm: Option<&str>,
+        phone_norm: Option<&str>,
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO web_customers (id, email_norm, phone_norm, record) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(email_norm)
+            .bind(phone_norm)
+            .bind(Json(record))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Uuid>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+            .bind(sku)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+    async fn insert_product(
+        &mut self,
+        id: Uuid,
+        sku: &str,
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO products (id, sku, record) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(sku)
+            .bind(Json(record))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+    async fn order(&mut self, source: &str, number: &str) -> Result<Option<StoredOrder>> {
+        let row = sqlx::query(
+            "SELECT id, content_hash, record FROM web_orders WHERE source = $1 AND number = $2",
+        )
+        .bind(source)
+        .bind(number)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(|r| {
+            let record: Json<serde_json::Value> = r.get(2);
+            StoredOrder {
+                id: r.get(0),
+                content_hash: r.get(1),
+                record: record.0,
+            }
+        }))
+    }
+    async fn upsert_order(
+        &mut self,
+        source: &str,
+        number: &str,
+        id: Uuid,
+        content_hash: &[u8],
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO web_orders (source, number, id, content_hash, record) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash, record = excluded.record",
+        )
+        .bind(source)
+        .bind(number)
+        .bind(id)
+        .bind(content_hash)
+        .bind(Json(record))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+    async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()> {
+        insert_changes_on(&mut self.tx, changes).await?;
+        Ok(())
+    }
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

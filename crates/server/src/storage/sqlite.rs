@@ -1,0 +1,435 @@
+//! The embedded backend: one SQLite file (WAL). Every write transaction
+//! starts with `BEGIN IMMEDIATE`, so writers queue on the file lock and a
+//! change's `seq` (AUTOINCREMENT) is taken in commit order: the feed is
+//! `seq` alone.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use comptoir_sync::ChangeEnvelope;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use super::*;
+use crate::import::apply::{ImportTx, StoredOrder};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone)]
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+impl SqliteStorage {
+    /// Opens (creating when missing) and migrates the file.
+    pub async fn open(path: &Path) -> Result<SqliteStorage> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        let s = SqliteStorage { pool };
+        let applied = s.applied().await.unwrap_or_default();
+        check_not_newer(&applied, &expected_versions(&MIGRATOR))?;
+        MIGRATOR.run(&s.pool).await?;
+        Ok(s)
+    }
+
+    async fn applied(&self) -> Result<Vec<i64>> {
+        let rows =
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+    }
+}
+
+fn device_from(r: &sqlx::sqlite::SqliteRow) -> DeviceRow {
+    DeviceRow {
+        id: r.get("id"),
+        store_code: r.get("store_code"),
+        name: r.get("name"),
+        enrolled_at: r.get("enrolled_at"),
+        revoked_at: r.get("revoked_at"),
+        head_office: r.get("head_office"),
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn schema_state(&self) -> Result<SchemaState> {
+        Ok(SchemaState {
+            applied: self.applied().await?,
+            expected: expected_versions(&MIGRATOR),
+        })
+    }
+
+    async fn add_store(
+        &self,
+        code: &str,
+        name: &str,
+        head_office: bool,
+        now: DateTime<Utc>,
+    ) -> Result<StoreRow> {
+        check_store_code(code)?;
+        let r = sqlx::query(
+            "INSERT INTO stores (code, name, head_office, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(head_office)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(ApiError::StoreExists(code.to_owned()));
+        }
+        Ok(StoreRow {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            head_office,
+            created_at: now,
+        })
+    }
+
+    async fn list_stores(&self) -> Result<Vec<StoreRow>> {
+        let rows =
+            sqlx::query("SELECT code, name, head_office, created_at FROM stores ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StoreRow {
+                code: r.get(0),
+                name: r.get(1),
+                head_office: r.get(2),
+                created_at: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn create_enrolment(
+        &self,
+        store_code: &str,
+        code_hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let known = sqlx::query("SELECT 1 FROM stores WHERE code = ?")
+            .bind(store_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(ApiError::StoreUnknown(store_code.to_owned()));
+        }
+        sqlx::query(
+            "INSERT INTO enrolments (code_hash, store_code, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(code_hash)
+        .bind(store_code)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn redeem_enrolment(&self, code_hash: &[u8], device: NewDevice) -> Result<DeviceRow> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query(
+            "SELECT e.store_code, e.expires_at, e.used_at, s.head_office FROM enrolments e JOIN stores s ON s.code = e.store_code WHERE e.code_hash = ?",
+        )
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(ApiError::EnrolCodeUnknown)?;
+        let store_code: String = row.get(0);
+        let expires_at: DateTime<Utc> = row.get(1);
+        let used_at: Option<DateTime<Utc>> = row.get(2);
+        let head_office: bool = row.get(3);
+        if used_at.is_some() {
+            return Err(ApiError::EnrolCodeUsed);
+        }
+        if expires_at <= device.now {
+            return Err(ApiError::EnrolCodeExpired);
+        }
+        sqlx::query(
+            "INSERT INTO devices (id, store_code, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(device.id)
+        .bind(&store_code)
+        .bind(&device.name)
+        .bind(&device.token_hash)
+        .bind(device.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE enrolments SET used_at = ?, device_id = ? WHERE code_hash = ?")
+            .bind(device.now)
+            .bind(device.id)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(DeviceRow {
+            id: device.id,
+            store_code,
+            head_office,
+            name: device.name,
+            enrolled_at: device.now,
+            revoked_at: None,
+        })
+    }
+
+    async fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<DeviceRow>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office FROM devices d JOIN stores s ON s.code = d.store_code WHERE d.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(device_from))
+    }
+
+    async fn list_devices(&self, store_code: Option<&str>) -> Result<Vec<DeviceRow>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office FROM devices d JOIN stores s ON s.code = d.store_code
+             WHERE ?1 IS NULL OR d.store_code = ?1 ORDER BY d.store_code, d.enrolled_at",
+        )
+        .bind(store_code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(device_from).collect())
+    }
+
+    async fn revoke_device(&self, id: Uuid, now: DateTime<Utc>) -> Result<DeviceRow> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(
+            "SELECT d.id, d.store_code, d.name, d.enrolled_at, d.revoked_at, s.head_office FROM devices d JOIN stores s ON s.code = d.store_code WHERE d.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::DeviceUnknown(id.to_string()))?;
+        tx.commit().await?;
+        Ok(device_from(&row))
+    }
+
+    async fn insert_changes(&self, changes: &[NewChange]) -> Result<Vec<Inserted>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let out = insert_changes_on(&mut tx, changes).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn begin_import(&self) -> Result<Box<dyn ImportTx>> {
+        Ok(Box::new(SqliteImport {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        }))
+    }
+
+    async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, id, kind, entity_id, store_code, device_id, hlc, payload, scope FROM changes
+             WHERE seq > ? AND (scope = 'chain' OR store_code = ?) ORDER BY seq LIMIT ?",
+        )
+        .bind(after.seq)
+        .bind(store_code)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.get("payload");
+                Ok(FeedRow {
+                    cursor: Cursor {
+                        xid: 0,
+                        seq: r.get("seq"),
+                    },
+                    scope: Scope::from_code(r.get("scope")).unwrap_or(Scope::Chain),
+                    envelope: ChangeEnvelope {
+                        id: r.get("id"),
+                        kind: r.get("kind"),
+                        entity_id: r.get("entity_id"),
+                        store_code: r.get("store_code"),
+                        device_id: r.get("device_id"),
+                        hlc: r.get("hlc"),
+                        payload: serde_json::from_str(&payload)
+                            .map_err(|e| ApiError::BadJson(e.to_string()))?,
+                    },
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_changes_on(
+    conn: &mut sqlx::SqliteConnection,
+    changes: &[NewChange],
+) -> Result<Vec<Inserted>> {
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let e = &c.envelope;
+        let payload =
+            serde_json::to_string(&e.payload).map_err(|err| ApiError::BadJson(err.to_string()))?;
+        let r = sqlx::query(
+            "INSERT INTO changes (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by, received_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(e.id)
+        .bind(&e.kind)
+        .bind(e.entity_id)
+        .bind(&e.store_code)
+        .bind(e.device_id)
+        .bind(&e.hlc)
+        .bind(payload)
+        .bind(c.scope.code())
+        .bind(c.pushed_by)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        out.push(if r.rows_affected() == 1 {
+            Inserted::Applied
+        } else {
+            Inserted::Duplicate
+        });
+    }
+    Ok(out)
+}
+
+fn json_text(v: &serde_json::Value) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+struct SqliteImport {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+}
+
+#[async_trait]
+impl ImportTx for SqliteImport {
+    async fn customer_by_email(&mut self, email_norm: &str) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM web_customers WHERE email_norm = ? LIMIT 1")
+                .bind(email_norm)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+    async fn customer_by_phone(&mut self, phone_norm: &str) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM web_customers WHERE phone_norm = ? LIMIT 1")
+                .bind(phone_norm)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+    async fn insert_customer(
+        &mut self,
+        id: Uuid,
+        email_norm: Option<&str>,
+        phone_norm: Option<&str>,
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO web_customers (id, email_norm, phone_norm, record) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(email_norm)
+        .bind(phone_norm)
+        .bind(json_text(record)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Uuid>> {
+        Ok(sqlx::query_scalar("SELECT id FROM products WHERE sku = ?")
+            .bind(sku)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+    async fn insert_product(
+        &mut self,
+        id: Uuid,
+        sku: &str,
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO products (id, sku, record) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(sku)
+            .bind(json_text(record)?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+    async fn order(&mut self, source: &str, number: &str) -> Result<Option<StoredOrder>> {
+        let row = sqlx::query(
+            "SELECT id, content_hash, record FROM web_orders WHERE source = ? AND number = ?",
+        )
+        .bind(source)
+        .bind(number)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| {
+            let text: String = r.get(2);
+            Ok(StoredOrder {
+                id: r.get(0),
+                content_hash: r.get(1),
+                record: serde_json::from_str(&text)
+                    .map_err(|e| ApiError::BadJson(e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+    async fn upsert_order(
+        &mut self,
+        source: &str,
+        number: &str,
+        id: Uuid,
+        content_hash: &[u8],
+        record: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO web_orders (source, number, id, content_hash, record) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash, record = excluded.record",
+        )
+        .bind(source)
+        .bind(number)
+        .bind(id)
+        .bind(content_hash)
+        .bind(json_text(record)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+    async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()> {
+        insert_changes_on(&mut self.tx, changes).await?;
+        Ok(())
+    }
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

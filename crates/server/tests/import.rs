@@ -1,0 +1,262 @@
+//! Web orders import (Shopify CSV, WooCommerce JSON), through the
+//! authenticated endpoint and the real CLI, on both backends.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use chrono::Utc;
+use common::*;
+use serde_json::Value;
+
+const SHOPIFY: &str = include_str!("fixtures/shopify-orders.csv");
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+async fn post_body(c: &Client, path: &str, ct: &str, body: &str) -> (u16, Value) {
+    let r = c
+        .http
+        .post(format!("{}{path}", c.base))
+        .bearer_auth(c.token.as_deref().unwrap())
+        .header("content-type", ct)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn outcomes(report: &Value) -> Vec<(u64, String, String, Option<String>)> {
+    report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap(),
+                l["number"].as_str().unwrap_or("").to_owned(),
+                l["outcome"].as_str().unwrap().to_owned(),
+                l["code"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn by_kind(changes: &[Value]) -> HashMap<String, Vec<Value>> {
+    let mut m: HashMap<String, Vec<Value>> = HashMap::new();
+    for c in changes {
+        assert_eq!(c["scope"], "chain", "imports are chain-wide");
+        m.entry(c["change"]["kind"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(c["change"]["payload"].clone());
+    }
+    m
+}
+
+async fn web_orders(db: Db) {
+    let storage = db.storage().await;
+    let srv = serve(storage.clone(), test_settings()).await;
+    let base = srv.url();
+    storage
+        .add_store("SIEGE", "Siège", true, Utc::now())
+        .await
+        .unwrap();
+    let ho = enrol(storage.as_ref(), &base, "SIEGE").await;
+    let shop = enrol(storage.as_ref(), &base, "LYO1").await;
+    let ho_c = Client::with_token(&base, &ho.token);
+    let shop_c = Client::with_token(&base, &shop.token);
+
+    // A store's counter may not import.
+    let (s, v) = post_body(&shop_c, "/v1/import/shopify-csv", "text/csv", SHOPIFY).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("head_office_only")),
+        "{v}"
+    );
+
+    let (s, report) = post_body(&ho_c, "/v1/import/shopify-csv", "text/csv", SHOPIFY).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(
+        outcomes(&report),
+        vec![
+            (2, "#1001".into(), "imported".into(), None),
+            (5, "#1002".into(), "imported".into(), None),
+            (6, "#1003".into(), "imported".into(), None),
+            (
+                7,
+                "#1004".into(),
+                "rejected".into(),
+                Some("date_invalid".into())
+            ),
+            (
+                9,
+                "#1005".into(),
+                "rejected".into(),
+                Some("amount_invalid".into())
+            ),
+            (10, "#1006".into(), "imported".into(), None),
+        ],
+        "line numbers count the multi-line note: {report}"
+    );
+    assert!(report["lines"][3]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("02/10/2026"));
+    let t = &report["totals"];
+    assert_eq!(
+        (t["imported"].as_u64(), t["rejected"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        t["customers_created"], 3,
+        "#1003 is Hélène, matched by her phone written another way"
+    );
+    assert_eq!(t["products_created"], 7);
+
+    // Every counter receives it, chain-wide.
+    let (feed, cursor) = shop_c.pull_at_least(String::new(), 14).await;
+    let kinds = by_kind(&feed);
+    assert_eq!(kinds["order.imported"].len(), 4);
+    assert_eq!(kinds["customer.imported"].len(), 3);
+    assert_eq!(kinds["product.imported"].len(), 7);
+    let orders: HashMap<&str, &Value> = kinds["order.imported"]
+        .iter()
+        .map(|o| (o["number"].as_str().unwrap(), o))
+        .collect();
+    assert_eq!(
+        orders["#1003"]["customer_id"],
+        orders["#1001"]["customer_id"]
+    );
+    assert_eq!(orders["#1001"]["total"], 134_800);
+    assert_eq!(orders["#1001"]["channel"], "web");
+    assert_eq!(orders["#1001"]["ordered_at"], "2026-10-02T12:31:07Z");
+    assert_eq!(orders["#1006"]["lines"].as_array().unwrap().len(), 3);
+    assert_eq!(orders["#1006"]["lines"][2]["quantity"], 3);
+    let helene = kinds["customer.imported"]
+        .iter()
+        .find(|c| c["last_name"] == "Dupré")
+        .unwrap();
+    assert_eq!(
+        helene["postal_code"], "69003",
+        "the zip's apostrophe is dropped"
+    );
+    let coque = kinds["product.imported"]
+        .iter()
+        .find(|p| p["name"] == "Coque iPhone 15 transparente")
+        .unwrap();
+    assert_eq!(coque["category"], "produit web");
+    assert!(coque["sku"].as_str().unwrap().starts_with("WEB-"));
+
+    // The same file again changes nothing.
+    let (s, again) = post_body(&ho_c, "/v1/import/shopify-csv", "text/csv", SHOPIFY).await;
+    assert_eq!(s, 200);
+    assert_eq!(again["totals"]["skipped"], 4, "{again}");
+    assert_eq!(again["totals"]["imported"], 0);
+    let (nothing, cursor) = shop_c.pull_all(cursor).await;
+    assert!(nothing.is_empty(), "{nothing:?}");
+
+    // A corrected order is updated and keeps its ids.
+    let edited = SHOPIFY.replace("19.90,4.90,4.13,24.80", "19.90,5.90,4.30,25.80");
+    assert_ne!(edited, SHOPIFY);
+    let (s, upd) = post_body(&ho_c, "/v1/import/shopify-csv", "text/csv", &edited).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            upd["totals"]["updated"].as_u64(),
+            upd["totals"]["skipped"].as_u64()
+        ),
+        (Some(1), Some(3)),
+        "{upd}"
+    );
+    let (news, cursor) = shop_c.pull_at_least(cursor, 1).await;
+    assert_eq!(news.len(), 1);
+    let o = &news[0]["change"]["payload"];
+    assert_eq!(o["number"], "#1002");
+    assert_eq!(o["total"], 2580);
+    assert_eq!(o["id"], orders["#1002"]["id"]);
+    assert_eq!(o["lines"][0]["id"], orders["#1002"]["lines"][0]["id"]);
+
+    // Missing columns: refused whole, nothing stored.
+    let broken = SHOPIFY.replacen("Lineitem sku", "SKU", 1);
+    let (s, v) = post_body(&ho_c, "/v1/import/shopify-csv", "text/csv", &broken).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (400, Some("import_columns_missing")),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("Lineitem sku"));
+    let (s, v) = post_body(
+        &ho_c,
+        "/v1/import/woocommerce-json",
+        "application/json",
+        "{\"orders\": []}",
+    )
+    .await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("import_format")), "{v}");
+    let (nothing, cursor) = shop_c.pull_all(cursor).await;
+    assert!(nothing.is_empty());
+
+    // WooCommerce through the real CLI, on the same data.
+    let out = Command::new(env!("CARGO_BIN_EXE_comptoir-server"))
+        .args(["import", "woocommerce-json"])
+        .arg(fixture("woocommerce-orders.json"))
+        .args(db.cli_args())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let woo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outcomes(&woo),
+        vec![
+            (1, "4821".into(), "imported".into(), None),
+            (2, "4822".into(), "imported".into(), None),
+            (
+                3,
+                "4823".into(),
+                "rejected".into(),
+                Some("date_invalid".into())
+            ),
+            (
+                4,
+                "4824".into(),
+                "rejected".into(),
+                Some("amount_invalid".into())
+            ),
+        ],
+        "{woo}"
+    );
+    assert_eq!(
+        woo["totals"]["customers_created"], 1,
+        "4821 is Hélène by e-mail"
+    );
+    let (feed, _) = shop_c.pull_at_least(cursor, 3).await;
+    let kinds = by_kind(&feed);
+    let w: HashMap<&str, &Value> = kinds["order.imported"]
+        .iter()
+        .map(|o| (o["number"].as_str().unwrap(), o))
+        .collect();
+    assert_eq!(w["4821"]["customer_id"], orders["#1001"]["customer_id"]);
+    assert_eq!(w["4821"]["lines"][0]["unit_price"], 16_666);
+    assert_eq!(w["4822"]["shipping"], 590);
+    assert_eq!(w["4822"]["ordered_at"], "2026-10-06T17:02:11Z");
+    let out = Command::new(env!("CARGO_BIN_EXE_comptoir-server"))
+        .args(["import", "woocommerce-json"])
+        .arg(fixture("woocommerce-orders.json"))
+        .args(db.cli_args())
+        .output()
+        .unwrap();
+    let woo2: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(woo2["totals"]["skipped"], 2, "{woo2}");
+    srv.shutdown().await.unwrap();
+}
+both!(web_orders);

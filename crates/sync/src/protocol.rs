@@ -1,0 +1,96 @@
+//! Request and response bodies of the server's HTTP API. Every error body is
+//! [`ApiErrorBody`]: a stable `code` and a French `message`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::ChangeEnvelope;
+
+/// Every refusal the server sends: `{"code": "…", "message": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// Stable, for programs (`unauthorized`, `batch_too_large`…).
+    pub code: String,
+    /// In French, for the person at the counter.
+    pub message: String,
+}
+
+/// `POST /v1/enrol`: a counter exchanges a one-time enrolment code for its
+/// device credential.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The code printed by `comptoir-server device enrol`.
+    pub code: String,
+    /// A name for the counter (`Comptoir SAV 1`), shown in `device list`.
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrolResponse {
+    pub device_id: Uuid,
+    pub store_code: String,
+    /// The device's bearer token: shown once, kept by the counter; the
+    /// server only keeps its hash.
+    pub token: String,
+}
+
+/// `POST /v1/push`: a batch of the counter's outbox.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub changes: Vec<ChangeEnvelope>,
+}
+
+/// What became of one pushed change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Stored and given a place in the feed.
+    Applied,
+    /// Seen before (same change id): acknowledged, not applied again.
+    Duplicate,
+    /// Refused (see `code` and `reason`); the changes after it are not
+    /// blocked.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushResult {
+    pub id: Uuid,
+    pub outcome: PushOutcome,
+    /// For a rejection: a stable code (`unknown_kind`, `hlc_ahead`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// For a rejection: why, in French.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One result per pushed change, in the order they were pushed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+}
+
+/// One change in the feed, with its position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeedChange {
+    /// The feed position of this change (opaque; pass it back as `after`).
+    pub cursor: String,
+    /// `store` (only for its store) or `chain` (for every counter).
+    pub scope: String,
+    pub change: ChangeEnvelope,
+}
+
+/// `GET /v1/pull?after=CURSOR&limit=N`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PullResponse {
+    pub changes: Vec<FeedChange>,
+    /// Where to continue from: the last change's cursor, or the request's
+    /// when nothing new is visible.
+    pub cursor: String,
+    /// True when the batch was full: pull again at once.
+    pub more: bool,
+}
