@@ -16,7 +16,9 @@ pub mod normalize;
 pub mod policy;
 pub mod reasons;
 pub mod records;
+pub mod phonetic;
 pub mod search;
+pub mod typo;
 pub mod views;
 pub mod workflow;
 
