@@ -167,7 +167,7 @@ pub fn forgiving_match_expression(words: &[WordAlternatives]) -> String {
             format!("({})", alts.join(" OR "))
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" AND ")
 }
 
 /// Why a customer was found by name, for the result line.
@@ -361,7 +361,7 @@ mod tests {
             alts("lefevre", &["lefebvre"], &["lefebure"]),
             alts("an\"ne", &[], &[]),
         ]);
-        assert_eq!(e, "(\"lefevre\"* OR \"lefebvre\" OR \"lefebure\") (\"anne\"*)");
+        assert_eq!(e, "(\"lefevre\"* OR \"lefebvre\" OR \"lefebure\") AND (\"anne\"*)");
     }
 
     #[test]
