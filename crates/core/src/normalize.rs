@@ -110,8 +110,7 @@ pub const TRUNK_REGIONS: &[country::Id] = &[
 /// French collectivities whose numbers have no trunk prefix: New
 /// Caledonia (+687, 6 digits), French Polynesia (+689, 8 digits), Wallis
 /// and Futuna (+681, 6 digits).
-pub const NO_TRUNK_REGIONS: &[country::Id] =
-    &[country::Id::NC, country::Id::PF, country::Id::WF];
+pub const NO_TRUNK_REGIONS: &[country::Id] = &[country::Id::NC, country::Id::PF, country::Id::WF];
 
 /// Country calling codes of every French region, for `+262 (0)692…`.
 const FRENCH_CODES: &[&str] = &["33", "262", "590", "594", "596", "508", "687", "689", "681"];
@@ -135,10 +134,8 @@ fn wholly_valid(number: &phonenumber::PhoneNumber) -> bool {
     };
     let national = number.national().to_string();
     let whole = |d: &phonenumber::metadata::Descriptor| {
-        (d.possible_length().is_empty()
-            || d.possible_length().contains(&(national.len() as u16)))
-            && d
-                .national_number()
+        (d.possible_length().is_empty() || d.possible_length().contains(&(national.len() as u16)))
+            && d.national_number()
                 .find(&national)
                 .is_some_and(|m| m.start() == 0 && m.end() == national.len())
     };
@@ -172,7 +169,12 @@ fn e164_digits(number: &phonenumber::PhoneNumber) -> String {
 /// Whether the text is written the international way (`+…`, `00…`).
 fn is_international(raw: &str) -> bool {
     let raw = raw.trim();
-    raw.starts_with('+') || raw.chars().filter(char::is_ascii_digit).take(2).eq("00".chars())
+    raw.starts_with('+')
+        || raw
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(2)
+            .eq("00".chars())
 }
 
 /// Normalises a complete phone number, in any common French or international
@@ -198,7 +200,12 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     } else {
         // Without its zero: a metropolitan number (9 digits), else one of
         // the collectivities without a trunk prefix.
-        &[country::Id::FR, country::Id::NC, country::Id::PF, country::Id::WF]
+        &[
+            country::Id::FR,
+            country::Id::NC,
+            country::Id::PF,
+            country::Id::WF,
+        ]
     };
     regions
         .iter()
@@ -424,29 +431,33 @@ mod tests {
     #[test]
     fn national_writings_of_overseas_numbers_get_their_region() {
         let cases = [
-            ("0692 12 34 56", "262692123456"),   // Réunion mobile
-            ("0262 21 34 56", "262262213456"),   // Réunion fixed
-            ("0639 01 23 45", "262639012345"),   // Mayotte mobile
-            ("0269 61 23 45", "262269612345"),   // Mayotte fixed
-            ("0690 12 34 56", "590690123456"),   // Guadeloupe mobile
-            ("0590 82 12 34", "590590821234"),   // Guadeloupe fixed
-            ("0590 27 12 34", "590590271234"),   // Saint-Barthélemy
-            ("0590 87 12 34", "590590871234"),   // Saint-Martin
-            ("0696 12 34 56", "596696123456"),   // Martinique mobile
-            ("0596 61 23 45", "596596612345"),   // Martinique fixed
-            ("0694 20 12 34", "594694201234"),   // Guyane mobile
-            ("0594 30 12 34", "594594301234"),   // Guyane fixed
-            ("041 23 45", "508412345"),          // Saint-Pierre-et-Miquelon
-            ("27 12 34", "687271234"),           // Nouvelle-Calédonie
-            ("87 12 34 56", "68987123456"),      // Polynésie française
-            ("04 95 21 34 56", "33495213456"),   // Corse
+            ("0692 12 34 56", "262692123456"), // Réunion mobile
+            ("0262 21 34 56", "262262213456"), // Réunion fixed
+            ("0639 01 23 45", "262639012345"), // Mayotte mobile
+            ("0269 61 23 45", "262269612345"), // Mayotte fixed
+            ("0690 12 34 56", "590690123456"), // Guadeloupe mobile
+            ("0590 82 12 34", "590590821234"), // Guadeloupe fixed
+            ("0590 27 12 34", "590590271234"), // Saint-Barthélemy
+            ("0590 87 12 34", "590590871234"), // Saint-Martin
+            ("0696 12 34 56", "596696123456"), // Martinique mobile
+            ("0596 61 23 45", "596596612345"), // Martinique fixed
+            ("0694 20 12 34", "594694201234"), // Guyane mobile
+            ("0594 30 12 34", "594594301234"), // Guyane fixed
+            ("041 23 45", "508412345"),        // Saint-Pierre-et-Miquelon
+            ("27 12 34", "687271234"),         // Nouvelle-Calédonie
+            ("87 12 34 56", "68987123456"),    // Polynésie française
+            ("04 95 21 34 56", "33495213456"), // Corse
             ("+262 692 12 34 56", "262692123456"),
             ("00590 690 12 34 56", "590690123456"),
             ("+262 (0)692 12 34 56", "262692123456"),
         ];
         for (written, key) in cases {
             assert_eq!(normalize_phone(written).as_deref(), Some(key), "{written}");
-            assert_eq!(phone_prefix(written).as_deref(), Some(key), "prefix of {written}");
+            assert_eq!(
+                phone_prefix(written).as_deref(),
+                Some(key),
+                "prefix of {written}"
+            );
         }
         // Displayed the way the region writes it.
         assert_eq!(display_phone("262692123456"), "0692 12 34 56");

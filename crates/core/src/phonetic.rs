@@ -259,8 +259,7 @@ mod tests {
             assert_ne!(key(a), key(b), "{a} and {b} must not sound alike");
         }
         // Distinct families don't collapse into each other.
-        let keys: std::collections::HashSet<String> =
-            FAMILIES.iter().map(|f| key(f[0])).collect();
+        let keys: std::collections::HashSet<String> = FAMILIES.iter().map(|f| key(f[0])).collect();
         assert_eq!(keys.len(), FAMILIES.len());
     }
 

@@ -361,7 +361,10 @@ mod tests {
             alts("lefevre", &["lefebvre"], &["lefebure"]),
             alts("an\"ne", &[], &[]),
         ]);
-        assert_eq!(e, "(\"lefevre\"* OR \"lefebvre\" OR \"lefebure\") AND (\"anne\"*)");
+        assert_eq!(
+            e,
+            "(\"lefevre\"* OR \"lefebvre\" OR \"lefebure\") AND (\"anne\"*)"
+        );
     }
 
     #[test]

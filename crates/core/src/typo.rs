@@ -257,8 +257,17 @@ mod tests {
     #[test]
     fn one_typo_from_five_letters_two_from_nine() {
         let idx = index(&[
-            "lefebvre", "dupret", "duprez", "mickael", "roy", "ray", "chatelain", "martin",
-            "morin", "bernard", "montpellier",
+            "lefebvre",
+            "dupret",
+            "duprez",
+            "mickael",
+            "roy",
+            "ray",
+            "chatelain",
+            "martin",
+            "morin",
+            "bernard",
+            "montpellier",
         ]);
         // Insertion, deletion, substitution, transposition.
         assert_eq!(terms(&idx, "lefevre"), ["lefebvre"]);
@@ -271,9 +280,17 @@ mod tests {
         assert!(terms(&idx, "lefevrre").is_empty(), "two typos in 8 letters");
         assert!(terms(&idx, "lfevbre").is_empty(), "two typos in 7 letters");
         // 9 letters and more: two typos.
-        assert_eq!(terms(&idx, "chatlein"), Vec::<String>::new(), "8 letters, 2 typos");
+        assert_eq!(
+            terms(&idx, "chatlein"),
+            Vec::<String>::new(),
+            "8 letters, 2 typos"
+        );
         assert_eq!(terms(&idx, "chatelian"), ["chatelain"], "one swap");
-        assert_eq!(terms(&idx, "chattelin"), ["chatelain"], "two typos in 9 letters");
+        assert_eq!(
+            terms(&idx, "chattelin"),
+            ["chatelain"],
+            "two typos in 9 letters"
+        );
         assert_eq!(terms(&idx, "montpelier"), ["montpellier"]);
         assert_eq!(terms(&idx, "montpeliee"), ["montpellier"]);
     }
@@ -286,7 +303,13 @@ mod tests {
         assert_eq!(terms(&idx, "caron"), ["charon"]);
         // 9 letters: a wrong first letter alone is allowed, at cost 2.
         let c = idx.corrections("bartineau");
-        assert_eq!(c, vec![Correction { term: "martineau".into(), cost: 2 }]);
+        assert_eq!(
+            c,
+            vec![Correction {
+                term: "martineau".into(),
+                cost: 2
+            }]
+        );
     }
 
     #[test]

@@ -261,13 +261,31 @@ async fn main() {
             "names with one typo",
             &misspelt,
             "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT 20",
-            |q| format!("\"{}\"", TRUTH.get().and_then(|t| t.get(q)).cloned().unwrap_or_default()),
+            |q| {
+                format!(
+                    "\"{}\"",
+                    TRUTH
+                        .get()
+                        .and_then(|t| t.get(q))
+                        .cloned()
+                        .unwrap_or_default()
+                )
+            },
         ),
         (
             "names that sound alike",
             &sounding,
             "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT 20",
-            |q| format!("\"{}\"", TRUTH.get().and_then(|t| t.get(q)).cloned().unwrap_or_default()),
+            |q| {
+                format!(
+                    "\"{}\"",
+                    TRUTH
+                        .get()
+                        .and_then(|t| t.get(q))
+                        .cloned()
+                        .unwrap_or_default()
+                )
+            },
         ),
         (
             "phones (3 writings)",
@@ -398,12 +416,17 @@ async fn main() {
     let t = Instant::now();
     let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
     let opened = t.elapsed();
-    let first_q = misspelt.first().cloned().unwrap_or_else(|| "lefebre".to_owned());
+    let first_q = misspelt
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "lefebre".to_owned());
     let t = Instant::now();
     let r = store.search(&first_q).await.unwrap();
     let first_search = t.elapsed();
     let t = Instant::now();
-    let r2 = store.search(&sounding.first().cloned().unwrap_or_default()).await;
+    let r2 = store
+        .search(&sounding.first().cloned().unwrap_or_default())
+        .await;
     let second = t.elapsed();
     println!(
         "open {} ms · first search {:?} (misspelt, builds the automaton) {} ms, {} hits · next (sound-alike) {} ms, {} hits",

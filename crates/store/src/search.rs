@@ -68,12 +68,11 @@ impl TermCache {
         let last_id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM search_terms")
             .fetch_one(pool)
             .await?;
-        let terms: Vec<String> = sqlx::query_scalar(
-            "SELECT term FROM search_terms WHERE id <= ? ORDER BY term",
-        )
-        .bind(last_id)
-        .fetch_all(pool)
-        .await?;
+        let terms: Vec<String> =
+            sqlx::query_scalar("SELECT term FROM search_terms WHERE id <= ? ORDER BY term")
+                .bind(last_id)
+                .fetch_all(pool)
+                .await?;
         let index = TermIndex::build(&terms);
         Ok(LoadedTerms {
             index,
@@ -321,10 +320,7 @@ impl Store {
     /// [`NAME_CANDIDATES`] matches per pass, so a two-letter prefix over a
     /// million customers costs no more than a precise name; when fewer
     /// match, the ranking covers them all.
-    async fn search_names(
-        &self,
-        words: &[String],
-    ) -> Result<(Vec<(CustomerId, NameMatch)>, bool)> {
+    async fn search_names(&self, words: &[String]) -> Result<(Vec<(CustomerId, NameMatch)>, bool)> {
         let mut rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT rowid, name, city FROM customer_fts WHERE customer_fts MATCH ?1 LIMIT ?2",
         )
@@ -656,7 +652,10 @@ pub(crate) async fn reindex_if_pending(pool: &SqlitePool) -> Result<Option<Reind
         .execute(&mut *tx)
         .await?;
     let pairs: Vec<(String, String)> = vocab.iter().filter_map(|w| index_term(w)).collect();
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(t, s)| (t.as_str(), s.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(t, s)| (t.as_str(), s.as_str()))
+        .collect();
     insert_terms(&mut tx, &refs).await?;
     done.terms = refs.len();
 

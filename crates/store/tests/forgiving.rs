@@ -105,7 +105,11 @@ async fn name_families_typed_as_heard_find_the_customer_first() {
         ("Dupret", "Paul Duprez", Some("orthographe proche")),
         ("Mikael", "Mickaël Bernard", Some("orthographe proche")),
         ("Bernrad", "Mickaël Bernard", Some("orthographe proche")),
-        ("mikael bernard", "Mickaël Bernard", Some("orthographe proche")),
+        (
+            "mikael bernard",
+            "Mickaël Bernard",
+            Some("orthographe proche"),
+        ),
         // Two typos from 9 letters.
         ("Martinaeu", "Émile Martineau", Some("orthographe proche")),
         ("Chatlaine", "Marc Châtelain", Some("orthographe proche")),
@@ -191,13 +195,26 @@ async fn words_added_after_the_first_search_are_corrected_too() {
     let (_dir, store) = families_store().await;
     assert!(store.search("Vandenbroucke").await.unwrap().hits.is_empty());
     let before = store.search_index_stats().await.unwrap();
-    insert(&store, &[customer("Ilse", "Vandenbroucke", "Roubaix", None)]).await;
+    insert(
+        &store,
+        &[customer("Ilse", "Vandenbroucke", "Roubaix", None)],
+    )
+    .await;
     let r = store.search("Vandenbrouke").await.unwrap();
-    assert_eq!(first(&r), ("Ilse Vandenbroucke", Some("orthographe proche")));
+    assert_eq!(
+        first(&r),
+        ("Ilse Vandenbroucke", Some("orthographe proche"))
+    );
     let after = store.search_index_stats().await.unwrap();
-    assert_eq!(after.terms, before.terms + 3, "ilse, vandenbroucke, roubaix");
+    assert_eq!(
+        after.terms,
+        before.terms + 3,
+        "ilse, vandenbroucke, roubaix"
+    );
     // Another process's handle sees the words too (they are in the file).
-    let other = Store::open(store.path(), OpenMode::MustExist).await.unwrap();
+    let other = Store::open(store.path(), OpenMode::MustExist)
+        .await
+        .unwrap();
     let r = other.search("Vandenbrouke").await.unwrap();
     assert_eq!(first(&r).0, "Ilse Vandenbroucke");
 }
@@ -208,11 +225,21 @@ async fn hostile_queries_stay_bounded() {
     let long = "a".repeat(200);
     let mixed = "l3f3bvr3 dup0nt";
     let many = "lefebre dupret mikael gotier rousso karon";
-    for q in [long.as_str(), mixed, many, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "é-é-é-é"] {
+    for q in [
+        long.as_str(),
+        mixed,
+        many,
+        "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+        "é-é-é-é",
+    ] {
         let t = Instant::now();
         let r = store.search(q).await;
         assert!(r.is_ok(), "{q}: {r:?}");
-        assert!(t.elapsed() < Duration::from_secs(2), "{q}: {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "{q}: {:?}",
+            t.elapsed()
+        );
     }
 }
 
@@ -223,7 +250,14 @@ const REGION_PHONES: &[(&str, &str, &str, &[&str])] = &[
         "Métropole",
         "06 12 34 56 78",
         "33612345678",
-        &["0612345678", "06.12.34.56.78", "+33 6 12 34 56 78", "0033612345678", "+33 (0)6 12 34 56 78", "06 12 34"],
+        &[
+            "0612345678",
+            "06.12.34.56.78",
+            "+33 6 12 34 56 78",
+            "0033612345678",
+            "+33 (0)6 12 34 56 78",
+            "06 12 34",
+        ],
     ),
     (
         "Corse",
@@ -235,19 +269,38 @@ const REGION_PHONES: &[(&str, &str, &str, &[&str])] = &[
         "La Réunion",
         "0692 12 34 56",
         "262692123456",
-        &["0692123456", "0692.12.34.56", "0692-12-34-56", "+262 692 12 34 56", "00262 692 12 34 56", "+262 (0)692 12 34 56", "0692 12", "+262 692 1"],
+        &[
+            "0692123456",
+            "0692.12.34.56",
+            "0692-12-34-56",
+            "+262 692 12 34 56",
+            "00262 692 12 34 56",
+            "+262 (0)692 12 34 56",
+            "0692 12",
+            "+262 692 1",
+        ],
     ),
     (
         "Mayotte",
         "0639 01 23 45",
         "262639012345",
-        &["0639.01.23.45", "+262 639 01 23 45", "00262639012345", "0639 01"],
+        &[
+            "0639.01.23.45",
+            "+262 639 01 23 45",
+            "00262639012345",
+            "0639 01",
+        ],
     ),
     (
         "Guadeloupe",
         "0690 12 34 56",
         "590690123456",
-        &["0690-12-34-56", "+590 690 12 34 56", "00590 690 12 34 56", "0690 12 3"],
+        &[
+            "0690-12-34-56",
+            "+590 690 12 34 56",
+            "00590 690 12 34 56",
+            "0690 12 3",
+        ],
     ),
     (
         "Saint-Barthélemy",
@@ -259,7 +312,12 @@ const REGION_PHONES: &[(&str, &str, &str, &[&str])] = &[
         "Martinique",
         "0696 12 34 56",
         "596696123456",
-        &["0696123456", "+596 696 12 34 56", "00596 (0)696 12 34 56", "0696 12"],
+        &[
+            "0696123456",
+            "+596 696 12 34 56",
+            "00596 (0)696 12 34 56",
+            "0696 12",
+        ],
     ),
     (
         "Guyane",
@@ -316,7 +374,12 @@ async fn metropolitan_and_overseas_numbers_never_cross() {
             customer("Marie", "Paris", "Paris", Some("06 92 00 11 22")),
             customer("Marie", "Réunion", "Saint-Denis", Some("0692 00 11 22")),
             customer("Jean", "Lyon", "Lyon", Some("06 96 12 34 56")),
-            customer("Jean", "Martinique", "Fort-de-France", Some("0696 12 34 56")),
+            customer(
+                "Jean",
+                "Martinique",
+                "Fort-de-France",
+                Some("0696 12 34 56"),
+            ),
         ],
     )
     .await;
@@ -327,23 +390,55 @@ async fn metropolitan_and_overseas_numbers_never_cross() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(keys, ["262692001122", "262692001122", "596696123456", "596696123456"]);
+    assert_eq!(
+        keys,
+        [
+            "262692001122",
+            "262692001122",
+            "596696123456",
+            "596696123456"
+        ]
+    );
     let cities = |r: SearchResponse| -> Vec<String> {
         let mut v: Vec<String> = r.hits.into_iter().map(|h| h.city).collect();
         v.sort();
         v
     };
     // An overseas query finds no metropolitan number, and the reverse.
-    assert!(store.search("+33 6 92 00 11 22").await.unwrap().hits.is_empty());
+    assert!(store
+        .search("+33 6 92 00 11 22")
+        .await
+        .unwrap()
+        .hits
+        .is_empty());
     assert!(store.search("+33 6 96 12").await.unwrap().hits.is_empty());
-    assert!(store.search("+262 696 12 34 56").await.unwrap().hits.is_empty());
+    assert!(store
+        .search("+262 696 12 34 56")
+        .await
+        .unwrap()
+        .hits
+        .is_empty());
     assert!(store.search("+596 692 00").await.unwrap().hits.is_empty());
     assert_eq!(
         cities(store.search("+596 696 12 34 56").await.unwrap()),
         ["Fort-de-France", "Lyon"]
     );
-    insert(&store, &[customer("Luc", "Métropole", "Nantes", Some("06 12 34 56 78"))]).await;
-    assert!(store.search("+262 612 34 56 78").await.unwrap().hits.is_empty());
+    insert(
+        &store,
+        &[customer(
+            "Luc",
+            "Métropole",
+            "Nantes",
+            Some("06 12 34 56 78"),
+        )],
+    )
+    .await;
+    assert!(store
+        .search("+262 612 34 56 78")
+        .await
+        .unwrap()
+        .hits
+        .is_empty());
     assert!(store.search("0692 12 34").await.unwrap().hits.is_empty());
     assert_eq!(cities(store.search("06 12 34").await.unwrap()), ["Nantes"]);
 }
@@ -352,10 +447,10 @@ async fn metropolitan_and_overseas_numbers_never_cross() {
 async fn bad_phone_numbers_get_a_sensible_answer() {
     let (_dir, store) = families_store().await;
     for q in [
-        "06 12 34 56 78 90 12",   // too many digits
-        "06 12",                  // too few
-        "+999 123 456",           // no such country
-        "+262 999 99 99 99",      // no such Réunion number
+        "06 12 34 56 78 90 12", // too many digits
+        "06 12",                // too few
+        "+999 123 456",         // no such country
+        "+262 999 99 99 99",    // no such Réunion number
         "0000000000",
         "+",
         "00",
@@ -385,11 +480,16 @@ async fn a_database_from_before_migration_6_is_reindexed_once_on_open() {
         .await;
         // What an older build left: no word list, the Réunion number under
         // the key it got as a (wrong) metropolitan number.
-        sqlx::query("DELETE FROM search_terms").execute(store.pool()).await.unwrap();
-        sqlx::query("UPDATE customer_contacts SET value_norm = '33692123456' WHERE value = '0692 12 34 56'")
+        sqlx::query("DELETE FROM search_terms")
             .execute(store.pool())
             .await
             .unwrap();
+        sqlx::query(
+            "UPDATE customer_contacts SET value_norm = '33692123456' WHERE value = '0692 12 34 56'",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
         sqlx::query("INSERT INTO settings (key, value) VALUES ('search_reindex', 'pending')")
             .execute(store.pool())
             .await
@@ -407,10 +507,16 @@ async fn a_database_from_before_migration_6_is_reindexed_once_on_open() {
         .fetch_all(store.pool())
         .await
         .unwrap();
-    assert_eq!(terms, ["anne", "duprez", "lefebvre", "lille", "lyon", "paul"]);
+    assert_eq!(
+        terms,
+        ["anne", "duprez", "lefebvre", "lille", "lyon", "paul"]
+    );
     let r = store.search("0692 12 34 56").await.unwrap();
     assert_eq!(first(&r).0, "Anne Lefebvre");
     let r = store.search("lefevre").await.unwrap();
     assert_eq!(first(&r), ("Anne Lefebvre", Some("orthographe proche")));
-    assert_eq!(first(&store.search("06 12 34 56 78").await.unwrap()).0, "Paul Duprez");
+    assert_eq!(
+        first(&store.search("06 12 34 56 78").await.unwrap()).0,
+        "Paul Duprez"
+    );
 }

@@ -19,9 +19,10 @@ async fn a_misspelt_name_finds_the_customer_with_the_hint() {
         let line = eventually("Hélène Dupré of Lyon listed with the hint", || {
             let c = c.clone();
             async move {
-                texts(&c, HIT).await.into_iter().find(|t| {
-                    t.contains("Hélène Dupré") && t.contains("Lyon (69002)")
-                })
+                texts(&c, HIT)
+                    .await
+                    .into_iter()
+                    .find(|t| t.contains("Hélène Dupré") && t.contains("Lyon (69002)"))
             }
         })
         .await;

@@ -362,6 +362,7 @@ mod tests {
     /// travail L3133-1; loi 83-550 and décret 83-1003 as amended in 2012 for
     /// the abolition of slavery; Alsace-Moselle's Good Friday and 26 December
     /// from the local law kept by the Code du travail, L3134-13).
+    #[rustfmt::skip]
     const REGION_YEARS: &[(HolidayRegion, i32, &[&str])] = &[
         (HolidayRegion::Metropole, 2026, &[
             "2026-01-01", "2026-04-06", "2026-05-01", "2026-05-08", "2026-05-14", "2026-05-25",
@@ -445,12 +446,18 @@ mod tests {
     #[test]
     fn two_holidays_on_one_date_are_one_closed_day() {
         // 2008: Ascension on Labour Day.
-        assert_eq!(public_holiday_name_in(d("2008-05-01"), HolidayRegion::Metropole), Some("Fête du Travail"));
+        assert_eq!(
+            public_holiday_name_in(d("2008-05-01"), HolidayRegion::Metropole),
+            Some("Fête du Travail")
+        );
         assert_eq!(french_public_holidays(2008, false).len(), 10);
         // 2059: Ascension on 8 May (Easter on 30 March).
         assert_eq!(easter_sunday(2059), d("2059-03-30"));
         assert_eq!(french_public_holidays(2059, false).len(), 10);
-        assert_eq!(public_holiday_name_in(d("2059-05-08"), HolidayRegion::Metropole), Some("Victoire 1945"));
+        assert_eq!(
+            public_holiday_name_in(d("2059-05-08"), HolidayRegion::Metropole),
+            Some("Victoire 1945")
+        );
         assert_eq!(
             public_holiday_name_in(d("2031-05-22"), HolidayRegion::Martinique),
             Some("Ascension")
@@ -459,19 +466,43 @@ mod tests {
             public_holiday_name_in(d("2026-05-22"), HolidayRegion::Martinique),
             Some("Abolition de l'esclavage")
         );
-        assert_eq!(public_holiday_name_in(d("2026-05-22"), HolidayRegion::Guadeloupe), None);
+        assert_eq!(
+            public_holiday_name_in(d("2026-05-22"), HolidayRegion::Guadeloupe),
+            None
+        );
         // The closed day after a shared holiday is found once.
-        assert_eq!(next_legal_working_day_for(d("2008-05-01"), HolidayRegion::Metropole), d("2008-05-02"));
-        assert_eq!(next_legal_working_day_for(d("2026-12-18"), HolidayRegion::Reunion), d("2026-12-18"));
-        assert_eq!(next_legal_working_day_for(d("2027-12-20"), HolidayRegion::Reunion), d("2027-12-21"));
-        assert_eq!(next_legal_working_day_for(d("2027-12-20"), HolidayRegion::Metropole), d("2027-12-20"));
+        assert_eq!(
+            next_legal_working_day_for(d("2008-05-01"), HolidayRegion::Metropole),
+            d("2008-05-02")
+        );
+        assert_eq!(
+            next_legal_working_day_for(d("2026-12-18"), HolidayRegion::Reunion),
+            d("2026-12-18")
+        );
+        assert_eq!(
+            next_legal_working_day_for(d("2027-12-20"), HolidayRegion::Reunion),
+            d("2027-12-21")
+        );
+        assert_eq!(
+            next_legal_working_day_for(d("2027-12-20"), HolidayRegion::Metropole),
+            d("2027-12-20")
+        );
     }
 
     #[test]
     fn regions_from_time_zones_and_labels() {
-        assert_eq!(HolidayRegion::from_timezone("Indian/Reunion"), HolidayRegion::Reunion);
-        assert_eq!(HolidayRegion::from_timezone("America/Cayenne"), HolidayRegion::Guyane);
-        assert_eq!(HolidayRegion::from_timezone("Europe/Paris"), HolidayRegion::Metropole);
+        assert_eq!(
+            HolidayRegion::from_timezone("Indian/Reunion"),
+            HolidayRegion::Reunion
+        );
+        assert_eq!(
+            HolidayRegion::from_timezone("America/Cayenne"),
+            HolidayRegion::Guyane
+        );
+        assert_eq!(
+            HolidayRegion::from_timezone("Europe/Paris"),
+            HolidayRegion::Metropole
+        );
         assert_eq!(HolidayRegion::Reunion.label_fr(), "La Réunion");
         for r in HolidayRegion::ALL {
             let json = serde_json::to_string(&r).unwrap_or_default();
