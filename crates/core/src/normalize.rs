@@ -115,46 +115,54 @@ pub const NO_TRUNK_REGIONS: &[country::Id] = &[country::Id::NC, country::Id::PF,
 /// Country calling codes of every French region, for `+262 (0)692…`.
 const FRENCH_CODES: &[&str] = &["33", "262", "590", "594", "596", "508", "687", "689", "681"];
 
-fn valid_in(region: country::Id, text: &str) -> Option<phonenumber::PhoneNumber> {
-    let number = phonenumber::parse(Some(region), text).ok()?;
-    wholly_valid(&number).then_some(number)
-}
-
 /// libphonenumber's validity, with each pattern matched against the whole
 /// national number: `phonenumber` 0.3.10 accepts a pattern that matches
 /// only its start, so a 9-digit `612345678` passed as one of
 /// Saint-Pierre-et-Miquelon's 6-digit numbers. The patterns and lengths are
 /// still the crate's metadata; only the anchoring is ours.
-fn wholly_valid(number: &phonenumber::PhoneNumber) -> bool {
-    if !phonenumber::is_valid(number) {
-        return false;
-    }
-    let Some(meta) = number.metadata(&phonenumber::metadata::DATABASE) else {
-        return false;
-    };
-    let national = number.national().to_string();
+fn plan_has(meta: &phonenumber::Metadata, national: &str) -> bool {
     let whole = |d: &phonenumber::metadata::Descriptor| {
-        (d.possible_length().is_empty() || d.possible_length().contains(&(national.len() as u16)))
-            && d.national_number()
-                .find(&national)
+        (d.possible_length().is_empty()
+            || d.possible_length().contains(&(national.len() as u16)))
+            && d
+                .national_number()
+                .find(national)
                 .is_some_and(|m| m.start() == 0 && m.end() == national.len())
     };
     let d = meta.descriptors();
-    [
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(whole)
+    whole(d.general())
+        && [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(whole)
+}
+
+/// Whether `region`'s numbering plan has the national significant number
+/// `nsn` (digits, without the trunk zero). Regular expressions of the
+/// metadata only: no parsing, so a whole table of phones is rekeyed fast.
+fn region_has(region: country::Id, nsn: &str) -> bool {
+    nsn.len() <= 15
+        && phonenumber::metadata::DATABASE
+            .by_id(region.as_ref())
+            .is_some_and(|meta| plan_has(meta, nsn))
+}
+
+fn wholly_valid(number: &phonenumber::PhoneNumber) -> bool {
+    phonenumber::is_valid(number)
+        && number
+            .metadata(&phonenumber::metadata::DATABASE)
+            .is_some_and(|meta| plan_has(meta, &number.national().to_string()))
 }
 
 fn e164_digits(number: &phonenumber::PhoneNumber) -> String {
@@ -195,22 +203,25 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
             .map(|n| e164_digits(&n));
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let regions: &[country::Id] = if digits.starts_with('0') {
-        TRUNK_REGIONS
-    } else {
+    let (nsn, regions): (&str, &[country::Id]) = match digits.strip_prefix('0') {
+        Some(nsn) => (nsn, TRUNK_REGIONS),
         // Without its zero: a metropolitan number (9 digits), else one of
         // the collectivities without a trunk prefix.
-        &[
-            country::Id::FR,
-            country::Id::NC,
-            country::Id::PF,
-            country::Id::WF,
-        ]
+        None => (
+            &digits,
+            &[
+                country::Id::FR,
+                country::Id::NC,
+                country::Id::PF,
+                country::Id::WF,
+            ],
+        ),
     };
     regions
         .iter()
-        .find_map(|r| valid_in(*r, raw))
-        .map(|n| e164_digits(&n))
+        .find(|r| region_has(**r, nsn))
+        .and_then(|r| calling_code(*r))
+        .map(|code| format!("{code}{nsn}"))
 }
 
 /// The key a contact is looked up by: E.164 digits for a phone (or, for a
@@ -257,7 +268,8 @@ const NATIONAL_LENGTHS: [usize; 1] = [10];
 /// repeated digit to the national lengths, and the metadata says whether
 /// one completion is valid. At most 10 validations.
 fn plausible_in(region: country::Id, typed: &str) -> bool {
-    if valid_in(region, typed).is_some() {
+    let nsn = typed.strip_prefix('0').unwrap_or(typed);
+    if region_has(region, nsn) {
         return true;
     }
     NATIONAL_LENGTHS
@@ -265,11 +277,11 @@ fn plausible_in(region: country::Id, typed: &str) -> bool {
         .filter(|len| **len > typed.len())
         .any(|&len| {
             (b'0'..=b'9').any(|fill| {
-                let mut t = typed.to_owned();
-                while t.len() < len {
+                let mut t = nsn.to_owned();
+                while t.len() + 1 < len {
                     t.push(fill as char);
                 }
-                valid_in(region, &t).is_some()
+                region_has(region, &t)
             })
         })
 }
@@ -335,8 +347,10 @@ pub fn phone_prefixes(raw: &str) -> Vec<String> {
         return vec![format!("33{digits}")];
     }
     for region in NO_TRUNK_REGIONS {
-        if let Some(n) = valid_in(*region, &digits) {
-            return vec![e164_digits(&n)];
+        if region_has(*region, &digits) {
+            if let Some(code) = calling_code(*region) {
+                return vec![format!("{code}{digits}")];
+            }
         }
     }
     if digits.len() >= 4 {
