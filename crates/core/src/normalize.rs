@@ -305,7 +305,7 @@ pub fn phone_prefixes(raw: &str) -> Vec<String> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).take(20).collect();
     if is_international(raw) {
         let mut d = if raw.starts_with('+') {
-            digits.clone()
+            digits
         } else {
             digits[2..].to_owned()
         };
