@@ -13,10 +13,12 @@ pub mod ids;
 pub mod model;
 pub mod money;
 pub mod normalize;
+pub mod phonetic;
 pub mod policy;
 pub mod reasons;
 pub mod records;
 pub mod search;
+pub mod typo;
 pub mod views;
 pub mod workflow;
 

@@ -28,6 +28,10 @@ pub struct StoreRef {
 #[ts(export)]
 pub enum MatchKind {
     Name,
+    /// The name, once a typo is forgiven (« orthographe proche »).
+    NameSpelling,
+    /// The name, by its sound (« prononciation proche »).
+    NameSound,
     Phone,
     Email,
     Order,

@@ -18,8 +18,10 @@ pub use dossiers::{ReasonView, TemplateView};
 pub use error::{Result, StoreError};
 pub use open::OpenMode;
 pub use policy::PolicyInfo;
+pub use search::SearchIndexStats;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use comptoir_core::views::{AppInfo, StoreRef};
 use sqlx::SqlitePool;
@@ -29,6 +31,8 @@ use sqlx::SqlitePool;
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// The in-memory part of the search index (search.rs).
+    terms: Arc<search::TermCache>,
 }
 
 impl Store {
@@ -36,9 +40,11 @@ impl Store {
     /// checks it, backs it up and migrates it if this build has new migrations.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let pool = open::open_pool(path, mode).await?;
+        search::reindex_if_pending(&pool).await?;
         Ok(Store {
             pool,
             path: path.to_owned(),
+            terms: Arc::default(),
         })
     }
 

@@ -4,9 +4,7 @@
 //! multi-row statements.
 
 use comptoir_core::model::ContactKind;
-use comptoir_core::normalize::{
-    fold_text, normalize_code, normalize_email, normalize_phone, phone_prefix,
-};
+use comptoir_core::normalize::normalize_code;
 use comptoir_core::records::*;
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -16,7 +14,7 @@ use crate::{Result, StoreError};
 /// SQLite accepts 32,766 bound values per statement; stay well below.
 const MAX_BINDS: usize = 30_000;
 
-async fn insert_rows<'a, T: 'a>(
+pub(crate) async fn insert_rows<'a, T: 'a>(
     conn: &mut SqliteConnection,
     head: &'static str,
     rows: &'a [T],
@@ -89,16 +87,10 @@ pub async fn insert_products(
     .await
 }
 
-/// The normalised form of a contact, the key search looks it up by.
+/// The normalised form of a contact, the key search looks it up by
+/// (`comptoir_core::normalize::contact_key`).
 pub fn contact_key(kind: ContactKind, value: &str) -> String {
-    match kind {
-        // A number the numbering plan does not know (yet) still gets the
-        // same key as the search field gives it, so it stays findable.
-        ContactKind::Phone => normalize_phone(value)
-            .or_else(|| phone_prefix(value))
-            .unwrap_or_else(|| value.chars().filter(char::is_ascii_digit).collect()),
-        ContactKind::Email => normalize_email(value),
-    }
+    comptoir_core::normalize::contact_key(kind, value)
 }
 
 /// Inserts customers with their contacts and their full-text entries.
@@ -139,30 +131,7 @@ pub async fn insert_customers(
     )
     .await?;
 
-    let fts: Vec<(&CustomerRecord, String, String)> = customers
-        .iter()
-        .map(|c| {
-            (
-                c,
-                fold_text(&format!("{} {}", c.first_name, c.last_name)),
-                fold_text(&format!("{} {}", c.city, c.postal_code)),
-            )
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO customer_fts (rowid, name, city) ",
-        &fts,
-        3,
-        |mut b, (c, name, city)| {
-            b.push("(SELECT seq FROM customers WHERE id = ")
-                .push_bind_unseparated(c.id)
-                .push_unseparated(")")
-                .push_bind(name.as_str())
-                .push_bind(city.as_str());
-        },
-    )
-    .await?;
+    crate::search::index_customers(conn, customers, crate::search::IndexWrite::New).await?;
 
     let contacts: Vec<(&CustomerRecord, &ContactRecord, String)> = customers
         .iter()

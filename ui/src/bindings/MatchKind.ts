@@ -3,4 +3,4 @@
 /**
  * Which lookup found a hit, so the list can say why it is there.
  */
-export type MatchKind = "name" | "phone" | "email" | "order" | "dossier" | "serial";
+export type MatchKind = "name" | "name_spelling" | "name_sound" | "phone" | "email" | "order" | "dossier" | "serial";

@@ -50,7 +50,8 @@ pub use deadline::{
 };
 pub use holidays::{
     easter_sunday, french_public_holidays, is_legal_working_day, is_public_holiday,
-    next_legal_working_day, next_legal_working_day_in, public_holiday_name,
+    next_legal_working_day, next_legal_working_day_for, next_legal_working_day_in,
+    public_holiday_name, public_holiday_name_in, public_holidays, HolidayRegion,
 };
 
 /// How far ahead (in days) the calendar looks for opening hours before it
@@ -202,9 +203,27 @@ pub struct CalendarConfig {
     #[serde(default)]
     pub closures: Vec<NaiveDate>,
     /// The store is in Alsace-Moselle: Good Friday and 26 December are
-    /// public holidays too.
+    /// public holidays too. Kept for calendars written before
+    /// `holiday_region`; the same as `"holiday_region": "alsace_moselle"`.
     #[serde(default)]
     pub alsace_moselle: bool,
+    /// Whose public holidays the store keeps (`reunion`, `guyane`…). When
+    /// absent: Alsace-Moselle if `alsace_moselle`, else the region of the
+    /// time zone (`Indian/Reunion` → Réunion), else metropolitan France.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub holiday_region: Option<HolidayRegion>,
+}
+
+impl CalendarConfig {
+    /// The holiday region in force (see `holiday_region`).
+    pub fn effective_holiday_region(&self) -> HolidayRegion {
+        match self.holiday_region {
+            Some(r) => r,
+            None if self.alsace_moselle => HolidayRegion::AlsaceMoselle,
+            None => HolidayRegion::from_timezone(&self.timezone),
+        }
+    }
 }
 
 impl Default for CalendarConfig {
@@ -216,6 +235,7 @@ impl Default for CalendarConfig {
             hours: WeeklyHours::monday_to_saturday(&[default_range(9, 30, 19, 0)]),
             closures: Vec::new(),
             alsace_moselle: false,
+            holiday_region: None,
         }
     }
 }
@@ -322,14 +342,14 @@ impl BusinessCalendar {
 
     /// A public holiday (with the store's Alsace-Moselle option), by name.
     pub fn public_holiday(&self, date: NaiveDate) -> Option<&'static str> {
-        public_holiday_name(date, self.config.alsace_moselle)
+        public_holiday_name_in(date, self.config.effective_holiday_region())
     }
 
     /// The legal rule (LAW.md): `date` itself if it is a working day, else
     /// the next day that is not a Saturday, Sunday or public holiday
     /// (with the store's Alsace-Moselle holidays). Opening hours play no part.
     pub fn next_legal_working_day(&self, date: NaiveDate) -> NaiveDate {
-        next_legal_working_day_in(date, self.config.alsace_moselle)
+        next_legal_working_day_for(date, self.config.effective_holiday_region())
     }
 
     /// The store opens on `date`: it has opening hours that weekday, and the
