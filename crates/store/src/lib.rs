@@ -10,6 +10,7 @@ mod error;
 mod open;
 mod policy;
 mod search;
+pub mod shipments;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};

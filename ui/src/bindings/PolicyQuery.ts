@@ -15,4 +15,4 @@ sealed: boolean, severity: Severity,
 /**
  * When the customer noticed the defect (hidden defects, presumption).
  */
-defect_noticed_on?: string, };
+defect_noticed_on?: string | null, };

@@ -452,7 +452,7 @@ pub struct PolicyQuery {
     pub severity: Severity,
     /// When the customer noticed the defect (hidden defects, presumption).
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub defect_noticed_on: Option<NaiveDate>,
 }
 
