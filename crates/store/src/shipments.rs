@@ -181,12 +181,15 @@ impl Store {
     }
 }
 
+/// (shipment, order, delivered at, carrier, line number)
+type ShipmentRow = (ShipmentId, OrderId, DateTime<Utc>, Option<String>, i64);
+
 /// The shipments of a customer's orders, by order, first delivered first.
 pub(crate) async fn shipments_of_customer(
     conn: &mut SqliteConnection,
     customer: CustomerId,
 ) -> Result<HashMap<OrderId, Vec<ShipmentView>>> {
-    let rows: Vec<(ShipmentId, OrderId, DateTime<Utc>, Option<String>, i64)> = sqlx::query_as(
+    let rows: Vec<ShipmentRow> = sqlx::query_as(
         "SELECT s.id, s.order_id, s.delivered_at, s.carrier, l.line_no
          FROM orders o
          JOIN shipments s ON s.order_id = o.id
