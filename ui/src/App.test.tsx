@@ -110,6 +110,36 @@ describe("counter keyboard", () => {
     expect(order.className).toContain("highlighted");
   });
 
+  it("shows the parcels of an order delivered in several parts", async () => {
+    const api = fakeApi(async (q) => ({
+      hits: [hit("c-lyon", "Hélène Dupré", "Lyon", "69002")],
+      direct: { kind: "order", customer_id: "c-lyon", order_id: "o1", number: q },
+      more: false,
+    }));
+    api.customerCard.mockImplementation(async (id: string) => {
+      const c = card(id, "Hélène Dupré");
+      const first = c.orders[0];
+      if (!first) throw new Error("fixture: an order");
+      first.shipments = [
+        { id: "s1", delivered_at: "2026-11-04T10:10:00Z", carrier: "Colissimo", line_nos: [1] },
+        { id: "s2", delivered_at: "2026-11-12T14:10:00Z", carrier: null, line_nos: [2, 3] },
+      ];
+      return c;
+    });
+    render(<App api={api} />);
+    const input = await ready();
+    fireEvent.change(input, { target: { value: "W10000001" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    await screen.findByRole("heading", { level: 1, name: /Hélène Dupré/ });
+    const order = await screen.findByRole("article", { name: "Commande W10000001" });
+    const parcels = order.querySelector(".shipments")?.textContent ?? "";
+    expect(parcels).toContain("Livrée en 2 colis");
+    expect(parcels).toContain("le 04/11/2026 (article 1, Colissimo)");
+    expect(parcels).toContain("le 12/11/2026 (articles 2, 3)");
+    // One delivery date per parcel, not the order's.
+    expect(order.querySelector(".where")?.textContent).not.toContain("livrée le");
+  });
+
   it("F2 and / bring the search back from the card", async () => {
     const api = fakeApi(async () => response([hit("c-lyon", "Hélène Dupré", "Lyon", "69002")]));
     render(<App api={api} />);

@@ -74,3 +74,9 @@ export function centsToEurosText(cents: number): string {
   return (cents / 100).toFixed(2).replace(".", ",");
 }
 
+
+/** "2028-06-15" (a calendar date, no time zone) → "15/06/2028". */
+export function formatDay(day: string): string {
+  const [y, m, d] = day.split("-");
+  return y && m && d ? `${d}/${m}/${y}` : day;
+}

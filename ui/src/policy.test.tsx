@@ -101,6 +101,7 @@ describe("policy panel at intake", () => {
       condition: "good",
       sealed: false,
       severity: "major",
+      defect_noticed_on: null,
     });
 
     const values = Array.from(panel().querySelectorAll<HTMLInputElement>('input[name="policy-option"]')).map(
@@ -158,6 +159,11 @@ describe("policy panel at intake", () => {
     // Both changes within the debounce: one request for them.
     expect(policy).toHaveBeenCalledTimes(2);
     expect(policy).toHaveBeenLastCalledWith(expect.objectContaining({ sealed: true, severity: "critical" }));
+
+    // The day the customer noticed the defect goes to Rust with the case.
+    fireEvent.change(screen.getByLabelText("Défaut constaté le"), { target: { value: "2026-11-20" } });
+    await waitFor(() => expect(policy).toHaveBeenCalledTimes(3));
+    expect(policy).toHaveBeenLastCalledWith(expect.objectContaining({ defect_noticed_on: "2026-11-20" }));
 
     releaseOld(stale);
     await new Promise((r) => setTimeout(r, 20));

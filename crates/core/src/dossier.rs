@@ -54,6 +54,9 @@ pub struct OpenDossierInput {
     /// How serious the trouble is for the customer (goodwill scale).
     #[serde(default = "default_severity")]
     pub severity: crate::policy::Severity,
+    /// When the customer noticed the defect, if said at intake.
+    #[serde(default)]
+    pub defect_noticed_on: Option<chrono::NaiveDate>,
     /// The option the clerk chose among the policy's, if decided at intake.
     #[serde(default)]
     pub decision: Option<crate::policy::DecisionChoice>,
@@ -274,6 +277,7 @@ mod tests {
             assignee: None,
             sealed: false,
             severity: crate::policy::Severity::Major,
+            defect_noticed_on: None,
             decision: None,
             approval: None,
         }

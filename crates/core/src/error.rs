@@ -113,6 +113,35 @@ pub enum CoreError {
     CategoryNotInPolicy(String),
     #[error("reason {0:?} has no policy decision")]
     ReasonWithoutPolicy(String),
+    // ----- dates of a case that contradict each other (policy engine)
+    #[error("delivery {delivery} is after the request ({request})")]
+    DeliveryAfterRequest {
+        delivery: chrono::NaiveDate,
+        request: chrono::NaiveDate,
+    },
+    #[error("line delivered {line} after the order's last delivery ({last})")]
+    DeliveryAfterLastDelivery {
+        line: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    },
+    #[error("defect noticed {noticed} after the request ({request})")]
+    DefectNoticedAfterRequest {
+        noticed: chrono::NaiveDate,
+        request: chrono::NaiveDate,
+    },
+    #[error("defect noticed {noticed} before the delivery ({delivery})")]
+    DefectNoticedBeforeDelivery {
+        noticed: chrono::NaiveDate,
+        delivery: chrono::NaiveDate,
+    },
+    #[error("commercial warranty of {months} months out of 1..={max}")]
+    CommercialWarrantyMonths { months: i64, max: u32 },
+    #[error("shipment {tracking:?} has no line")]
+    ShipmentWithoutLines { tracking: Option<String> },
+    #[error("order line {line} is in two shipments")]
+    LineInTwoShipments { line: crate::ids::OrderLineId },
+    #[error("order line {line} is not a line of the shipment's order")]
+    ShipmentLineNotInOrder { line: crate::ids::OrderLineId },
 }
 
 impl CoreError {
@@ -151,6 +180,14 @@ impl CoreError {
             CoreError::GestureNotDecided { .. } => "gesture_not_decided",
             CoreError::CategoryNotInPolicy(_) => "category_not_in_policy",
             CoreError::ReasonWithoutPolicy(_) => "reason_without_policy",
+            CoreError::DeliveryAfterRequest { .. } => "delivery_after_request",
+            CoreError::DeliveryAfterLastDelivery { .. } => "delivery_after_last_delivery",
+            CoreError::DefectNoticedAfterRequest { .. } => "defect_noticed_after_request",
+            CoreError::DefectNoticedBeforeDelivery { .. } => "defect_noticed_before_delivery",
+            CoreError::CommercialWarrantyMonths { .. } => "commercial_warranty_months",
+            CoreError::ShipmentWithoutLines { .. } => "shipment_without_lines",
+            CoreError::LineInTwoShipments { .. } => "line_in_two_shipments",
+            CoreError::ShipmentLineNotInOrder { .. } => "shipment_line_not_in_order",
         }
     }
 
@@ -309,6 +346,47 @@ impl CoreError {
             CoreError::ReasonWithoutPolicy(_) => {
                 "Ce motif n'appelle pas de décision de la politique de retour.".to_owned()
             }
+            CoreError::DeliveryAfterRequest { delivery, request } => format!(
+                "La livraison ({}) est postérieure à la demande ({}) : vérifiez les dates, \
+                 aucune décision n'est prise.",
+                delivery.format("%d/%m/%Y"),
+                request.format("%d/%m/%Y")
+            ),
+            CoreError::DeliveryAfterLastDelivery { line, last } => format!(
+                "L'article est livré le {} après la dernière livraison de la commande ({}) : \
+                 vérifiez les expéditions.",
+                line.format("%d/%m/%Y"),
+                last.format("%d/%m/%Y")
+            ),
+            CoreError::DefectNoticedAfterRequest { noticed, request } => format!(
+                "Le défaut ne peut pas avoir été constaté le {}, après la demande du {} : \
+                 vérifiez la date, aucune décision n'est prise.",
+                noticed.format("%d/%m/%Y"),
+                request.format("%d/%m/%Y")
+            ),
+            CoreError::DefectNoticedBeforeDelivery { noticed, delivery } => format!(
+                "Le défaut ne peut pas avoir été constaté le {}, avant la livraison du {} : \
+                 vérifiez la date, aucune décision n'est prise.",
+                noticed.format("%d/%m/%Y"),
+                delivery.format("%d/%m/%Y")
+            ),
+            CoreError::CommercialWarrantyMonths { months, max } => format!(
+                "Une garantie commerciale de {months} mois n'est pas possible : indiquez une \
+                 durée de 1 à {max} mois."
+            ),
+            CoreError::ShipmentWithoutLines { tracking } => format!(
+                "Une expédition{} ne contient aucun article : rien n'a été enregistré.",
+                tracking
+                    .as_deref()
+                    .map(|t| format!(" (suivi {t})"))
+                    .unwrap_or_default()
+            ),
+            CoreError::LineInTwoShipments { .. } => "Un même article figure dans deux \
+                 expéditions : rien n'a été enregistré."
+                .to_owned(),
+            CoreError::ShipmentLineNotInOrder { .. } => "Une expédition contient un article \
+                 d'une autre commande : rien n'a été enregistré."
+                .to_owned(),
         }
     }
 }

@@ -69,6 +69,11 @@ define_id!(
     UserId,
 );
 
+define_id!(
+    /// One delivery of part (or all) of an order.
+    ShipmentId,
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

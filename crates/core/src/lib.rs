@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod dossier;
 pub mod error;
+pub mod fulfilment;
 pub mod ids;
 pub mod model;
 pub mod money;

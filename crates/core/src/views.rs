@@ -174,6 +174,10 @@ pub struct OrderView {
     pub shipping: Cents,
     pub payment_method: String,
     pub lines: Vec<OrderLineView>,
+    /// The parcels of an order delivered in several parts (empty: delivered
+    /// in one go, on `delivered_at`), first delivered first.
+    #[serde(default)]
+    pub shipments: Vec<crate::fulfilment::ShipmentView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

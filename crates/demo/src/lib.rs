@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod data;
+mod fulfilment;
 mod gen;
 pub mod showcase;
 
@@ -17,7 +18,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use comptoir_core::calendar::CalendarConfig;
-use comptoir_store::{write, Store, StoreError};
+use comptoir_store::{shipments, write, Store, StoreError};
 use sqlx::Acquire;
 use thiserror::Error;
 
@@ -128,8 +129,14 @@ pub async fn generate(
         let mut tx = conn.begin().await?;
         write::insert_stores(&mut tx, &catalog.stores).await?;
         write::insert_products(&mut tx, &catalog.products).await?;
+        shipments::insert_product_warranties(
+            &mut tx,
+            &fulfilment::catalogue_warranties(&catalog.products),
+        )
+        .await?;
         write::set_setting(&mut tx, "store_code", &cfg.local_store).await?;
         write_batch(&mut tx, &show, &mut summary).await?;
+        shipments::insert_shipments(&mut tx, &showcase::shipments(&show)).await?;
         tx.commit().await?;
     }
     // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
@@ -202,6 +209,7 @@ async fn write_batch(
 ) -> Result<()> {
     write::insert_customers(conn, &b.customers).await?;
     write::insert_orders(conn, &b.orders).await?;
+    shipments::insert_shipments(conn, &fulfilment::split_shipments(&b.orders)).await?;
     write::insert_dossiers(conn, &b.dossiers).await?;
     summary.customers += b.customers.len() as u64;
     summary.orders += b.orders.len() as u64;

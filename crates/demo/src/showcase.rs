@@ -37,6 +37,16 @@ pub const TV_PRODUCT: &str = "Téléviseur 55 pouces";
 pub const TV_SERIAL: &str = "SO2611170107";
 /// Days between the television's purchase and the demo's date.
 pub const TV_DAYS_BEFORE_AS_OF: i64 = 6;
+/// A web order of Hélène (Lyon) delivered in two parcels: the kettle on
+/// 2026-11-04, the stick vacuum (the last item) on 2026-11-12.
+pub const SPLIT_ORDER: &str = "W10000003";
+pub const SPLIT_FIRST_DELIVERED: (i32, u32, u32) = (2026, 11, 4);
+pub const SPLIT_LAST_DELIVERED: (i32, u32, u32) = (2026, 11, 12);
+/// A fridge Hélène (Lyon) bought at Lyon Part-Dieu on 2023-06-15: the legal
+/// guarantee is over, the brand's 5-year warranty runs until 2028-06-15.
+pub const FRIDGE_ORDER: &str = "TLYO1-230615-0031";
+pub const FRIDGE_SERIAL: &str = "SA2306150031";
+pub const FRIDGE_WARRANTY_END_FR: &str = "15/06/2028";
 
 /// The counter's demo users: (login, name, role, PIN). Demo only: real
 /// users are created with `comptoir-ctl user add`.
@@ -251,6 +261,31 @@ pub(crate) fn build(catalog: &Catalog, seed: u64, as_of: DateTime<Utc>) -> Batch
         Cents(499),
         "Carte bancaire",
     );
+    let (sy, sm, sd) = SPLIT_LAST_DELIVERED;
+    let split_order = ctx.order(
+        lyon.id,
+        SPLIT_ORDER,
+        Channel::Web,
+        None,
+        None,
+        at(2026, 11, 2, 18, 25),
+        Some(at(sy, sm, sd, 14, 10)),
+        &[("Bouilloire Seb", None), ("Aspirateur balai", None)],
+        Cents(990),
+        "Carte bancaire",
+    );
+    let fridge_order = ctx.order(
+        lyon.id,
+        FRIDGE_ORDER,
+        Channel::Store,
+        None,
+        Some("LYO1"),
+        at(2023, 6, 15, 11, 5),
+        Some(at(2023, 6, 15, 11, 5)),
+        &[("Réfrigérateur combiné", Some(FRIDGE_SERIAL))],
+        Cents::ZERO,
+        "Carte bancaire",
+    );
     let tv_bought = as_of - chrono::Duration::days(TV_DAYS_BEFORE_AS_OF);
     let mut tv_order = ctx.order(
         lyon.id,
@@ -429,6 +464,8 @@ pub(crate) fn build(catalog: &Catalog, seed: u64, as_of: DateTime<Utc>) -> Batch
     b.customers = vec![lyon, nantes, paris];
     b.orders = vec![
         store_order,
+        split_order,
+        fridge_order,
         tv_order,
         web_order,
         amazon_order,
@@ -438,4 +475,29 @@ pub(crate) fn build(catalog: &Catalog, seed: u64, as_of: DateTime<Utc>) -> Batch
     ];
     b.dossiers = vec![web_dossier, store_dossier];
     b
+}
+
+/// The showcase's parcels: the split web order, one line per parcel.
+pub(crate) fn shipments(b: &Batch) -> Vec<comptoir_core::fulfilment::ShipmentRecord> {
+    let Some(o) = b.orders.iter().find(|o| o.number == SPLIT_ORDER) else {
+        return Vec::new();
+    };
+    let days = [SPLIT_FIRST_DELIVERED, SPLIT_LAST_DELIVERED];
+    o.lines
+        .iter()
+        .zip(days)
+        .enumerate()
+        .map(
+            |(i, (line, (y, m, d)))| comptoir_core::fulfilment::ShipmentRecord {
+                id: ShipmentId(uuid::Uuid::from_u128(
+                    0x0190_0000_0000_7000_8000_0000_0000_0000 | (i as u128 + 1),
+                )),
+                order_id: o.id,
+                delivered_at: at(y, m, d, if i == 0 { 10 } else { 14 }, 10),
+                carrier: Some(if i == 0 { "Colissimo" } else { "DPD" }.to_owned()),
+                tracking: Some(format!("6A0000000{}", i + 1)),
+                lines: vec![line.id],
+            },
+        )
+        .collect()
 }

@@ -64,6 +64,7 @@ async fn main() {
                 assignee: None,
                 sealed: false,
                 severity: comptoir_core::policy::Severity::Major,
+                defect_noticed_on: None,
                 decision: None,
                 approval: None,
             });

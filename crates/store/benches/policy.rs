@@ -85,6 +85,7 @@ async fn main() {
                 condition: ItemCondition::Good,
                 sealed: false,
                 severity: Severity::Major,
+                defect_noticed_on: None,
             });
         }
     }

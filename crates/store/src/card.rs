@@ -286,9 +286,14 @@ impl Store {
         .fetch_optional(&mut *conn)
         .await?;
         let calendar = Store::calendar_of(&mut conn, local_store).await?;
-        Ok(assemble(
+        let mut shipments = crate::shipments::shipments_of_customer(&mut conn, id).await?;
+        let mut card = assemble(
             c, contacts, orders, lines, serials, dossiers, events, &calendar, now,
-        ))
+        );
+        for o in &mut card.orders {
+            o.shipments = shipments.remove(&o.id).unwrap_or_default();
+        }
+        Ok(card)
     }
 }
 
@@ -417,6 +422,7 @@ fn assemble(
                 total: o.total_cents,
                 shipping: o.shipping_cents,
                 payment_method: o.payment_method,
+                shipments: Vec::new(),
             }
         })
         .collect();

@@ -205,6 +205,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DossierId> {
         input.validate()?;
+        {
+            // A defect noticed after today or before the delivery: refused.
+            let mut conn = self.pool.acquire().await?;
+            crate::shipments::check_defect_noticed(&mut conn, input, now).await?;
+        }
         // A decision taken at intake is ruled on and authorised (manager's
         // PIN) before the write; it is then written with the dossier.
         let decided = match &input.decision {
@@ -218,6 +223,7 @@ impl Store {
                     severity: input.severity,
                     dossier: None,
                     requested_at: None,
+                    defect_noticed_on: input.defect_noticed_on,
                 };
                 let decision = {
                     let mut conn = self.pool.acquire().await?;
@@ -336,6 +342,7 @@ impl Store {
                 "accessories": input.accessories,
                 "sealed": input.sealed,
                 "severity": input.severity,
+                "defect_noticed_on": input.defect_noticed_on,
             })),
         )
         .await?;

@@ -12,6 +12,7 @@ mod policy;
 mod search;
 mod sqlite_error;
 mod tx;
+pub mod shipments;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};

@@ -48,6 +48,8 @@ pub(crate) struct CaseSource {
     /// intake. The law and the policy are applied as of that day, however
     /// late the decision is taken.
     pub requested_at: Option<DateTime<Utc>>,
+    /// When the customer noticed the defect, if said at intake.
+    pub defect_noticed_on: Option<NaiveDate>,
 }
 
 impl From<&PolicyQuery> for CaseSource {
@@ -61,6 +63,7 @@ impl From<&PolicyQuery> for CaseSource {
             severity: q.severity,
             dossier: None,
             requested_at: None,
+            defect_noticed_on: q.defect_noticed_on,
         }
     }
 }
@@ -432,10 +435,12 @@ impl Store {
         let asked_on = calendar.local_date(asked_at);
         // The policy in force when the customer asked.
         let policy = Self::policy_on(conn, asked_on).await?;
-        let purchase = PurchaseFacts {
+        let mut purchase = PurchaseFacts {
             channel: row.channel,
             purchased_on: calendar.local_date(row.ordered_at),
             delivered_on: row.delivered_at.map(|d| calendar.local_date(d)),
+            order_last_delivered_on: None,
+            commercial_warranty: None,
             catalog_category: row.category,
             sold_as: row.sold_as,
             price: Cents(row.unit_price_cents),
@@ -447,6 +452,9 @@ impl Store {
                 0
             }),
         };
+        // Shipments and commercial warranties (issue 13).
+        crate::shipments::complete_purchase(conn, line_id, &calendar, asked_on, &mut purchase)
+            .await?;
         let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
         let recent: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM dossiers
@@ -484,6 +492,7 @@ impl Store {
             },
             prior,
             asked_on,
+            src.defect_noticed_on,
         )?;
         let label = policy
             .category(&case.category)
@@ -499,8 +508,11 @@ impl Store {
         exclude: DossierId,
         calendar: &BusinessCalendar,
     ) -> Result<PriorRemedies> {
-        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT decision, opened_at, closed_at FROM dossiers
+        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>, bool)> = sqlx::query_as(
+            "SELECT decision, opened_at, closed_at,
+                    EXISTS(SELECT 1 FROM dossier_events e WHERE e.dossier_id = dossiers.id
+                           AND e.kind = 'decision' AND json_extract(e.data, '$.resolution') = 'repair')
+             FROM dossiers
              WHERE order_line_id = ? AND id <> ? AND decision IS NOT NULL
                AND closed_at IS NOT NULL AND status <> 'cancelled'",
         )
@@ -509,7 +521,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         let mut prior = PriorRemedies::default();
-        for (json, opened, closed) in rows {
+        for (json, opened, closed, repair_chosen_first) in rows {
             let Ok(d) = serde_json::from_str::<DecisionRecord>(&json) else {
                 continue;
             };
@@ -518,8 +530,11 @@ impl Store {
                 Resolution::Repair if legal => prior.repaired_under_guarantee = true,
                 Resolution::Replacement if legal => {
                     let day = calendar.local_date(closed);
-                    prior.replaced_under_guarantee_on =
-                        prior.replaced_under_guarantee_on.max(Some(day));
+                    if Some(day) > prior.replaced_under_guarantee_on {
+                        prior.replaced_under_guarantee_on = Some(day);
+                        // L217-13: repair chosen first, then replaced instead.
+                        prior.replacement_instead_of_repair = repair_chosen_first;
+                    }
                 }
                 Resolution::Repair => {
                     let days = (closed - opened).num_days().max(0);
@@ -630,6 +645,7 @@ impl Store {
             severity: Severity::from_code(&severity).unwrap_or(Severity::Major),
             dossier: Some(id),
             requested_at: Some(opened_at),
+            defect_noticed_on: crate::shipments::defect_noticed_on(conn, id).await?,
         })
     }
 

@@ -31,12 +31,15 @@ async fn the_card_tells_the_whole_cross_channel_story() {
         numbers,
         vec![
             tv.as_str(),
+            showcase::SPLIT_ORDER,
             showcase::WEB_ORDER,
             showcase::STORE_ORDER,
-            showcase::AMAZON_ORDER
+            showcase::AMAZON_ORDER,
+            showcase::FRIDGE_ORDER,
         ]
     );
-    let store_order = &card.orders[2];
+    let by_number = |n: &str| card.orders.iter().find(|o| o.number == n).unwrap();
+    let store_order = by_number(showcase::STORE_ORDER);
     assert_eq!(store_order.channel, Channel::Store);
     assert_eq!(store_order.where_label, "Magasin Lyon Part-Dieu");
     assert_eq!(store_order.store.as_ref().unwrap().code, "LYO1");
@@ -51,11 +54,14 @@ async fn the_card_tells_the_whole_cross_channel_story() {
         .starts_with("Lave-linge Bosch"));
     let line_sum: i64 = store_order.lines.iter().map(|l| l.line_total.0).sum();
     assert_eq!(line_sum + store_order.shipping.0, store_order.total.0);
-    let amazon = &card.orders[3];
+    let amazon = by_number(showcase::AMAZON_ORDER);
     assert_eq!(amazon.channel, Channel::Marketplace);
     assert_eq!(amazon.marketplace.as_deref(), Some("Amazon"));
-    assert_eq!(card.orders[1].channel_label, "Site web");
-    assert!(card.orders[1].delivered_at.unwrap() > card.orders[1].ordered_at);
+    let web_order = by_number(showcase::WEB_ORDER);
+    assert_eq!(web_order.channel_label, "Site web");
+    assert!(web_order.delivered_at.unwrap() > web_order.ordered_at);
+    assert!(web_order.shipments.is_empty(), "delivered in one go");
+    assert_eq!(by_number(showcase::SPLIT_ORDER).shipments.len(), 2);
     // The television bought six days before the demo's date, in Lyon.
     assert_eq!(card.orders[0].channel, Channel::Store);
     assert_eq!(

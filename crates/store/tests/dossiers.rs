@@ -46,6 +46,7 @@ fn intake(customer: CustomerId, line: Option<OrderLineId>) -> OpenDossierInput {
         assignee: None,
         sealed: false,
         severity: comptoir_core::policy::Severity::Major,
+        defect_noticed_on: None,
         decision: None,
         approval: None,
     }

@@ -67,6 +67,7 @@ fn intake(customer: CustomerId, line: OrderLineId, reason: &str) -> OpenDossierI
         assignee: None,
         sealed: false,
         severity: Severity::Major,
+        defect_noticed_on: None,
         decision: None,
         approval: None,
     }
@@ -143,6 +144,7 @@ async fn intake_shows_every_option_with_who_decides_and_why() {
         condition: ItemCondition::Good,
         sealed: false,
         severity: Severity::Minor,
+        defect_noticed_on: None,
     };
     let p = store.policy_preview(&q, now()).await.unwrap();
     assert_eq!(p.unavailable, None);
@@ -151,7 +153,7 @@ async fn intake_shows_every_option_with_who_decides_and_why() {
     assert_eq!(d.options.len(), 7);
     let credit = d.option(PolicyResolution::CreditNote);
     assert!(credit.allowed && credit.needs_manager, "{credit:?}");
-    assert_eq!(credit.basis, Basis::Goodwill);
+    assert_eq!(credit.basis, Basis::Policy);
     let refund = d.option(PolicyResolution::Refund);
     assert!(!refund.allowed);
     assert!(
@@ -666,6 +668,7 @@ async fn a_late_decision_is_judged_on_the_day_the_customer_asked() {
         condition: ItemCondition::Good,
         sealed: false,
         severity: Severity::Major,
+        defect_noticed_on: None,
     };
     let fresh = store
         .policy_preview(&q, later)

@@ -6,6 +6,7 @@ import type { ItemState } from "./ItemState";
 import type { ReasonKind } from "./ReasonKind";
 import type { Severity } from "./Severity";
 import type { SoldAs } from "./SoldAs";
+import type { WarrantyStart } from "./WarrantyStart";
 
 /**
  * A customer's request at the counter. JSON field names are the snake_case
@@ -13,12 +14,20 @@ import type { SoldAs } from "./SoldAs";
  */
 export type Case = { channel: Channel, purchase_date: string, 
 /**
- * Receipt of the goods (of the last part); a store handover is a
- * delivery. Omitted: the purchase date.
+ * Receipt of this item (its own shipment); a store handover is a
+ * delivery. The conformity guarantee runs from it. Omitted: the
+ * purchase date.
  */
-delivery_date: string | null, request_date: string, 
+delivery_date: string | null, 
 /**
- * When the defect showed up. Omitted: the request date.
+ * Receipt of the last item of the order, when it came in several
+ * shipments: the withdrawal period runs from it (L221-18). Omitted:
+ * `delivery_date`.
+ */
+last_delivery_date: string | null, request_date: string, 
+/**
+ * When the customer noticed the defect (hidden defects, presumption).
+ * Omitted: the request date.
  */
 defect_noticed_date: string | null, category: string, sold_as: SoldAs, personalised: boolean, 
 /**
@@ -38,9 +47,18 @@ withdrawal_info_given: boolean, item_state: ItemState, reason: ReasonKind, sever
  */
 delivery_paid: Cents, 
 /**
- * Commercial warranty length in months (0: none), from delivery.
+ * Commercial warranty length in months (0: none, at most
+ * [`law::COMMERCIAL_WARRANTY_MAX_MONTHS`]).
  */
 commercial_warranty_months: number, 
+/**
+ * When the commercial warranty starts. Omitted: the delivery.
+ */
+commercial_warranty_start: WarrantyStart, 
+/**
+ * Who honours the commercial warranty (brand, chain, insurer).
+ */
+commercial_warranty_guarantor: string | null, 
 /**
  * Days the product was immobilised by commercial-warranty repairs.
  */
@@ -50,9 +68,15 @@ days_immobilised: number,
  */
 repaired_under_guarantee: boolean, 
 /**
- * Replaced under the GLC on this date: a new GLC starts then.
+ * Replaced under the GLC on this date.
  */
 replaced_under_guarantee_on: string | null, 
+/**
+ * That replacement was made because the repair the customer chose was
+ * not carried out: a new GLC starts on the replacement (L217-13).
+ * Otherwise the guarantee runs on from the delivery.
+ */
+replacement_instead_of_repair: boolean, 
 /**
  * A GLC repair or replacement was refused, failed, took over 30 days,
  * or the defect came back: price reduction or refund (L217-14).

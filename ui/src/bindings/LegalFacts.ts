@@ -3,7 +3,15 @@
 /**
  * The dates the law attaches to the case, computed once.
  */
-export type LegalFacts = { delivery_date: string, 
+export type LegalFacts = { 
+/**
+ * This item's delivery: the conformity guarantee runs from it.
+ */
+delivery_date: string, 
+/**
+ * When the customer noticed the defect (the request date if not said).
+ */
+defect_noticed_date: string, 
 /**
  * Last day of the legal conformity guarantee (inclusive).
  */
@@ -21,17 +29,52 @@ guarantee_end_if_repaired: string,
  */
 remedy_deadline: string | null, 
 /**
- * Distance sales: last day to withdraw, after the next-working-day rule.
+ * Distance sales: the withdrawal period runs from this receipt (the
+ * last item of the order, L221-18).
  */
-withdrawal_deadline: string | null, withdrawal_open: boolean, 
+withdrawal_from: string | null, 
+/**
+ * Distance sales: the last day of the legal period as counted (14 days,
+ * +12 months when the customer was not informed), before L221-19 moves
+ * a Saturday, Sunday or holiday to the next working day.
+ */
+withdrawal_period_end: string | null, 
+/**
+ * Distance sales: last day of the **legal** withdrawal period, after
+ * the next-working-day rule (L221-19).
+ */
+withdrawal_deadline: string | null, 
+/**
+ * The legal withdrawal period is open on the request date.
+ */
+withdrawal_open: boolean, 
+/**
+ * Distance sales: last day of the longer return window the policy
+ * grants (`distance_sales.withdrawal_days`), when it ends after the
+ * legal period. A return in it is the policy's, not the law's.
+ */
+policy_withdrawal_deadline: string | null, 
+/**
+ * The request falls after the legal period, inside the policy's window.
+ */
+policy_withdrawal_open: boolean, 
 /**
  * Why the withdrawal right does not apply, when it is excluded.
  */
 withdrawal_exclusion: string | null, 
 /**
- * Commercial warranty end, extended by an immobilisation ≥ 7 days.
+ * First day of the commercial warranty.
+ */
+commercial_warranty_start: string | null, 
+/**
+ * Commercial warranty end, extended by an immobilisation of 7 days or
+ * more (L217-28) — or from the policy's lower threshold.
  */
 commercial_warranty_end: string | null, commercial_warranty_extended_days: number, 
+/**
+ * Who honours the commercial warranty.
+ */
+commercial_warranty_guarantor: string | null, 
 /**
  * Hidden-defect action: last day (discovery + 2 years).
  */

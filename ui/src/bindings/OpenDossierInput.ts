@@ -36,6 +36,10 @@ sealed: boolean,
  */
 severity: Severity, 
 /**
+ * When the customer noticed the defect, if said at intake.
+ */
+defect_noticed_on: string | null, 
+/**
  * The option the clerk chose among the policy's, if decided at intake.
  */
 decision: DecisionChoice | null, 

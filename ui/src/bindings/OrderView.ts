@@ -3,6 +3,7 @@ import type { Cents } from "./Cents";
 import type { Channel } from "./Channel";
 import type { OrderId } from "./OrderId";
 import type { OrderLineView } from "./OrderLineView";
+import type { ShipmentView } from "./ShipmentView";
 import type { StoreRef } from "./StoreRef";
 
 export type OrderView = { id: OrderId, number: string, channel: Channel, channel_label: string, 
@@ -17,4 +18,9 @@ store: StoreRef | null,
 /**
  * "Magasin de Lyon Part-Dieu", "Site web", "Amazon"…
  */
-where_label: string, ordered_at: string, delivered_at: string | null, total: Cents, shipping: Cents, payment_method: string, lines: Array<OrderLineView>, };
+where_label: string, ordered_at: string, delivered_at: string | null, total: Cents, shipping: Cents, payment_method: string, lines: Array<OrderLineView>, 
+/**
+ * The parcels of an order delivered in several parts (empty: delivered
+ * in one go, on `delivered_at`), first delivered first.
+ */
+shipments: Array<ShipmentView>, };

@@ -11,4 +11,8 @@ export type PolicyQuery = { customer_id: CustomerId, order_line_id: OrderLineId 
 /**
  * The original packaging was never opened.
  */
-sealed: boolean, severity: Severity, };
+sealed: boolean, severity: Severity, 
+/**
+ * When the customer noticed the defect (hidden defects, presumption).
+ */
+defect_noticed_on?: string | null, };

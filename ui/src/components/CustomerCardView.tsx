@@ -178,8 +178,20 @@ function Order({ order, fmt, markRef, extraClass, actions }: ItemProps & { order
       </header>
       <p className="where">
         {order.where_label} · le {fmt.dateTime(order.ordered_at)}
-        {order.delivered_at ? ` · livrée le ${fmt.date(order.delivered_at)}` : null}
+        {order.delivered_at && order.shipments.length === 0 ? ` · livrée le ${fmt.date(order.delivered_at)}` : null}
       </p>
+      {order.shipments.length > 0 ? (
+        <p className="shipments" data-shipments={order.shipments.length}>
+          <Icon name="parcel" /> Livrée en {order.shipments.length} colis :{" "}
+          {order.shipments.map((s, i) => (
+            <span key={s.id} className="shipment" data-delivered={fmt.date(s.delivered_at)}>
+              {i > 0 ? " ; " : ""}le {fmt.date(s.delivered_at)} ({s.line_nos.length > 1 ? "articles" : "article"}{" "}
+              {s.line_nos.join(", ")}
+              {s.carrier ? `, ${s.carrier}` : ""})
+            </span>
+          ))}
+        </p>
+      ) : null}
       <ul className="lines">
         {order.lines.map((line) => (
           <li key={line.id}>

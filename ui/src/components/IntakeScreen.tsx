@@ -55,6 +55,8 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
   const [assignee, setAssignee] = useState("");
   const [sealed, setSealed] = useState(false);
   const [severity, setSeverity] = useState<Severity>("major");
+  /** When the customer noticed the defect ("" if not said): yyyy-mm-dd. */
+  const [noticed, setNoticed] = useState("");
   const [policy, setPolicy] = useState<PolicyState>(POLICY_LOADING);
   const [policyName, setPolicyName] = useState<string | null>(null);
   const [pick, setPick] = useState<PolicyPick>("");
@@ -113,6 +115,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
           condition,
           sealed,
           severity,
+          defect_noticed_on: noticed || null,
         })
         .then(
           (preview) => {
@@ -131,7 +134,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
       live = false;
       clearTimeout(timer);
     };
-  }, [api, form, customer.id, lineId, reason, condition, sealed, severity]);
+  }, [api, form, customer.id, lineId, reason, condition, sealed, severity, noticed]);
 
   const max = form?.max_text_chars ?? 2000;
   const count = charCount(words, max);
@@ -171,6 +174,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
       assignee: assignee.trim() || null,
       sealed,
       severity,
+      defect_noticed_on: noticed || null,
       decision,
     };
     // Sent as is; sent again with a manager's approval if Rust asks for one.
@@ -334,6 +338,20 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
                 <input id="sealed" type="checkbox" checked={sealed} onChange={(e) => setSealed(e.target.checked)} />{" "}
                 Emballage d'origine jamais ouvert
               </label>
+            </div>
+
+            <div className="field">
+              <label htmlFor="defect-noticed">Défaut constaté le</label>
+              <input
+                id="defect-noticed"
+                type="date"
+                value={noticed}
+                onChange={(e) => setNoticed(e.target.value)}
+                aria-describedby="defect-noticed-help"
+              />
+              <p id="defect-noticed-help" className="field-help">
+                Quand le client a remarqué le défaut (vices cachés, présomption) ; vide : aujourd'hui.
+              </p>
             </div>
           </div>
 

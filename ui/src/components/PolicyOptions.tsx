@@ -6,7 +6,7 @@ import type { CommandError } from "../api";
 import type { PolicyPreview } from "../bindings/PolicyPreview";
 import type { PolicyResolution } from "../bindings/PolicyResolution";
 import type { ResolutionOption } from "../bindings/ResolutionOption";
-import { formatCents } from "../format";
+import { formatCents, formatDay } from "../format";
 import { Icon } from "./Icon";
 
 /** The chosen resolution, or "" for "Décider plus tard" / nothing chosen yet. */
@@ -96,6 +96,22 @@ export function PolicyOptions({
       {preview?.unavailable ? (
         <p id="policy-unavailable" className="policy-unavailable">
           <Icon name="alert" /> {preview.unavailable}
+        </p>
+      ) : null}
+
+      {decision?.facts.withdrawal_deadline ? (
+        <p id="policy-withdrawal" className="policy-fact muted">
+          Rétractation légale jusqu'au {formatDay(decision.facts.withdrawal_deadline)}
+          {decision.facts.policy_withdrawal_deadline
+            ? ` ; retour accepté par la politique jusqu'au ${formatDay(decision.facts.policy_withdrawal_deadline)}`
+            : ""}
+        </p>
+      ) : null}
+      {decision?.facts.commercial_warranty_end ? (
+        <p id="policy-commercial-warranty" className="policy-fact muted">
+          Garantie commerciale
+          {decision.facts.commercial_warranty_guarantor ? ` (${decision.facts.commercial_warranty_guarantor})` : ""}{" "}
+          jusqu'au <span className="cw-end">{formatDay(decision.facts.commercial_warranty_end)}</span>
         </p>
       ) : null}
 

@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use super::document::Policy;
 use super::engine::{
-    Basis, Case, CustomerHistory, Decision, ItemState, ReasonKind, Resolution, ResolutionOption,
-    Severity,
+    warranty_window, Basis, Case, CustomerHistory, Decision, ItemState, ReasonKind, Resolution,
+    ResolutionOption, Severity, WarrantyStart,
 };
 use crate::dossier::{ItemCondition, MAX_TEXT_CHARS};
 use crate::model::{Channel, SoldAs};
@@ -21,8 +21,15 @@ use crate::{Cents, CoreError, Result};
 pub struct PurchaseFacts {
     pub channel: Channel,
     pub purchased_on: NaiveDate,
-    /// `None`: handed over at the till (the purchase date).
+    /// This line's delivery (its shipment); `None`: handed over at the till
+    /// (the purchase date).
     pub delivered_on: Option<NaiveDate>,
+    /// The last delivery of the whole order, when it came in several
+    /// shipments (the withdrawal period runs from it); `None`: `delivered_on`.
+    pub order_last_delivered_on: Option<NaiveDate>,
+    /// The product's commercial warranty, from the catalogue or sold with
+    /// the order.
+    pub commercial_warranty: Option<CommercialWarranty>,
     /// The catalogue's category of the product ("Gros électroménager").
     pub catalog_category: String,
     pub sold_as: SoldAs,
@@ -32,11 +39,61 @@ pub struct PurchaseFacts {
     pub delivery_paid: Cents,
 }
 
+/// A commercial warranty (brand, chain, or an extended warranty sold with
+/// the order): how long, from when, and who honours it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CommercialWarranty {
+    pub months: u32,
+    pub starts: WarrantyStart,
+    /// "Garantie constructeur Samsung", "Extension de garantie Comptoir+"…
+    pub guarantor: String,
+}
+
+impl CommercialWarranty {
+    /// Checks a warranty as the catalogue records it: 1 to
+    /// [`super::law::COMMERCIAL_WARRANTY_MAX_MONTHS`] months, a guarantor.
+    pub fn new(months: i64, starts: WarrantyStart, guarantor: &str) -> Result<CommercialWarranty> {
+        let max = super::law::COMMERCIAL_WARRANTY_MAX_MONTHS;
+        let months = u32::try_from(months)
+            .ok()
+            .filter(|m| (1..=max).contains(m))
+            .ok_or(CoreError::CommercialWarrantyMonths { months, max })?;
+        let guarantor = guarantor.trim();
+        if guarantor.is_empty() {
+            return Err(CoreError::MissingField { field: "guarantor" });
+        }
+        Ok(CommercialWarranty {
+            months,
+            starts,
+            guarantor: guarantor.to_owned(),
+        })
+    }
+
+    /// Among a product's warranties (the brand's, an extension sold with
+    /// the order…), the one the case is ruled under: the one covering the
+    /// request that runs longest, else the one that ended last.
+    pub fn pick(
+        warranties: Vec<CommercialWarranty>,
+        purchase: NaiveDate,
+        delivery: NaiveDate,
+        request: NaiveDate,
+    ) -> Option<CommercialWarranty> {
+        warranties.into_iter().max_by_key(|w| {
+            let (first, end) = warranty_window(w.months, w.starts, purchase, delivery);
+            (first <= request && request <= end, end)
+        })
+    }
+}
+
 /// What earlier dossiers on the same purchased line did (the law counts them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PriorRemedies {
     pub repaired_under_guarantee: bool,
     pub replaced_under_guarantee_on: Option<NaiveDate>,
+    /// That replacement came instead of a repair the customer had chosen
+    /// (L217-13: a new guarantee).
+    pub replacement_instead_of_repair: bool,
     /// Days immobilised by commercial-warranty repairs.
     pub days_immobilised: u32,
 }
@@ -67,6 +124,7 @@ pub fn build_case(
     customer: CustomerHistory,
     prior: PriorRemedies,
     request_date: NaiveDate,
+    defect_noticed_on: Option<NaiveDate>,
 ) -> Result<Case> {
     let category = policy
         .category_for_catalog(&purchase.catalog_category)
@@ -75,8 +133,9 @@ pub fn build_case(
         channel: purchase.channel,
         purchase_date: purchase.purchased_on,
         delivery_date: purchase.delivered_on,
+        last_delivery_date: purchase.order_last_delivered_on,
         request_date,
-        defect_noticed_date: None,
+        defect_noticed_date: defect_noticed_on,
         category: category.id.clone(),
         sold_as: purchase.sold_as,
         personalised: category.personalised,
@@ -89,10 +148,22 @@ pub fn build_case(
         severity,
         price: purchase.price,
         delivery_paid: purchase.delivery_paid,
-        commercial_warranty_months: 0,
+        commercial_warranty_months: purchase
+            .commercial_warranty
+            .as_ref()
+            .map_or(0, |w| w.months),
+        commercial_warranty_start: purchase
+            .commercial_warranty
+            .as_ref()
+            .map_or(WarrantyStart::Delivery, |w| w.starts),
+        commercial_warranty_guarantor: purchase
+            .commercial_warranty
+            .as_ref()
+            .map(|w| w.guarantor.clone()),
         days_immobilised: prior.days_immobilised,
         repaired_under_guarantee: prior.repaired_under_guarantee,
         replaced_under_guarantee_on: prior.replaced_under_guarantee_on,
+        replacement_instead_of_repair: prior.replacement_instead_of_repair,
         remedy_failed: false,
         customer,
     })
@@ -379,6 +450,10 @@ pub struct PolicyQuery {
     /// The original packaging was never opened.
     pub sealed: bool,
     pub severity: Severity,
+    /// When the customer noticed the defect (hidden defects, presumption).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub defect_noticed_on: Option<NaiveDate>,
 }
 
 /// What the intake screen shows: the decision, or why there is none.
@@ -410,6 +485,8 @@ mod tests {
             channel,
             purchased_on: NaiveDate::from_ymd_opt(2026, 11, 17).unwrap(),
             delivered_on: None,
+            order_last_delivered_on: None,
+            commercial_warranty: None,
             catalog_category: category.into(),
             sold_as: SoldAs::New,
             price: Cents(price),
@@ -431,6 +508,7 @@ mod tests {
             CustomerHistory::default(),
             PriorRemedies::default(),
             today(),
+            None,
         )
         .expect("case")
     }
@@ -468,7 +546,8 @@ mod tests {
                 Severity::Major,
                 CustomerHistory::default(),
                 PriorRemedies::default(),
-                today()
+                today(),
+                None
             ),
             Err(CoreError::CategoryNotInPolicy("Animalerie".into()))
         );
@@ -611,7 +690,7 @@ mod tests {
         assert_eq!(r.headline_fr(), "Avoir de 769,00\u{a0}€");
         assert_eq!(
             r.timeline_fr(),
-            "Avoir de 769,00\u{a0}€ — Un geste de l'enseigne (règle change_of_mind.opened) — politique sav-unifie 2026.1"
+            "Avoir de 769,00\u{a0}€ — La politique de l'enseigne (règle change_of_mind.opened) — politique sav-unifie 2026.1"
         );
         assert_eq!(r.mediator, None, "the mediator goes with a refusal");
     }

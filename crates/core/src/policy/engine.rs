@@ -60,6 +60,33 @@ code_enum!(
 );
 
 code_enum!(
+    /// When a commercial warranty starts counting.
+    WarrantyStart {
+        /// The day of the purchase.
+        Purchase = "purchase",
+        /// The item's own delivery (handover in store).
+        Delivery = "delivery",
+        /// The day after the legal conformity guarantee ends (an extended
+        /// warranty that takes over from the law).
+        LegalGuaranteeEnd = "legal_guarantee_end",
+    }
+);
+
+impl WarrantyStart {
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            WarrantyStart::Purchase => "à partir de l'achat",
+            WarrantyStart::Delivery => "à partir de la livraison",
+            WarrantyStart::LegalGuaranteeEnd => "à la fin de la garantie légale",
+        }
+    }
+}
+
+fn default_warranty_start() -> WarrantyStart {
+    WarrantyStart::Delivery
+}
+
+code_enum!(
     /// How serious the trouble is for the customer (goodwill scale).
     Severity { Minor = "minor", Major = "major", Critical = "critical" }
 );
@@ -74,7 +101,10 @@ code_enum!(
     Basis {
         /// The law: the clerk cannot deny it.
         Legal = "legal",
-        /// The chain's policy (commercial warranty, paid service, refusal).
+        /// The chain's policy: its published return windows (in store, and
+        /// for distance sales after the legal period), the commercial
+        /// warranty, paid services, a refusal outside any right. Subject to
+        /// the clerk's authority limits.
         Policy = "policy",
         /// A commercial gesture beyond any right.
         Goodwill = "goodwill",
@@ -128,12 +158,19 @@ fn yes() -> bool {
 pub struct Case {
     pub channel: Channel,
     pub purchase_date: NaiveDate,
-    /// Receipt of the goods (of the last part); a store handover is a
-    /// delivery. Omitted: the purchase date.
+    /// Receipt of this item (its own shipment); a store handover is a
+    /// delivery. The conformity guarantee runs from it. Omitted: the
+    /// purchase date.
     #[serde(default)]
     pub delivery_date: Option<NaiveDate>,
+    /// Receipt of the last item of the order, when it came in several
+    /// shipments: the withdrawal period runs from it (L221-18). Omitted:
+    /// `delivery_date`.
+    #[serde(default)]
+    pub last_delivery_date: Option<NaiveDate>,
     pub request_date: NaiveDate,
-    /// When the defect showed up. Omitted: the request date.
+    /// When the customer noticed the defect (hidden defects, presumption).
+    /// Omitted: the request date.
     #[serde(default)]
     pub defect_noticed_date: Option<NaiveDate>,
     pub category: String,
@@ -159,18 +196,30 @@ pub struct Case {
     /// Standard delivery paid by the customer (refunded on withdrawal).
     #[serde(default)]
     pub delivery_paid: Cents,
-    /// Commercial warranty length in months (0: none), from delivery.
+    /// Commercial warranty length in months (0: none, at most
+    /// [`law::COMMERCIAL_WARRANTY_MAX_MONTHS`]).
     #[serde(default)]
     pub commercial_warranty_months: u32,
+    /// When the commercial warranty starts. Omitted: the delivery.
+    #[serde(default = "default_warranty_start")]
+    pub commercial_warranty_start: WarrantyStart,
+    /// Who honours the commercial warranty (brand, chain, insurer).
+    #[serde(default)]
+    pub commercial_warranty_guarantor: Option<String>,
     /// Days the product was immobilised by commercial-warranty repairs.
     #[serde(default)]
     pub days_immobilised: u32,
     /// Already repaired under the GLC once (+6 months of GLC).
     #[serde(default)]
     pub repaired_under_guarantee: bool,
-    /// Replaced under the GLC on this date: a new GLC starts then.
+    /// Replaced under the GLC on this date.
     #[serde(default)]
     pub replaced_under_guarantee_on: Option<NaiveDate>,
+    /// That replacement was made because the repair the customer chose was
+    /// not carried out: a new GLC starts on the replacement (L217-13).
+    /// Otherwise the guarantee runs on from the delivery.
+    #[serde(default)]
+    pub replacement_instead_of_repair: bool,
     /// A GLC repair or replacement was refused, failed, took over 30 days,
     /// or the defect came back: price reduction or refund (L217-14).
     #[serde(default)]
@@ -211,7 +260,10 @@ impl Default for CustomerHistory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LegalFacts {
+    /// This item's delivery: the conformity guarantee runs from it.
     pub delivery_date: NaiveDate,
+    /// When the customer noticed the defect (the request date if not said).
+    pub defect_noticed_date: NaiveDate,
     /// Last day of the legal conformity guarantee (inclusive).
     pub guarantee_end: NaiveDate,
     pub guarantee_active: bool,
@@ -222,14 +274,34 @@ pub struct LegalFacts {
     pub guarantee_end_if_repaired: NaiveDate,
     /// Latest date for a GLC repair or replacement (request + 30 days).
     pub remedy_deadline: Option<NaiveDate>,
-    /// Distance sales: last day to withdraw, after the next-working-day rule.
+    /// Distance sales: the withdrawal period runs from this receipt (the
+    /// last item of the order, L221-18).
+    pub withdrawal_from: Option<NaiveDate>,
+    /// Distance sales: the last day of the legal period as counted (14 days,
+    /// +12 months when the customer was not informed), before L221-19 moves
+    /// a Saturday, Sunday or holiday to the next working day.
+    pub withdrawal_period_end: Option<NaiveDate>,
+    /// Distance sales: last day of the **legal** withdrawal period, after
+    /// the next-working-day rule (L221-19).
     pub withdrawal_deadline: Option<NaiveDate>,
+    /// The legal withdrawal period is open on the request date.
     pub withdrawal_open: bool,
+    /// Distance sales: last day of the longer return window the policy
+    /// grants (`distance_sales.withdrawal_days`), when it ends after the
+    /// legal period. A return in it is the policy's, not the law's.
+    pub policy_withdrawal_deadline: Option<NaiveDate>,
+    /// The request falls after the legal period, inside the policy's window.
+    pub policy_withdrawal_open: bool,
     /// Why the withdrawal right does not apply, when it is excluded.
     pub withdrawal_exclusion: Option<String>,
-    /// Commercial warranty end, extended by an immobilisation ≥ 7 days.
+    /// First day of the commercial warranty.
+    pub commercial_warranty_start: Option<NaiveDate>,
+    /// Commercial warranty end, extended by an immobilisation of 7 days or
+    /// more (L217-28) — or from the policy's lower threshold.
     pub commercial_warranty_end: Option<NaiveDate>,
     pub commercial_warranty_extended_days: u32,
+    /// Who honours the commercial warranty.
+    pub commercial_warranty_guarantor: Option<String>,
     /// Hidden-defect action: last day (discovery + 2 years).
     pub hidden_defect_deadline: NaiveDate,
 }
@@ -324,25 +396,55 @@ pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
             purchase: case.purchase_date,
         });
     }
-    if let Some(d) = case.delivery_date {
-        future("delivery_date", d)?;
+    for (field, date) in [
+        ("delivery_date", case.delivery_date),
+        ("last_delivery_date", case.last_delivery_date),
+    ] {
+        let Some(d) = date else { continue };
+        future(field, d)?;
         if d < case.purchase_date {
             return Err(CoreError::DateBeforePurchase {
-                field: "delivery_date",
+                field,
                 date: d,
                 purchase: case.purchase_date,
+            });
+        }
+        if d > case.request_date {
+            return Err(CoreError::DeliveryAfterRequest {
+                delivery: d,
+                request: case.request_date,
+            });
+        }
+    }
+    let delivery = case.delivery_date.unwrap_or(case.purchase_date);
+    if let Some(last) = case.last_delivery_date {
+        if last < delivery {
+            return Err(CoreError::DeliveryAfterLastDelivery {
+                line: delivery,
+                last,
             });
         }
     }
     if let Some(d) = case.defect_noticed_date {
         future("defect_noticed_date", d)?;
-        if d < case.purchase_date {
-            return Err(CoreError::DateBeforePurchase {
-                field: "defect_noticed_date",
-                date: d,
-                purchase: case.purchase_date,
+        if d > case.request_date {
+            return Err(CoreError::DefectNoticedAfterRequest {
+                noticed: d,
+                request: case.request_date,
             });
         }
+        if d < delivery {
+            return Err(CoreError::DefectNoticedBeforeDelivery {
+                noticed: d,
+                delivery,
+            });
+        }
+    }
+    if case.commercial_warranty_months > law::COMMERCIAL_WARRANTY_MAX_MONTHS {
+        return Err(CoreError::CommercialWarrantyMonths {
+            months: i64::from(case.commercial_warranty_months),
+            max: law::COMMERCIAL_WARRANTY_MAX_MONTHS,
+        });
     }
     if let Some(d) = case.replaced_under_guarantee_on {
         future("replaced_under_guarantee_on", d)?;
@@ -358,15 +460,23 @@ pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// The legal facts of a case (policy-independent, except a more generous
-/// withdrawal period).
-pub fn legal_facts(case: &Case, withdrawal_days: u32) -> LegalFacts {
+/// The legal facts of a case, and the two places where the policy may be
+/// more generous than the law: a longer return window for distance sales
+/// (`distance_sales.withdrawal_days`, reported apart from the legal period)
+/// and a lower immobilisation threshold for extending a commercial warranty
+/// (`legal_guarantee.immobilisation_extension_from_days`).
+pub fn legal_facts(case: &Case, policy: &Policy) -> LegalFacts {
     let delivery = case.delivery_date.unwrap_or(case.purchase_date);
-    let start = case.replaced_under_guarantee_on.unwrap_or(delivery);
+    // L217-13: a new guarantee only when the replacement came instead of the
+    // repair the customer chose; any other replacement runs on.
+    let renewed_on = case
+        .replaced_under_guarantee_on
+        .filter(|_| case.replacement_instead_of_repair);
+    let start = renewed_on.unwrap_or(delivery);
     let noticed = case.defect_noticed_date.unwrap_or(case.request_date);
     let mut guarantee_end = add_months(
         start,
-        if case.replaced_under_guarantee_on.is_some() {
+        if renewed_on.is_some() {
             law::GLC_REPLACEMENT_NEW_GUARANTEE_MONTHS
         } else {
             law::GLC_DURATION_MONTHS
@@ -382,11 +492,16 @@ pub fn legal_facts(case: &Case, withdrawal_days: u32) -> LegalFacts {
     };
     let presumption_end = add_months(start, presumption_months);
 
-    let (withdrawal_deadline, withdrawal_exclusion) = if case.channel.is_distance_sale() {
-        let mut end = add_days(delivery, withdrawal_days.max(law::WITHDRAWAL_DAYS));
+    let mut w = Withdrawal::default();
+    if case.channel.is_distance_sale() {
+        // L221-18: from the receipt of the last item of the order. L221-19:
+        // the day of receipt is not counted, so day 14 is receipt + 14.
+        let from = case.last_delivery_date.unwrap_or(delivery).max(delivery);
+        let mut end = add_days(from, law::WITHDRAWAL_DAYS);
         if !case.withdrawal_info_given {
             end = add_months(end, law::WITHDRAWAL_NOT_INFORMED_EXTENSION_MONTHS);
         }
+        let deadline = next_legal_working_day_in(end, false);
         let exclusion = if case.personalised {
             Some("bien personnalisé ou fabriqué selon les spécifications du client")
         } else if case.perishable {
@@ -398,36 +513,50 @@ pub fn legal_facts(case: &Case, withdrawal_days: u32) -> LegalFacts {
         } else {
             None
         };
-        (
-            Some(next_legal_working_day_in(end, false)),
-            exclusion.map(str::to_owned),
-        )
-    } else {
-        (None, None)
-    };
-    let withdrawal_open = withdrawal_exclusion.is_none()
-        && withdrawal_deadline.is_some_and(|d| case.request_date <= d);
+        let open = exclusion.is_none() && case.request_date <= deadline;
+        // The policy's own window, counted in calendar days from the same
+        // receipt; only reported when it goes beyond the legal period.
+        let policy_end = add_days(from, policy.distance_sales.withdrawal_days);
+        let policy_deadline = (policy_end > deadline).then_some(policy_end);
+        w = Withdrawal {
+            from: Some(from),
+            period_end: Some(end),
+            deadline: Some(deadline),
+            open,
+            exclusion: exclusion.map(str::to_owned),
+            policy_deadline,
+            policy_open: exclusion.is_none()
+                && !open
+                && policy_deadline.is_some_and(|d| case.request_date <= d),
+        };
+    }
 
-    let (commercial_warranty_end, extended) = if case.commercial_warranty_months > 0 {
-        let extended = if case.days_immobilised >= law::COMMERCIAL_WARRANTY_IMMOBILISATION_MIN_DAYS
-        {
+    let (cw_start, cw_end, extended) = if case.commercial_warranty_months > 0 {
+        // L217-28: 7 days or more of immobilisation are added; a policy may
+        // extend from fewer days (never more: checked on loading).
+        let threshold = policy
+            .legal_guarantee
+            .immobilisation_extension_from_days
+            .clamp(1, law::COMMERCIAL_WARRANTY_IMMOBILISATION_MIN_DAYS);
+        let extended = if case.days_immobilised >= threshold {
             case.days_immobilised
         } else {
             0
         };
-        (
-            Some(add_days(
-                add_months(delivery, case.commercial_warranty_months),
-                extended,
-            )),
-            extended,
-        )
+        let (first, end) = warranty_window(
+            case.commercial_warranty_months,
+            case.commercial_warranty_start,
+            case.purchase_date,
+            delivery,
+        );
+        (Some(first), Some(add_days(end, extended)), extended)
     } else {
-        (None, 0)
+        (None, None, 0)
     };
 
     LegalFacts {
         delivery_date: delivery,
+        defect_noticed_date: noticed,
         guarantee_end,
         guarantee_active,
         presumption_end,
@@ -435,13 +564,52 @@ pub fn legal_facts(case: &Case, withdrawal_days: u32) -> LegalFacts {
         guarantee_end_if_repaired: add_months(guarantee_end, law::GLC_REPAIR_EXTENSION_MONTHS),
         remedy_deadline: guarantee_active
             .then(|| add_days(case.request_date, law::GLC_REMEDY_MAX_CALENDAR_DAYS as u32)),
-        withdrawal_deadline,
-        withdrawal_open,
-        withdrawal_exclusion,
-        commercial_warranty_end,
+        withdrawal_from: w.from,
+        withdrawal_period_end: w.period_end,
+        withdrawal_deadline: w.deadline,
+        withdrawal_open: w.open,
+        policy_withdrawal_deadline: w.policy_deadline,
+        policy_withdrawal_open: w.policy_open,
+        withdrawal_exclusion: w.exclusion,
+        commercial_warranty_start: cw_start,
+        commercial_warranty_end: cw_end,
         commercial_warranty_extended_days: extended,
+        commercial_warranty_guarantor: (case.commercial_warranty_months > 0)
+            .then(|| case.commercial_warranty_guarantor.clone())
+            .flatten(),
         hidden_defect_deadline: add_months(noticed, law::HIDDEN_DEFECT_ACTION_MONTHS),
     }
+}
+
+/// First and last day (inclusive) of a commercial warranty of `months`,
+/// before any immobilisation extension. Taking over from the law, it starts
+/// the day after the legal guarantee of the delivery ends.
+pub fn warranty_window(
+    months: u32,
+    starts: WarrantyStart,
+    purchase: NaiveDate,
+    delivery: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let (first, base) = match starts {
+        WarrantyStart::Purchase => (purchase, purchase),
+        WarrantyStart::Delivery => (delivery, delivery),
+        WarrantyStart::LegalGuaranteeEnd => {
+            let glc_end = add_months(delivery, law::GLC_DURATION_MONTHS);
+            (add_days(glc_end, 1), glc_end)
+        }
+    };
+    (first, add_months(base, months))
+}
+
+#[derive(Default)]
+struct Withdrawal {
+    from: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    open: bool,
+    exclusion: Option<String>,
+    policy_deadline: Option<NaiveDate>,
+    policy_open: bool,
 }
 
 /// A candidate grant for one resolution; the strongest basis wins.
@@ -494,7 +662,7 @@ impl Grant {
 /// for a judgement: presumption over, hidden defect, price reduction).
 pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decision> {
     validate_case(case, today)?;
-    let facts = legal_facts(case, policy.distance_sales.withdrawal_days);
+    let facts = legal_facts(case, policy);
     let mut grants: Vec<(Resolution, Grant)> = Vec::new();
     let mut notes: Vec<(Resolution, String)> = Vec::new();
     let price = case.price;
@@ -503,10 +671,32 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
         ReasonKind::Defect | ReasonKind::DeliveryDamage | ReasonKind::WrongItem
     );
 
-    // 1. Withdrawal right (distance sales), any reason.
+    // 1. Withdrawal right (distance sales), any reason; then the policy's
+    //    longer window, which is the policy's and not the law's.
     if let Some(deadline) = facts.withdrawal_deadline {
+        let total = price + case.delivery_paid;
+        let total_text = if case.delivery_paid.0 > 0 {
+            format!(
+                "{}, dont {} de livraison standard",
+                total.format_fr(),
+                case.delivery_paid.format_fr()
+            )
+        } else {
+            total.format_fr()
+        };
+        let moved = facts.withdrawal_period_end.filter(|end| *end != deadline);
+        let period = match moved {
+            Some(end) => format!(
+                "jusqu'au {} ({}) : le {} tombant un samedi, un dimanche ou un jour férié, le \
+                 délai est prolongé au premier jour ouvrable suivant ({})",
+                fr(deadline),
+                law::WITHDRAWAL_ARTICLE,
+                fr(end),
+                law::WITHDRAWAL_PERIOD_ARTICLE
+            ),
+            None => format!("jusqu'au {} ({})", fr(deadline), law::WITHDRAWAL_ARTICLE),
+        };
         if facts.withdrawal_open {
-            let total = price + case.delivery_paid;
             let depreciation = if matches!(case.item_state, ItemState::Used | ItemState::Damaged) {
                 format!(
                     " Si le produit a été manipulé au-delà de l'essai, une dépréciation peut être \
@@ -516,18 +706,20 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
             } else {
                 String::new()
             };
+            // In time only thanks to the next-working-day rule: that rule
+            // is what grants it.
+            let article = match moved {
+                Some(end) if case.request_date > end => law::WITHDRAWAL_PERIOD_ARTICLE,
+                _ => law::WITHDRAWAL_REFUND_ARTICLE,
+            };
             grants.push((
                 Resolution::Refund,
                 Grant::legal(
-                    law::WITHDRAWAL_REFUND_ARTICLE,
+                    article,
                     format!(
-                        "Achat à distance : vous exercez votre droit de rétractation (délai \
-                         jusqu'au {}, {}). Nous vous remboursons la totalité, soit {} \
-                         livraison standard comprise, par le même moyen de paiement, sous {} \
-                         jours ({}).{depreciation}",
-                        fr(deadline),
-                        law::WITHDRAWAL_ARTICLE,
-                        total.format_fr(),
+                        "Achat à distance : vous exercez votre droit de rétractation, {period}. \
+                         Nous vous remboursons tout ce que vous avez payé, soit {total_text}, par \
+                         le même moyen de paiement, sous {} jours ({}).{depreciation}",
                         policy.distance_sales.refund_within_days,
                         law::WITHDRAWAL_REFUND_ARTICLE
                     ),
@@ -537,7 +729,7 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
             grants.push((
                 Resolution::CreditNote,
                 Grant::legal(
-                    law::WITHDRAWAL_REFUND_ARTICLE,
+                    article,
                     format!(
                         "Un avoir de {} est possible uniquement si vous le demandez \
                          expressément ; sinon le remboursement est de droit ({}).",
@@ -555,13 +747,73 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
                     law::WITHDRAWAL_EXCLUSIONS_ARTICLE
                 ),
             ));
+        } else if facts.policy_withdrawal_open {
+            let until = facts.policy_withdrawal_deadline.unwrap_or(deadline);
+            let legal_over = format!(
+                "Le délai légal de rétractation a pris fin le {} ({}{}). La politique de \
+                 l'enseigne accepte encore le retour jusqu'au {} ({} jours) : ce retour relève de \
+                 la politique, pas de la loi",
+                fr(deadline),
+                law::WITHDRAWAL_ARTICLE,
+                if moved.is_some() {
+                    format!(", {}", law::WITHDRAWAL_PERIOD_ARTICLE)
+                } else {
+                    String::new()
+                },
+                fr(until),
+                policy.distance_sales.withdrawal_days
+            );
+            let rule = "distance_sales.withdrawal_days".to_owned();
+            grants.push((
+                Resolution::Refund,
+                Grant::policy(
+                    Basis::Policy,
+                    rule.clone(),
+                    format!(
+                        "{legal_over}. Remboursement de {total_text} par le même moyen de \
+                         paiement, dans les limites d'un conseiller ({} ; au-delà, un \
+                         responsable valide).",
+                        policy.authority.refund_cents.0.format_fr()
+                    ),
+                )
+                .amount(total)
+                .manager(authority_exceeded(policy, Resolution::Refund, total)),
+            ));
+            grants.push((
+                Resolution::CreditNote,
+                Grant::policy(
+                    Basis::Policy,
+                    rule,
+                    format!(
+                        "{legal_over}. Un avoir de {} au lieu du remboursement, si vous le \
+                         préférez.",
+                        total.format_fr()
+                    ),
+                )
+                .amount(total)
+                .manager(authority_exceeded(policy, Resolution::CreditNote, total)),
+            ));
         } else {
+            let policy_end = facts
+                .policy_withdrawal_deadline
+                .map(|d| {
+                    format!(
+                        " ; le délai de retour de la politique de l'enseigne, le {}",
+                        fr(d)
+                    )
+                })
+                .unwrap_or_default();
             notes.push((
                 Resolution::Refund,
                 format!(
-                    "Le délai de rétractation a pris fin le {} ({}).",
+                    "Le délai légal de rétractation a pris fin le {} ({}{}){policy_end}.",
                     fr(deadline),
-                    law::WITHDRAWAL_ARTICLE
+                    law::WITHDRAWAL_ARTICLE,
+                    if moved.is_some() {
+                        format!(", {}", law::WITHDRAWAL_PERIOD_ARTICLE)
+                    } else {
+                        String::new()
+                    },
                 ),
             ));
         }
@@ -622,8 +874,11 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
                     law::GLC_EXTENSION_ARTICLE
                 ),
                 Resolution::Replacement => format!(
-                    " Le produit de remplacement bénéficie d'une nouvelle garantie légale de \
-                     2 ans ({}).",
+                    " Après un remplacement, la garantie légale continue de courir jusqu'au {} ; \
+                     si vous avez choisi la réparation et que nous remplaçons le produit faute de \
+                     la réaliser, une nouvelle garantie légale de 2 ans court à partir du \
+                     remplacement ({}).",
+                    fr(facts.guarantee_end),
                     law::GLC_EXTENSION_ARTICLE
                 ),
                 Resolution::SendToManufacturer => {
@@ -673,15 +928,30 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
             .commercial_warranty_end
             .is_some_and(|end| case.request_date <= end);
         if cw_active {
-            let ext = if facts.commercial_warranty_extended_days > 0 {
+            let days = facts.commercial_warranty_extended_days;
+            let ext = if days >= law::COMMERCIAL_WARRANTY_IMMOBILISATION_MIN_DAYS {
                 format!(
-                    " Elle a été prolongée de {} jours d'immobilisation ({}).",
-                    facts.commercial_warranty_extended_days,
+                    " Elle est prolongée des {days} jours où le produit a été immobilisé en \
+                     réparation ({}).",
+                    law::COMMERCIAL_WARRANTY_ARTICLE
+                )
+            } else if days > 0 {
+                format!(
+                    " Elle est prolongée des {days} jours où le produit a été immobilisé en \
+                     réparation : la politique de l'enseigne prolonge dès {} jours, la loi dès {} \
+                     ({}).",
+                    policy.legal_guarantee.immobilisation_extension_from_days,
+                    law::COMMERCIAL_WARRANTY_IMMOBILISATION_MIN_DAYS,
                     law::COMMERCIAL_WARRANTY_ARTICLE
                 )
             } else {
                 String::new()
             };
+            let guarantor = facts
+                .commercial_warranty_guarantor
+                .as_deref()
+                .map(|g| format!(", assurée par {g}"))
+                .unwrap_or_default();
             let end = facts.commercial_warranty_end.unwrap_or(case.request_date);
             for r in &policy.resolutions.commercial_warranty {
                 grants.push((
@@ -691,8 +961,9 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
                         "resolutions.commercial_warranty".into(),
                         format!(
                             "La garantie légale a pris fin le {} ; votre garantie commerciale \
-                             court jusqu'au {}.{ext}",
+                             ({} mois{guarantor}) court jusqu'au {}.{ext}",
                             fr(facts.guarantee_end),
+                            case.commercial_warranty_months,
                             fr(end)
                         ),
                     )
@@ -709,12 +980,17 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
                     law::HIDDEN_DEFECT_ARTICLE,
                     format!(
                         "La garantie légale de conformité a pris fin le {}. Si le défaut était \
-                         caché et existait à l'achat, la garantie des vices cachés permet un \
-                         remboursement total ou partiel, à demander avant le {} ({}) ; un \
-                         responsable examine la demande.",
+                         caché et existait à l'achat, la garantie des vices cachés ({}) permet \
+                         de rendre le produit contre remboursement du prix, ou de le garder \
+                         contre le remboursement d'une partie du prix. Vous avez deux ans à \
+                         partir du jour où vous avez découvert le défaut (le {}) pour agir, \
+                         c'est-à-dire jusqu'au {} inclus ({}) ; un responsable examine la \
+                         demande.",
                         fr(facts.guarantee_end),
+                        law::HIDDEN_DEFECT_ARTICLE,
+                        fr(facts.defect_noticed_date),
                         fr(facts.hidden_defect_deadline),
-                        law::HIDDEN_DEFECT_ARTICLE
+                        law::HIDDEN_DEFECT_LIMIT_ARTICLE
                     ),
                 )
                 .amount(price)
@@ -749,33 +1025,59 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
     // 5. Goodwill gesture from the scale (defects and delivery trouble).
     let gesture = (conformity).then(|| gesture(policy, case)).flatten();
 
-    // Refusal: always possible to record, never a clerk's alone inside the GLC.
+    // Refusal: always possible to record, never a clerk's alone inside the
+    // GLC (L241-5) or the legal withdrawal period (a refusal there denies
+    // the right of L221-18).
     let in_guarantee = conformity && facts.guarantee_active;
-    let refusal = if in_guarantee || facts.withdrawal_open {
+    let mediation = format!(
+        "Vous pouvez alors saisir gratuitement le médiateur de la consommation, dans l'année \
+         suivant votre réclamation écrite ({}).",
+        law::MEDIATION_ARTICLE
+    );
+    let refusal = if in_guarantee {
         Grant::legal(
             law::GLC_OBSTRUCTION_ARTICLE,
             format!(
-                "Votre demande relève d'un droit légal ; un refus ne peut être décidé que par \
-                 un responsable, motivé par écrit ({}). Vous pouvez alors saisir gratuitement \
-                 le médiateur de la consommation ({}).",
+                "Votre demande relève de la garantie légale de conformité (jusqu'au {}) ; y \
+                 faire obstacle de mauvaise foi est sanctionné ({}) : un refus ne peut être \
+                 décidé que par un responsable, motivé par écrit. {mediation}",
+                fr(facts.guarantee_end),
                 law::GLC_OBSTRUCTION_ARTICLE,
-                law::MEDIATION_ARTICLE
+            ),
+        )
+        .manager(true)
+    } else if facts.withdrawal_open {
+        Grant::legal(
+            law::WITHDRAWAL_ARTICLE,
+            format!(
+                "Vous êtes dans le délai légal de rétractation (jusqu'au {}, {}) : un refus ne \
+                 peut être décidé que par un responsable, motivé par écrit. {mediation}",
+                fr(facts.withdrawal_deadline.unwrap_or(case.request_date)),
+                law::WITHDRAWAL_ARTICLE,
             ),
         )
         .manager(true)
     } else {
+        let (article, why) = match &facts.withdrawal_exclusion {
+            Some(why) => (
+                law::WITHDRAWAL_EXCLUSIONS_ARTICLE,
+                format!(
+                    "Le droit de rétractation ne s'applique pas : {why} ({}). ",
+                    law::WITHDRAWAL_EXCLUSIONS_ARTICLE
+                ),
+            ),
+            None => (law::MEDIATION_ARTICLE, String::new()),
+        };
         let mut g = Grant::policy(
             Basis::Policy,
             "authority.refusal_needs_manager".into(),
             format!(
-                "Si aucune solution ne convient, le refus vous est remis par écrit avec les \
-                 coordonnées du médiateur de la consommation, gratuit, à saisir dans l'année \
-                 suivant votre réclamation écrite ({}).",
-                law::MEDIATION_ARTICLE
+                "{why}Si aucune solution ne convient, le refus vous est remis par écrit avec les \
+                 coordonnées du médiateur de la consommation. {mediation}"
             ),
         )
         .manager(policy.authority.refusal_needs_manager);
-        g.article = Some(law::MEDIATION_ARTICLE);
+        g.article = Some(article);
         g
     };
     grants.push((Resolution::Refusal, refusal));
@@ -914,7 +1216,10 @@ fn change_of_mind(
         );
         return;
     };
-    let end = add_days(facts.delivery_date, w.days);
+    // Counted from the receipt of the last item for a distance sale (as the
+    // withdrawal period), from the handover in a store.
+    let from = facts.withdrawal_from.unwrap_or(facts.delivery_date);
+    let end = add_days(from, w.days);
     if case.request_date > end {
         note(
             notes,
@@ -929,11 +1234,19 @@ fn change_of_mind(
     let fee = Cents(
         (case.price.0 * i64::from(w.restocking_percent.0) / 100).min(w.restocking_cap_cents.0 .0),
     );
-    let legal_hint = if case.channel.is_distance_sale() {
-        ""
-    } else {
-        " Un achat en magasin n'ouvre aucun droit de rétractation : c'est un geste de l'enseigne, \
-         le même qu'en ligne."
+    let legal_hint = match facts.withdrawal_deadline {
+        Some(d) if !facts.withdrawal_open => format!(
+            " Le délai légal de rétractation a pris fin le {} ({}) : ce retour relève de la \
+             politique de l'enseigne, pas de la loi.",
+            fr(d),
+            law::WITHDRAWAL_ARTICLE
+        ),
+        Some(_) => String::new(),
+        None => {
+            " Un achat conclu en magasin n'ouvre aucun droit légal de rétractation : ce retour \
+                 relève de la politique publiée de l'enseigne, la même qu'en ligne."
+                .to_owned()
+        }
     };
     for r in &w.resolutions {
         let amount = match r {
@@ -947,7 +1260,7 @@ fn change_of_mind(
             String::new()
         };
         let mut g = Grant::policy(
-            Basis::Goodwill,
+            Basis::Policy,
             format!("change_of_mind.{state}"),
             format!(
                 "Retour sans motif accepté par la politique de l'enseigne jusqu'au {} \

@@ -26,7 +26,9 @@ pub const GLC_CHOICE_ARTICLE: &str = "Code de la consommation, art. L217-9";
 
 /// Extra GLC after a repair under the GLC (months).
 pub const GLC_REPAIR_EXTENSION_MONTHS: u32 = 6;
-/// A replacement (instead of the requested repair) starts a new GLC (months).
+/// A replacement starts a new GLC (months) only when the customer had chosen
+/// repair and the seller, not carrying the repair out, replaced the product;
+/// any other replacement leaves the guarantee running on from the delivery.
 pub const GLC_REPLACEMENT_NEW_GUARANTEE_MONTHS: u32 = 24;
 pub const GLC_EXTENSION_ARTICLE: &str = "Code de la consommation, art. L217-13";
 
@@ -39,7 +41,13 @@ pub const GLC_OBSTRUCTION_ARTICLE: &str = "Code de la consommation, art. L241-5"
 
 /// Withdrawal period for distance sales, from the receipt of the goods (days).
 pub const WITHDRAWAL_DAYS: u32 = 14;
+/// Distance and off-premises contracts; for goods, from the receipt of the
+/// goods — of the last one when an order is delivered in several parts.
 pub const WITHDRAWAL_ARTICLE: &str = "Code de la consommation, art. L221-18";
+/// Computing the period (after regulation 1182/71): the day of receipt is
+/// not counted; a period ending on a Saturday, Sunday or public holiday runs
+/// on to the next working day.
+pub const WITHDRAWAL_PERIOD_ARTICLE: &str = "Code de la consommation, art. L221-19";
 /// Extension when the customer was not informed of the right (months).
 pub const WITHDRAWAL_NOT_INFORMED_EXTENSION_MONTHS: u32 = 12;
 pub const WITHDRAWAL_EXTENSION_ARTICLE: &str = "Code de la consommation, art. L221-20";
@@ -60,12 +68,21 @@ pub const COMMERCIAL_WARRANTY_ARTICLE: &str = "Code de la consommation, art. L21
 
 /// Hidden defects: action within this many months of the discovery.
 pub const HIDDEN_DEFECT_ACTION_MONTHS: u32 = 24;
-pub const HIDDEN_DEFECT_ARTICLE: &str = "Code civil, art. 1641 à 1649";
+/// The seller answers for hidden defects that make the thing unfit for use.
+pub const HIDDEN_DEFECT_ARTICLE: &str = "Code civil, art. 1641";
+/// The action must be brought within two years of the discovery of the defect.
+pub const HIDDEN_DEFECT_LIMIT_ARTICLE: &str = "Code civil, art. 1648";
 
 /// Mediation: free, within 1 year of the written complaint.
 pub const MEDIATION_DELAY_MONTHS: u32 = 12;
 pub const MEDIATION_ARTICLE: &str = "Code de la consommation, art. L612-1";
 
-/// No legal withdrawal right for a purchase made in a store.
+/// No legal withdrawal right for a purchase made in a store: L221-18 gives it
+/// for contracts made at a distance, off premises or after a phone canvass.
 pub const IN_STORE_NO_WITHDRAWAL: &str =
-    "Aucun droit de rétractation légal pour un achat en magasin (art. L221-18 : ventes à distance uniquement)";
+    "Aucun droit de rétractation légal pour un achat conclu en magasin : la loi le prévoit pour \
+     les contrats conclus à distance ou hors établissement (Code de la consommation, art. L221-18)";
+
+/// Most months a commercial warranty recorded in the catalogue may last (a
+/// longer figure is a typing error, not a warranty).
+pub const COMMERCIAL_WARRANTY_MAX_MONTHS: u32 = 120;

@@ -15,14 +15,14 @@
 //! mediator = "Médiateur … (coordonnées)"
 //!
 //! [distance_sales]          # the law's minimum, restated (checked)
-//! withdrawal_days = 14      # ≥ 14 (L221-18)
+//! withdrawal_days = 14      # ≥ 14 (L221-18); more = the policy's own window
 //! refund_within_days = 14   # ≤ 14 (L221-24)
 //! refund_standard_delivery = true        # must be true (L221-24)
 //! credit_note_without_agreement = false  # must be false (L221-24)
 //!
 //! [legal_guarantee]
 //! remedy_within_days = 30                  # ≤ 30 (L217-10)
-//! immobilisation_extension_from_days = 7   # ≤ 7 (L217-28)
+//! immobilisation_extension_from_days = 7   # ≤ 7 (L217-28); fewer extends sooner
 //!
 //! [change_of_mind]          # same in every channel; a missing state = not taken back
 //! unopened = { days = 30, resolutions = ["exchange", "credit_note"] }
@@ -64,8 +64,17 @@
 //!   "delivery_paid": 990, "customer": { "dossiers_last_30_days": 0, "value_tier": "loyal" } }
 //! ```
 //!
-//! Dates are checked against `today` (an argument, never the clock): a
-//! request before the purchase or after today is an error.
+//! Also `last_delivery_date` (the last shipment of the order: the withdrawal
+//! period runs from it), `defect_noticed_date`, `commercial_warranty_months`
+//! with `commercial_warranty_start` (`purchase`, `delivery`,
+//! `legal_guarantee_end`) and `commercial_warranty_guarantor`,
+//! `replacement_instead_of_repair` (L217-13).
+//!
+//! Dates are checked against `today` (an argument, never the clock) and
+//! against each other, each with a named error: a request before the
+//! purchase or after today, a delivery after the request, a line delivered
+//! after the order's last delivery, a defect noticed after the request or
+//! before the delivery, a commercial warranty over 120 months.
 //!
 //! # Decision
 //!
@@ -76,9 +85,16 @@
 //!
 //! Legal grants win over policy grants, which win over goodwill. Authority
 //! limits apply to policy and goodwill grants, never to a legal right. A
-//! refusal inside the GLC or the withdrawal period always needs a manager
-//! (L241-5). GLC dates are inclusive: delivered on 2024-03-10, the GLC runs
-//! through 2026-03-10.
+//! return after the legal withdrawal period (14 days from the receipt of the
+//! last item, moved to the next working day by L221-19), inside a longer
+//! window of the policy, is the **policy's** (`distance_sales.withdrawal_days`),
+//! with the clerk's limits; so is a published store return window
+//! (`change_of_mind.*`): a store purchase has no legal withdrawal. A refusal
+//! inside the GLC always needs a manager (L241-5), and so does a refusal
+//! inside the legal withdrawal period (L221-18); a refusal of an excluded
+//! withdrawal cites L221-28. GLC dates are inclusive: delivered on
+//! 2024-03-10, the GLC runs through 2026-03-10; each line's from its own
+//! delivery.
 
 mod counter;
 mod document;
@@ -86,17 +102,22 @@ mod engine;
 pub mod law;
 
 pub use counter::{
-    build_case, check_choice, item_state, CheckedChoice, DecisionChoice, DecisionRecord,
-    PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts, Ruling, MANAGER_DECISION_RULE,
+    build_case, check_choice, item_state, CheckedChoice, CommercialWarranty, DecisionChoice,
+    DecisionRecord, PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts, Ruling,
+    MANAGER_DECISION_RULE,
 };
 pub use document::{
     Amount, Authority, Category, ChangeOfMind, DistanceSales, Goodwill, LegalGuarantee,
     PerSeverity, PerTier, Percent, Policy, Resolutions, Window, DEFAULT_POLICY_TOML,
 };
 pub use engine::{
-    evaluate, legal_facts, validate_case, Basis, Case, CustomerHistory, Decision, Gesture,
-    ItemState, LegalFacts, ReasonKind, Resolution, ResolutionOption, Severity, ValueTier,
+    evaluate, legal_facts, validate_case, warranty_window, Basis, Case, CustomerHistory, Decision,
+    Gesture, ItemState, LegalFacts, ReasonKind, Resolution, ResolutionOption, Severity, ValueTier,
+    WarrantyStart,
 };
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod law_tests;

@@ -24,6 +24,7 @@ fn base(channel: Channel, purchase: &str, request: &str) -> Case {
         channel,
         purchase_date: d(purchase),
         delivery_date: None,
+        last_delivery_date: None,
         request_date: d(request),
         defect_noticed_date: None,
         category: "small_appliance".into(),
@@ -39,9 +40,12 @@ fn base(channel: Channel, purchase: &str, request: &str) -> Case {
         price: Cents(20_000),
         delivery_paid: Cents(0),
         commercial_warranty_months: 0,
+        commercial_warranty_start: WarrantyStart::Delivery,
+        commercial_warranty_guarantor: None,
         days_immobilised: 0,
         repaired_under_guarantee: false,
         replaced_under_guarantee_on: None,
+        replacement_instead_of_repair: false,
         remedy_failed: false,
         customer: CustomerHistory::default(),
     }
@@ -87,7 +91,7 @@ fn worked_case_1_web_unopened_day_10_full_refund_incl_delivery() {
 }
 
 #[test]
-fn worked_case_2_store_change_of_mind_is_goodwill_only() {
+fn worked_case_2_store_change_of_mind_is_the_published_policy() {
     let c = Case {
         reason: ReasonKind::ChangeOfMind,
         ..base(Channel::Store, "2026-11-18", "2026-11-23")
@@ -100,7 +104,8 @@ fn worked_case_2_store_change_of_mind_is_goodwill_only() {
     for r in [Resolution::Exchange, Resolution::CreditNote] {
         let o = dec.option(r);
         assert!(o.allowed, "{r:?}");
-        assert_eq!(o.basis, Basis::Goodwill);
+        // The chain's published store window: the policy, not a gesture.
+        assert_eq!(o.basis, Basis::Policy);
         assert!(!o.needs_manager, "within clerk limits");
         assert_eq!(o.rule.as_deref(), Some("change_of_mind.opened"));
         assert_eq!(o.article, None);
@@ -261,12 +266,12 @@ fn boundary_table() {
             false,
         ),
         row(
-            "withdrawal day 15: goodwill credit note still",
+            "withdrawal day 15: the policy's credit note still",
             web_change_of_mind("2026-03-02", "2026-03-17"),
             CreditNote,
             true,
         )
-        .basis(Basis::Goodwill),
+        .basis(Basis::Policy),
         // Saturday deadline moves to Monday.
         row(
             "deadline Sat→Mon, on Monday",
@@ -407,7 +412,7 @@ fn boundary_table() {
             Exchange,
             true,
         )
-        .basis(Basis::Goodwill),
+        .basis(Basis::Policy),
         row(
             "store unopened day 31: no exchange",
             Case {
@@ -456,7 +461,7 @@ fn boundary_table() {
             CreditNote,
             true,
         )
-        .basis(Basis::Goodwill)
+        .basis(Basis::Policy)
         .manager(true),
         row(
             "credit note at clerk limit",
@@ -547,15 +552,25 @@ fn boundary_table() {
         )
         .basis(Basis::Legal),
         row(
-            "new GLC after a replacement",
+            "new GLC after a replacement instead of the chosen repair (L217-13)",
             Case {
                 replaced_under_guarantee_on: Some(d("2025-06-01")),
+                replacement_instead_of_repair: true,
                 ..base(Channel::Store, "2023-06-01", "2026-11-20")
             },
             Replacement,
             true,
         )
         .basis(Basis::Legal),
+        row(
+            "a replacement the customer chose: the GLC runs on from delivery (L217-13)",
+            Case {
+                replaced_under_guarantee_on: Some(d("2025-06-01")),
+                ..base(Channel::Store, "2023-06-01", "2026-11-20")
+            },
+            Replacement,
+            false,
+        ),
         row(
             "wrong item is a lack of conformity",
             Case {
@@ -654,14 +669,14 @@ fn withdrawal_deadlines_after_the_working_day_rule() {
         ("2026-04-30", "2026-05-15"), // Ascension Thursday 14 May → Friday 15
     ];
     for (delivered, expected) in rows.iter().take(5) {
-        let f = legal_facts(&web_change_of_mind(delivered, delivered), 14);
+        let f = legal_facts(&web_change_of_mind(delivered, delivered), &policy());
         assert_eq!(
             f.withdrawal_deadline,
             Some(d(expected)),
             "delivered {delivered}"
         );
     }
-    let f = legal_facts(&web_change_of_mind(rows[5].0, rows[5].0), 14);
+    let f = legal_facts(&web_change_of_mind(rows[5].0, rows[5].0), &policy());
     assert_eq!(
         f.withdrawal_deadline,
         Some(d("2026-05-15")),
@@ -673,7 +688,7 @@ fn withdrawal_deadlines_after_the_working_day_rule() {
         ..web_change_of_mind("2025-03-02", "2025-03-02")
     };
     assert_eq!(
-        legal_facts(&c, 14).withdrawal_deadline,
+        legal_facts(&c, &policy()).withdrawal_deadline,
         Some(d("2026-03-16"))
     );
 }
@@ -713,7 +728,7 @@ fn presumption_months_by_sold_as() {
                 sold_as,
                 ..base(Channel::Store, "2024-01-10", "2024-02-01")
             },
-            14,
+            &policy(),
         );
         assert_eq!(f.presumption_end, d(end), "{sold_as:?}");
         assert_eq!(f.guarantee_end, d("2026-01-10"), "GLC is 2 years for all");
@@ -1008,6 +1023,8 @@ prop_compose! {
         tier in prop::sample::select(ValueTier::ALL.to_vec()),
         purchase in arb_date(738_000, 739_900),
         delivery_after in 0u64..20,
+        last_after in prop::sample::select(vec![0u64, 0, 3, 12]),
+        cw_start in prop::sample::select(WarrantyStart::ALL.to_vec()),
         request_after in 0u64..1200,
         flags in prop::array::uniform6(any::<bool>()),
         price in 0i64..500_000,
@@ -1021,7 +1038,8 @@ prop_compose! {
             channel,
             purchase_date: purchase,
             delivery_date: Some(delivery),
-            request_date: delivery + chrono::Days::new(request_after),
+            last_delivery_date: Some(delivery + chrono::Days::new(last_after)),
+            request_date: delivery + chrono::Days::new(last_after + request_after),
             defect_noticed_date: None,
             category: category.into(),
             sold_as,
@@ -1036,9 +1054,12 @@ prop_compose! {
             price: Cents(price),
             delivery_paid: Cents(590),
             commercial_warranty_months: cw,
+            commercial_warranty_start: cw_start,
+            commercial_warranty_guarantor: Some("Garantie constructeur".into()),
             days_immobilised: immobilised,
             repaired_under_guarantee: flags[5],
             replaced_under_guarantee_on: None,
+            replacement_instead_of_repair: false,
             remedy_failed: false,
             customer: CustomerHistory { dossiers_last_30_days: dossiers, value_tier: tier },
         }
