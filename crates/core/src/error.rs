@@ -113,6 +113,17 @@ pub enum CoreError {
     CategoryNotInPolicy(String),
     #[error("reason {0:?} has no policy decision")]
     ReasonWithoutPolicy(String),
+    // Bounds on what enters (crate::bounds, crate::money).
+    #[error("amount in {field} out of range (max {max:?})")]
+    AmountOutOfRange {
+        field: &'static str,
+        max: crate::Cents,
+    },
+    #[error("{field} {date} outside 1900..=2100")]
+    DateOutOfRange {
+        field: &'static str,
+        date: chrono::NaiveDate,
+    },
 }
 
 impl CoreError {
@@ -151,6 +162,8 @@ impl CoreError {
             CoreError::GestureNotDecided { .. } => "gesture_not_decided",
             CoreError::CategoryNotInPolicy(_) => "category_not_in_policy",
             CoreError::ReasonWithoutPolicy(_) => "reason_without_policy",
+            CoreError::AmountOutOfRange { .. } => "amount_out_of_range",
+            CoreError::DateOutOfRange { .. } => "date_out_of_range",
         }
     }
 
@@ -309,6 +322,18 @@ impl CoreError {
             CoreError::ReasonWithoutPolicy(_) => {
                 "Ce motif n'appelle pas de décision de la politique de retour.".to_owned()
             }
+            CoreError::AmountOutOfRange { field, max } => format!(
+                "Montant impossible pour le champ {} : {} au plus. Vérifiez la saisie \
+                 (un montant s'écrit en centimes dans les fichiers et les commandes).",
+                field_fr(field),
+                max.format_fr()
+            ),
+            CoreError::DateOutOfRange { field, date } => format!(
+                "Date impossible pour le champ {} ({}) : Comptoir accepte les dates de 1900 \
+                 à 2100. Vérifiez la saisie.",
+                field_fr(field),
+                date.format("%d/%m/%Y")
+            ),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod card;
 mod dossiers;
 mod error;
+mod exit;
 mod open;
 mod policy;
 mod search;
@@ -15,7 +16,8 @@ mod tx;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
-pub use error::{Result, StoreError};
+pub use error::{HistoryProblem, Result, StoreError};
+pub use exit::{close_all, close_on_exit};
 pub use open::OpenMode;
 pub use policy::PolicyInfo;
 
@@ -36,10 +38,12 @@ impl Store {
     /// checks it, backs it up and migrates it if this build has new migrations.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let pool = open::open_pool(path, mode).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             path: path.to_owned(),
-        })
+        };
+        exit::register(&store);
+        Ok(store)
     }
 
     pub fn pool(&self) -> &SqlitePool {

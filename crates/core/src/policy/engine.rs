@@ -308,6 +308,7 @@ fn fr(d: NaiveDate) -> String {
 
 /// Checks the case's dates against each other and against `today`.
 pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
+    crate::bounds::check_case(case, today)?;
     let future = |field: &'static str, date: NaiveDate| {
         if date > today {
             Err(CoreError::DateInFuture { field, date, today })
@@ -494,6 +495,10 @@ impl Grant {
 /// for a judgement: presumption over, hidden defect, price reduction).
 pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decision> {
     validate_case(case, today)?;
+    // A category the policy does not have gets no default ruling.
+    if policy.category(&case.category).is_none() {
+        return Err(CoreError::CategoryNotInPolicy(case.category.clone()));
+    }
     let facts = legal_facts(case, policy.distance_sales.withdrawal_days);
     let mut grants: Vec<(Resolution, Grant)> = Vec::new();
     let mut notes: Vec<(Resolution, String)> = Vec::new();
@@ -506,7 +511,7 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
     // 1. Withdrawal right (distance sales), any reason.
     if let Some(deadline) = facts.withdrawal_deadline {
         if facts.withdrawal_open {
-            let total = price + case.delivery_paid;
+            let total = price.add_for(case.delivery_paid, "delivery_paid")?;
             let depreciation = if matches!(case.item_state, ItemState::Used | ItemState::Damaged) {
                 format!(
                     " Si le produit a été manipulé au-delà de l'essai, une dépréciation peut être \
@@ -926,9 +931,11 @@ fn change_of_mind(
         );
         return;
     }
-    let fee = Cents(
-        (case.price.0 * i64::from(w.restocking_percent.0) / 100).min(w.restocking_cap_cents.0 .0),
-    );
+    let fee = case
+        .price
+        .checked_percent(i64::from(w.restocking_percent.0))
+        .unwrap_or(Cents::MAX)
+        .min(w.restocking_cap_cents.0);
     let legal_hint = if case.channel.is_distance_sale() {
         ""
     } else {
@@ -937,7 +944,7 @@ fn change_of_mind(
     };
     for r in &w.resolutions {
         let amount = match r {
-            Resolution::Refund | Resolution::CreditNote => Some(Cents(case.price.0 - fee.0)),
+            Resolution::Refund | Resolution::CreditNote => case.price.checked_sub(fee),
             Resolution::Exchange => Some(case.price),
             _ => None,
         };
