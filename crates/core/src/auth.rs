@@ -48,6 +48,7 @@ pub struct UserView {
 /// A manager's approval typed at the counter. The PIN is never logged:
 /// `Debug` hides it and it is never serialized back.
 #[derive(Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct ManagerApproval {
     pub login: String,

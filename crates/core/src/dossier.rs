@@ -30,6 +30,7 @@ crate::model::labelled_enum!(
 
 /// What the clerk records at intake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct OpenDossierInput {
     pub customer_id: CustomerId,
@@ -120,7 +121,7 @@ impl OpenDossierInput {
         for a in &self.accessories {
             check_text("accessories", a)?;
         }
-        Ok(())
+        crate::bounds::check_intake(self)
     }
 }
 
@@ -162,6 +163,7 @@ pub fn dossier_sequence(number: &str) -> Option<u32> {
 
 /// How the case was resolved, recorded at closure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Resolution {
     /// What was done, in plain words ("joint de hublot remplacé").
@@ -197,7 +199,7 @@ impl Resolution {
                 return Err(CoreError::NegativeAmount { field: "gesture" });
             }
         }
-        Ok(())
+        crate::bounds::check_resolution(self)
     }
 }
 

@@ -142,6 +142,17 @@ pub enum CoreError {
     LineInTwoShipments { line: crate::ids::OrderLineId },
     #[error("order line {line} is not a line of the shipment's order")]
     ShipmentLineNotInOrder { line: crate::ids::OrderLineId },
+    // Bounds on what enters (crate::bounds, crate::money).
+    #[error("amount in {field} out of range (max {max:?})")]
+    AmountOutOfRange {
+        field: &'static str,
+        max: crate::Cents,
+    },
+    #[error("{field} {date} outside 1900..=2100")]
+    DateOutOfRange {
+        field: &'static str,
+        date: chrono::NaiveDate,
+    },
 }
 
 impl CoreError {
@@ -188,6 +199,8 @@ impl CoreError {
             CoreError::ShipmentWithoutLines { .. } => "shipment_without_lines",
             CoreError::LineInTwoShipments { .. } => "line_in_two_shipments",
             CoreError::ShipmentLineNotInOrder { .. } => "shipment_line_not_in_order",
+            CoreError::AmountOutOfRange { .. } => "amount_out_of_range",
+            CoreError::DateOutOfRange { .. } => "date_out_of_range",
         }
     }
 
@@ -387,6 +400,18 @@ impl CoreError {
             CoreError::ShipmentLineNotInOrder { .. } => "Une expédition contient un article \
                  d'une autre commande : rien n'a été enregistré."
                 .to_owned(),
+            CoreError::AmountOutOfRange { field, max } => format!(
+                "Montant impossible pour le champ {} : {} au plus. Vérifiez la saisie \
+                 (un montant s'écrit en centimes dans les fichiers et les commandes).",
+                field_fr(field),
+                max.format_fr()
+            ),
+            CoreError::DateOutOfRange { field, date } => format!(
+                "Date impossible pour le champ {} ({}) : Comptoir accepte les dates de 1900 \
+                 à 2100. Vérifiez la saisie.",
+                field_fr(field),
+                date.format("%d/%m/%Y")
+            ),
         }
     }
 }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod bounds;
 pub mod calendar;
 pub mod dossier;
 pub mod error;

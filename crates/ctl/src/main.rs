@@ -5,7 +5,6 @@
 //! exit status, so scripts can rely on both.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,6 +13,8 @@ use clap::{Parser, Subcommand};
 use comptoir_demo::{DemoConfig, DemoError};
 use comptoir_store::{OpenMode, Store, StoreError};
 use serde::Serialize;
+
+mod exit;
 
 #[derive(Parser)]
 #[command(
@@ -236,6 +237,14 @@ struct CliError {
     message: String,
 }
 
+impl CliError {
+    /// A date out of 1900–2100 given on the command line.
+    fn date(field: &'static str, date: NaiveDate) -> Result<NaiveDate, CliError> {
+        comptoir_core::bounds::check_date(field, date)?;
+        Ok(date)
+    }
+}
+
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         CliError {
@@ -299,18 +308,18 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
-        Ok(json) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{json}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let json = serde_json::to_string(&e).unwrap_or_default();
-            eprintln!("{json}");
-            ExitCode::FAILURE
-        }
-    }
+    // Every database opened is closed (WAL folded back) however this ends.
+    comptoir_store::close_on_exit();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return exit::argument_error(&e),
+    };
+    let outcome = tokio::select! {
+        result = run(cli) => result,
+        signal = exit::interrupted() => Err(signal),
+    };
+    comptoir_store::close_all().await;
+    exit::report(outcome)
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, CliError> {
@@ -329,6 +338,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             as_of,
             store,
         } => {
+            let as_of = as_of.map(|d| CliError::date("as_of", d)).transpose()?;
             let store_db = Store::open(&db, OpenMode::CreateIfMissing).await?;
             let as_of: DateTime<Utc> = match as_of {
                 Some(d) => d
@@ -399,6 +409,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
                         e.column()
                     ),
                 })?;
+            let today = today.map(|d| CliError::date("today", d)).transpose()?;
             let today = today.unwrap_or_else(|| Utc::now().date_naive());
             to_json(&comptoir_core::policy::evaluate(&policy, &case, today)?)
         }
@@ -430,6 +441,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
                 }
             };
             let from = from.with_timezone(&Utc);
+            comptoir_core::bounds::check_instant("from", from)?;
             let deadline = committed_deadline(
                 from,
                 promise,

@@ -447,11 +447,14 @@ impl Generator {
             Channel::Store => Cents::ZERO,
             _ => Cents(*[0, 0, 499, 990, 2990].choose(&mut self.rng).unwrap_or(&0)),
         };
-        let total = lines
-            .iter()
-            .map(|l| Cents(l.unit_price.0 * i64::from(l.quantity)))
-            .sum::<Cents>()
-            + shipping;
+        // Catalogue prices and quantities are small: no overflow possible.
+        let total = Cents::checked_sum(
+            lines
+                .iter()
+                .filter_map(|l| l.unit_price.checked_mul(i64::from(l.quantity))),
+        )
+        .and_then(|t| t.checked_add(shipping))
+        .unwrap_or(Cents::MAX);
         OrderRecord {
             id: OrderId(id_at(&mut self.rng, ordered_at)),
             number,

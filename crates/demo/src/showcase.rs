@@ -149,7 +149,9 @@ impl Ctx<'_> {
             customer_id: customer,
             ordered_at,
             delivered_at,
-            total: lines.iter().map(|l| l.unit_price).sum::<Cents>() + shipping,
+            total: Cents::checked_sum(lines.iter().map(|l| l.unit_price))
+                .and_then(|t| t.checked_add(shipping))
+                .unwrap_or(Cents::MAX),
             shipping,
             payment_method: payment.to_owned(),
             lines,

@@ -123,7 +123,7 @@ fn require_actor(actor: &str) -> Result<()> {
     if actor.trim().is_empty() {
         return Err(CoreError::MissingField { field: "actor" }.into());
     }
-    Ok(())
+    Ok(comptoir_core::bounds::check_short_text("actor", actor)?)
 }
 
 impl Store {
@@ -526,6 +526,9 @@ impl Store {
     ) -> Result<()> {
         require_actor(actor)?;
         let assignee = assignee.map(str::trim).filter(|a| !a.is_empty());
+        if let Some(a) = assignee {
+            comptoir_core::bounds::check_short_text("assignee", a)?;
+        }
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(&mut conn).await?;
         let facts = Self::facts(&mut tx, id).await?;

@@ -40,6 +40,34 @@ pub enum StoreError {
     ChangedMeanwhile,
     #[error("disk full")]
     DiskFull,
+    // Files that are not ours, refused before SQLite opens them (`open`).
+    #[error("database file is empty: {0}")]
+    DatabaseEmpty(PathBuf),
+    #[error("database path is not a file: {0}")]
+    DatabaseNotAFile(PathBuf),
+    #[error("not a Comptoir database: {path} (application id {application_id:?})")]
+    DatabaseForeign {
+        path: PathBuf,
+        application_id: Option<u32>,
+    },
+    #[error("migration history altered in {path}: {problem:?}")]
+    MigrationHistory {
+        path: PathBuf,
+        problem: HistoryProblem,
+    },
+}
+
+/// What is wrong with a database's migration history (`_sqlx_migrations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryProblem {
+    /// The table is gone, or emptied, while the schema is there.
+    Missing,
+    /// A migration was recorded as failed.
+    Failed { version: i64 },
+    /// A migration's recorded checksum differs from this build's.
+    Checksum { version: i64 },
+    /// A migration this build does not have, below its newest one.
+    Unknown { version: i64 },
 }
 
 impl StoreError {
@@ -60,6 +88,15 @@ impl StoreError {
             StoreError::Busy => "db_busy",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
             StoreError::DiskFull => "disk_full",
+            StoreError::DatabaseEmpty(_) => "db_empty",
+            StoreError::DatabaseNotAFile(_) => "db_not_a_file",
+            StoreError::DatabaseForeign { .. } => "db_foreign",
+            StoreError::MigrationHistory { problem, .. } => match problem {
+                HistoryProblem::Missing => "db_history_missing",
+                HistoryProblem::Failed { .. } => "db_history_failed",
+                HistoryProblem::Checksum { .. } => "db_history_checksum",
+                HistoryProblem::Unknown { .. } => "db_history_unknown",
+            },
         }
     }
 
@@ -90,7 +127,31 @@ impl StoreError {
             }
             StoreError::Busy => "La base est occupée par un autre poste ou un autre programme depuis plusieurs secondes. Rien n'a été enregistré : réessayez dans un instant ; si cela se répète, prévenez le support informatique du magasin.".to_owned(),
             StoreError::ChangedMeanwhile => "Le dossier a été modifié entre-temps sur un autre poste. Rien n'a été enregistré : rouvrez-le pour voir où il en est, puis recommencez.".to_owned(),
-            StoreError::DiskFull => "Le disque est plein : rien n'a été enregistré. Libérez de la place sur le disque (ou prévenez le support informatique du magasin), puis réessayez.".to_owned(),
+            StoreError::DiskFull => "Le disque est plein : rien n'a été enregistré et la base n'a pas été modifiée. Libérez de la place sur le disque (ou prévenez le support informatique du magasin), puis réessayez.".to_owned(),
+            StoreError::DatabaseEmpty(p) => format!(
+                "Le fichier de base de données est vide ({}) : ce n'est pas une base Comptoir. Il n'a pas été modifié. Vérifiez le chemin configuré ou restaurez la dernière sauvegarde.",
+                p.display()
+            ),
+            StoreError::DatabaseNotAFile(p) => format!(
+                "Le chemin de la base de données désigne un dossier, pas un fichier ({}). Indiquez le fichier de la base (comptoir.sqlite).",
+                p.display()
+            ),
+            StoreError::DatabaseForeign { path, .. } => format!(
+                "Ce fichier n'est pas une base Comptoir ({}) : il appartient à une autre application. Il n'a pas été modifié. Vérifiez le chemin configuré.",
+                path.display()
+            ),
+            StoreError::MigrationHistory { path, problem } => {
+                let what = match problem {
+                    HistoryProblem::Missing => "l'historique des mises à jour de la base a disparu".to_owned(),
+                    HistoryProblem::Failed { version } => format!("la mise à jour version {version} est notée en échec"),
+                    HistoryProblem::Checksum { version } => format!("la mise à jour version {version} ne correspond pas à celle de cette version de Comptoir"),
+                    HistoryProblem::Unknown { version } => format!("la mise à jour version {version} est inconnue de cette version de Comptoir"),
+                };
+                format!(
+                    "La base de données a été modifiée en dehors de Comptoir ({}) : {what}. Elle n'a pas été mise à jour ni modifiée : prévenez le support informatique du magasin (restaurer la dernière sauvegarde).",
+                    path.display()
+                )
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 mod card;
 mod dossiers;
 mod error;
+mod exit;
 mod open;
 mod policy;
 mod search;
@@ -16,7 +17,8 @@ pub mod shipments;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
-pub use error::{Result, StoreError};
+pub use error::{HistoryProblem, Result, StoreError};
+pub use exit::{close_all, close_on_exit};
 pub use open::OpenMode;
 pub use policy::PolicyInfo;
 pub use search::SearchIndexStats;
@@ -42,11 +44,13 @@ impl Store {
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let pool = open::open_pool(path, mode).await?;
         search::reindex_if_pending(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             path: path.to_owned(),
             terms: Arc::default(),
-        })
+        };
+        exit::register(&store);
+        Ok(store)
     }
 
     pub fn pool(&self) -> &SqlitePool {

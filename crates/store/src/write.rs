@@ -181,6 +181,19 @@ fn validate_order(o: &OrderRecord) -> Result<()> {
     if o.total.0 < 0 || o.shipping.0 < 0 {
         return fail("montant négatif");
     }
+    // Amounts bounded where they enter; a line total is checked arithmetic.
+    use comptoir_core::bounds::{check_amount, check_instant};
+    check_amount("total", o.total)?;
+    check_amount("shipping", o.shipping)?;
+    check_instant("ordered_at", o.ordered_at)?;
+    for l in &o.lines {
+        check_amount("unit_price", l.unit_price)?;
+        let line_total = l.unit_price.checked_mul(i64::from(l.quantity));
+        check_amount(
+            "line_total",
+            line_total.unwrap_or(comptoir_core::Cents(i64::MAX)),
+        )?;
+    }
     if o.lines
         .iter()
         .any(|l| l.quantity == 0 || l.unit_price.0 < 0)

@@ -103,7 +103,7 @@ async fn the_file_is_backed_up_before_a_migration_and_a_failed_one_loses_nothing
     let store = common::demo_store_at(&path, 30, 3).await;
     // Pretend the schema predates migration 1 (as a future migration would be
     // pending): opening must back up first. Re-running it fails (tables exist).
-    sqlx::query("DELETE FROM _sqlx_migrations")
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 3")
         .execute(store.pool())
         .await
         .unwrap();

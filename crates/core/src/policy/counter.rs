@@ -171,6 +171,7 @@ pub fn build_case(
 
 /// What the clerk picks among the decision's options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct DecisionChoice {
     pub resolution: Resolution,
@@ -262,6 +263,7 @@ impl Ruling {
 /// Checks the clerk's choice: the option must be allowed, a gesture must be
 /// on the scale; says whether (and why) a manager must approve.
 pub fn check_choice(ruling: &Ruling, choice: &DecisionChoice) -> Result<CheckedChoice> {
+    crate::bounds::check_choice(choice)?;
     let option =
         ruling
             .option(choice.resolution)

@@ -23,6 +23,12 @@ impl<'de> Deserialize<'de> for Amount {
                 "negative amount {v} (amounts are euro cents, 0 or more)"
             )));
         }
+        if v > crate::Cents::MAX.0 {
+            return Err(serde::de::Error::custom(format!(
+                "amount {v} above the maximum {} (amounts are euro cents)",
+                crate::Cents::MAX.0
+            )));
+        }
         Ok(Amount(crate::Cents(v)))
     }
 }

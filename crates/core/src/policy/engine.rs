@@ -380,6 +380,7 @@ fn fr(d: NaiveDate) -> String {
 
 /// Checks the case's dates against each other and against `today`.
 pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
+    crate::bounds::check_case(case, today)?;
     let future = |field: &'static str, date: NaiveDate| {
         if date > today {
             Err(CoreError::DateInFuture { field, date, today })
@@ -662,6 +663,10 @@ impl Grant {
 /// for a judgement: presumption over, hidden defect, price reduction).
 pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decision> {
     validate_case(case, today)?;
+    // A category the policy does not have gets no default ruling.
+    if policy.category(&case.category).is_none() {
+        return Err(CoreError::CategoryNotInPolicy(case.category.clone()));
+    }
     let facts = legal_facts(case, policy);
     let mut grants: Vec<(Resolution, Grant)> = Vec::new();
     let mut notes: Vec<(Resolution, String)> = Vec::new();
@@ -674,7 +679,7 @@ pub fn evaluate(policy: &Policy, case: &Case, today: NaiveDate) -> Result<Decisi
     // 1. Withdrawal right (distance sales), any reason; then the policy's
     //    longer window, which is the policy's and not the law's.
     if let Some(deadline) = facts.withdrawal_deadline {
-        let total = price + case.delivery_paid;
+        let total = price.add_for(case.delivery_paid, "delivery_paid")?;
         let total_text = if case.delivery_paid.0 > 0 {
             format!(
                 "{}, dont {} de livraison standard",
@@ -1231,9 +1236,11 @@ fn change_of_mind(
         );
         return;
     }
-    let fee = Cents(
-        (case.price.0 * i64::from(w.restocking_percent.0) / 100).min(w.restocking_cap_cents.0 .0),
-    );
+    let fee = case
+        .price
+        .checked_percent(i64::from(w.restocking_percent.0))
+        .unwrap_or(Cents::MAX)
+        .min(w.restocking_cap_cents.0);
     let legal_hint = match facts.withdrawal_deadline {
         Some(d) if !facts.withdrawal_open => format!(
             " Le délai légal de rétractation a pris fin le {} ({}) : ce retour relève de la \
@@ -1250,7 +1257,7 @@ fn change_of_mind(
     };
     for r in &w.resolutions {
         let amount = match r {
-            Resolution::Refund | Resolution::CreditNote => Some(Cents(case.price.0 - fee.0)),
+            Resolution::Refund | Resolution::CreditNote => case.price.checked_sub(fee),
             Resolution::Exchange => Some(case.price),
             _ => None,
         };
