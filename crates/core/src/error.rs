@@ -113,6 +113,15 @@ pub enum CoreError {
     CategoryNotInPolicy(String),
     #[error("reason {0:?} has no policy decision")]
     ReasonWithoutPolicy(String),
+    // ----- sync: clocks and changes (issue 8) -----
+    #[error("HLC timestamp {received} is more than a day ahead of the local clock")]
+    HlcTooFarAhead { received: String },
+    #[error("invalid HLC timestamp {0:?}")]
+    InvalidHlc(String),
+    #[error("unknown change kind {0:?}")]
+    UnknownChangeKind(String),
+    #[error("change of kind {kind} does not decode: {detail}")]
+    ChangePayload { kind: String, detail: String },
 }
 
 impl CoreError {
@@ -151,6 +160,10 @@ impl CoreError {
             CoreError::GestureNotDecided { .. } => "gesture_not_decided",
             CoreError::CategoryNotInPolicy(_) => "category_not_in_policy",
             CoreError::ReasonWithoutPolicy(_) => "reason_without_policy",
+            CoreError::HlcTooFarAhead { .. } => "hlc_too_far_ahead",
+            CoreError::InvalidHlc(_) => "invalid_hlc",
+            CoreError::UnknownChangeKind(_) => "unknown_change_kind",
+            CoreError::ChangePayload { .. } => "change_payload_invalid",
         }
     }
 
@@ -309,6 +322,19 @@ impl CoreError {
             CoreError::ReasonWithoutPolicy(_) => {
                 "Ce motif n'appelle pas de décision de la politique de retour.".to_owned()
             }
+            CoreError::HlcTooFarAhead { .. } => "Modification refusée : elle est datée de plus \
+                 d'un jour dans le futur par rapport à l'horloge de ce poste. Vérifiez la date et \
+                 l'heure du poste qui l'a envoyée."
+                .to_owned(),
+            CoreError::InvalidHlc(_) => {
+                "Modification refusée : son horodatage est illisible.".to_owned()
+            }
+            CoreError::UnknownChangeKind(k) => format!(
+                "Modification refusée : type « {k} » inconnu de cette version de Comptoir."
+            ),
+            CoreError::ChangePayload { kind, .. } => format!(
+                "Modification refusée : le contenu de « {kind} » est illisible ou incomplet."
+            ),
         }
     }
 }

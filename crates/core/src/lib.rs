@@ -7,8 +7,11 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod dossier;
 pub mod error;
+pub mod events;
+pub mod hlc;
 pub mod ids;
 pub mod model;
 pub mod money;
@@ -16,6 +19,7 @@ pub mod normalize;
 pub mod policy;
 pub mod reasons;
 pub mod records;
+pub mod refusal;
 pub mod search;
 pub mod views;
 pub mod workflow;

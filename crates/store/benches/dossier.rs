@@ -65,6 +65,7 @@ async fn main() {
                 sealed: false,
                 severity: comptoir_core::policy::Severity::Major,
                 decision: None,
+                defect_noticed_on: None,
                 approval: None,
             });
         }

@@ -4,18 +4,28 @@
 //! every channel, dossiers) with its search and its customer card.
 #![forbid(unsafe_code)]
 
+mod apply;
 mod card;
+mod clock;
 mod dossiers;
 mod error;
+mod numbering;
 mod open;
+mod outbox;
 mod policy;
+mod projection;
 mod search;
+pub mod tx;
+mod upgrade;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
 pub use error::{Result, StoreError};
 pub use open::OpenMode;
+
+pub use outbox::DossierDifference;
 pub use policy::PolicyInfo;
+pub use projection::DossierRow;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +44,13 @@ impl Store {
     /// checks it, backs it up and migrates it if this build has new migrations.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let pool = open::open_pool(path, mode).await?;
+        {
+            // First start: this counter's device id; then timelines from
+            // before typed events get their typed bodies (once).
+            let mut conn = pool.acquire().await?;
+            clock::ensure_device(&mut conn).await?;
+            upgrade::run(&mut conn).await?;
+        }
         Ok(Store {
             pool,
             path: path.to_owned(),
