@@ -6,17 +6,10 @@ use comptoir_core::CoreError;
 use comptoir_print::PrintError;
 use comptoir_store::StoreError;
 use serde::{Serialize, Serializer};
-use ts_rs::TS;
 
-/// What the UI receives when a command fails.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct CommandError {
-    /// Stable, machine-readable (`db_missing`, `query_too_short`, …).
-    pub code: String,
-    /// What the clerk reads, in French.
-    pub message: String,
-}
+/// What the UI receives when a command fails: the `{code, message}` shared
+/// with `comptoir-ctl` (and the server).
+pub use comptoir_core::refusal::ErrorBody as CommandError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -45,7 +38,7 @@ pub type AppResult<T> = Result<T, AppError>;
 impl AppError {
     pub fn code(&self) -> String {
         match self {
-            AppError::Store(e) => e.code().to_owned(),
+            AppError::Store(e) => e.body().code,
             AppError::Core(e) => e.code().to_owned(),
             AppError::Unavailable(e) => e.code.clone(),
             AppError::ClerkMissing => "clerk_missing".to_owned(),
@@ -56,7 +49,7 @@ impl AppError {
 
     pub fn message_fr(&self) -> String {
         match self {
-            AppError::Store(e) => e.message_fr(),
+            AppError::Store(e) => e.body().message,
             AppError::Core(e) => e.message_fr(),
             AppError::Unavailable(e) => e.message.clone(),
             AppError::ClerkMissing => "Choisissez d'abord le conseiller qui tient le comptoir \

@@ -150,15 +150,53 @@ pub fn can_assign(status: crate::model::DossierStatus) -> bool {
     !crate::workflow::is_terminal(status)
 }
 
-/// `SAV-<prefix>-<year>-<sequence>`: per store (or WEB / TEL), per year,
-/// never reused.
-pub fn dossier_number(prefix: &str, year: i32, sequence: u32) -> String {
-    format!("SAV-{prefix}-{year}-{sequence:06}")
+/// Highest sequence a counter gives in a year (five digits).
+pub const MAX_SEQUENCE: u32 = 99_999;
+
+/// `SAV-<store>-<year>-<counter><sequence>`: per store (or WEB / TEL), per
+/// counter, per year, never reused. The counter code keeps two counters of
+/// one store, both offline, from giving the same number.
+pub fn dossier_number(prefix: &str, year: i32, counter: &str, sequence: u32) -> String {
+    format!("SAV-{prefix}-{year}-{counter}{sequence:05}")
 }
 
-/// The sequence part of a dossier number, if it has the standard shape.
+/// The sequence part of a dossier number (`…-B00042` → 42; older numbers
+/// without a counter code, `…-000123` → 123).
 pub fn dossier_sequence(number: &str) -> Option<u32> {
-    number.rsplit('-').next()?.parse().ok()
+    let last = number.rsplit('-').next()?;
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return last.parse().ok();
+    }
+    last.get(last.len().checked_sub(5)?..)?.parse().ok()
+}
+
+/// Characters of a derived counter code: no 0/O, 1/I to misread.
+const CODE_CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A counter code from a device id when the counter was given none yet: a
+/// digit, then two letters or digits (a given code is one letter, so the
+/// two kinds never meet), from the random bits of the UUIDv7. Two such
+/// counters of one store share a code once in 8,192: only a given code
+/// (installation, or the server's registration) rules collisions out.
+pub fn counter_code_from_device(device: uuid::Uuid) -> String {
+    let b = device.as_bytes();
+    let digits = &CODE_CHARS[24..];
+    let first = digits[usize::from(b[15] % 8)] as char;
+    let second = CODE_CHARS[usize::from(b[14] % 32)] as char;
+    let third = CODE_CHARS[usize::from(b[13] % 32)] as char;
+    format!("{first}{second}{third}")
+}
+
+/// A counter code given at installation: one letter A–Z.
+pub fn check_counter_code(code: &str) -> Result<()> {
+    if code.len() == 1 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(CoreError::UnknownValue {
+            field: "counter_code",
+            value: code.chars().take(16).collect(),
+        })
+    }
 }
 
 /// How the case was resolved, recorded at closure.
@@ -325,8 +363,22 @@ mod tests {
 
     #[test]
     fn numbers_and_templates() {
-        assert_eq!(dossier_number("LYO1", 2026, 123), "SAV-LYO1-2026-000123");
-        assert_eq!(dossier_sequence("SAV-LYO1-2026-000123"), Some(123));
+        assert_eq!(
+            dossier_number("LYO1", 2026, "B", 123),
+            "SAV-LYO1-2026-B00123"
+        );
+        assert_eq!(dossier_sequence("SAV-LYO1-2026-B00123"), Some(123));
+        assert_eq!(dossier_sequence("SAV-LYO1-2026-7KQ00123"), Some(123));
+        assert_eq!(
+            dossier_sequence("SAV-LYO1-2026-000123"),
+            Some(123),
+            "older numbers"
+        );
+        let code = counter_code_from_device(uuid::Uuid::now_v7());
+        assert_eq!(code.len(), 3);
+        assert!(code.as_bytes()[0].is_ascii_digit(), "{code}");
+        assert!(check_counter_code("B").is_ok());
+        assert!(check_counter_code("b").is_err() && check_counter_code("7K").is_err());
         let body = "Bonjour {client},\\nvotre {produit} : {resolution}. {inconnu}";
         let out = render_template(
             body,

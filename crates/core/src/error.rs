@@ -153,6 +153,15 @@ pub enum CoreError {
         field: &'static str,
         date: chrono::NaiveDate,
     },
+    // ----- sync: clocks and changes (issue 8) -----
+    #[error("HLC timestamp {received} is more than a day ahead of the local clock")]
+    HlcTooFarAhead { received: String },
+    #[error("invalid HLC timestamp {0:?}")]
+    InvalidHlc(String),
+    #[error("unknown change kind {0:?}")]
+    UnknownChangeKind(String),
+    #[error("change of kind {kind} does not decode: {detail}")]
+    ChangePayload { kind: String, detail: String },
 }
 
 impl CoreError {
@@ -201,6 +210,10 @@ impl CoreError {
             CoreError::ShipmentLineNotInOrder { .. } => "shipment_line_not_in_order",
             CoreError::AmountOutOfRange { .. } => "amount_out_of_range",
             CoreError::DateOutOfRange { .. } => "date_out_of_range",
+            CoreError::HlcTooFarAhead { .. } => "hlc_too_far_ahead",
+            CoreError::InvalidHlc(_) => "invalid_hlc",
+            CoreError::UnknownChangeKind(_) => "unknown_change_kind",
+            CoreError::ChangePayload { .. } => "change_payload_invalid",
         }
     }
 
@@ -411,6 +424,19 @@ impl CoreError {
                  à 2100. Vérifiez la saisie.",
                 field_fr(field),
                 date.format("%d/%m/%Y")
+            ),
+            CoreError::HlcTooFarAhead { .. } => "Modification refusée : elle est datée de plus \
+                 d'un jour dans le futur par rapport à l'horloge de ce poste. Vérifiez la date et \
+                 l'heure du poste qui l'a envoyée."
+                .to_owned(),
+            CoreError::InvalidHlc(_) => {
+                "Modification refusée : son horodatage est illisible.".to_owned()
+            }
+            CoreError::UnknownChangeKind(k) => format!(
+                "Modification refusée : type « {k} » inconnu de cette version de Comptoir."
+            ),
+            CoreError::ChangePayload { kind, .. } => format!(
+                "Modification refusée : le contenu de « {kind} » est illisible ou incomplet."
             ),
         }
     }

@@ -173,6 +173,7 @@ pub fn event_summary(kind: &str, status_after: Option<DossierStatus>) -> String 
         ("approval", None) => "Validation d'un responsable".to_owned(),
         ("message_sent", None) => "Message envoyé au client".to_owned(),
         ("customer_message", None) => "Message du client".to_owned(),
+        ("deadline_recomputed", None) => "Délai recalculé (attente du client)".to_owned(),
         (other, None) => other.replace('_', " "),
     }
 }

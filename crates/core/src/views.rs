@@ -191,6 +191,11 @@ pub struct DossierEventView {
     /// The event in words, for the timeline.
     pub summary: String,
     pub note: Option<String>,
+    /// Set when the event was kept but not applied (two counters acted on
+    /// the dossier while apart): why, in French.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub conflict: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

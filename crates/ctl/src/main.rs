@@ -70,6 +70,34 @@ enum Command {
     /// Counter users (clerks, managers) and their PINs.
     #[command(subcommand)]
     User(UserCommand),
+    /// The outbox: local changes waiting to be sent to the central server.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// This counter (its code in dossier numbers).
+    #[command(subcommand)]
+    Counter(CounterCommand),
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Lists the outbox in push order, as sync envelopes (JSON).
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = 1_000)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum CounterCommand {
+    /// Gives this counter its letter in dossier numbers (A–Z, one per
+    /// counter of the store), set once at installation.
+    SetCode {
+        #[arg(long)]
+        db: PathBuf,
+        code: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +204,17 @@ enum DossierCommand {
         #[arg(long)]
         manager: Option<String>,
     },
+    /// Recomputes every dossier from its events; lists those whose stored
+    /// row differs (exit status 1 if any).
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Rewrites every dossier's row from its events.
+    Rebuild {
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Prints a dossier as JSON.
     Show {
         #[arg(long)]
@@ -231,6 +270,7 @@ enum CalendarCommand {
     },
 }
 
+/// `{code, message}` on stderr: the same body as the app's.
 #[derive(Serialize)]
 struct CliError {
     code: &'static str,
@@ -247,9 +287,10 @@ impl CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
+        let body = e.body();
         CliError {
             code: e.code(),
-            message: e.message_fr(),
+            message: body.message,
         }
     }
 }
@@ -419,6 +460,18 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             to_json(&store.install_policy(&text, Utc::now()).await?)
         }
         Command::User(cmd) => user(cmd).await,
+        Command::Outbox(OutboxCommand::List { db, limit }) => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let envelopes = store.outbox(limit).await?;
+            store.close().await;
+            to_json(&envelopes)
+        }
+        Command::Counter(CounterCommand::SetCode { db, code }) => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            store.set_counter_code(&code).await?;
+            store.close().await;
+            to_json(&serde_json::json!({ "counter_code": code }))
+        }
         Command::Calendar(CalendarCommand::Deadline {
             db,
             store,
@@ -595,6 +648,30 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
                 .await?;
             to_json(&store.dossier_detail(id).await?)
         }
+        DossierCommand::Verify { db } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let differences = store.verify_dossiers().await?;
+            store.close().await;
+            let json = to_json(&differences)?;
+            if differences.is_empty() {
+                return Ok(json);
+            }
+            println!("{json}");
+            Err(CliError {
+                code: "dossiers_differ",
+                message: format!(
+                    "{} dossier(s) ne correspondent pas à leurs événements : \
+                     `comptoir-ctl dossier rebuild` les recalcule.",
+                    differences.len()
+                ),
+            })
+        }
+        DossierCommand::Rebuild { db } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let rewritten = store.rebuild_dossiers().await?;
+            store.close().await;
+            to_json(&serde_json::json!({ "rewritten": rewritten }))
+        }
         DossierCommand::Show { db, number } => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let id = store.dossier_by_number(&number).await?;
@@ -612,10 +689,10 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let id = store.dossier_by_number(&number).await?;
             let detail = store.dossier_detail(id).await?;
-            let local = store.local_store_record().await?.ok_or(CliError {
-                code: "store_missing",
-                message: "Ce poste n'est rattaché à aucun magasin.".into(),
-            })?;
+            let local = store
+                .local_store_record()
+                .await?
+                .ok_or(StoreError::NoLocalStore)?;
             let tracking = store.setting("tracking_url").await?;
             let ticket = ticket_from_detail(&detail, &local, kind, tracking.as_deref());
             let pdf = render(&ticket, format)?;

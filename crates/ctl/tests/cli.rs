@@ -551,5 +551,5 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
         ],
         "2468\n",
     ));
-    assert_eq!(e["code"], "invalid_record");
+    assert_eq!(e["code"], "login_taken");
 }

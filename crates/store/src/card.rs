@@ -134,6 +134,7 @@ struct DossierRow {
     csat_score: Option<i64>,
     csat_comment: Option<String>,
     decision: Option<String>,
+    conflicts: Option<String>,
     reason_label: Option<String>,
 }
 
@@ -258,7 +259,7 @@ impl Store {
                     s.city AS store_city, s.timezone AS store_timezone,
                     d.condition, d.condition_note, d.accessories, d.serial_number, d.assignee,
                     d.opened_by, d.promise, d.legal_cap_at, d.resolution, d.follow_up_due,
-                    d.csat_score, d.csat_comment, d.decision, r.label AS reason_label
+                    d.csat_score, d.csat_comment, d.decision, d.conflicts, r.label AS reason_label
              FROM dossiers d
              LEFT JOIN reasons r ON r.code = d.reason_code
              LEFT JOIN order_lines l ON l.id = d.order_line_id
@@ -289,7 +290,7 @@ impl Store {
         let mut shipments = crate::shipments::shipments_of_customer(&mut conn, id).await?;
         let mut card = assemble(
             c, contacts, orders, lines, serials, dossiers, events, &calendar, now,
-        );
+        )?;
         for o in &mut card.orders {
             o.shipments = shipments.remove(&o.id).unwrap_or_default();
         }
@@ -305,24 +306,39 @@ struct Extras {
     deadline_label: Option<String>,
     allowed_actions: Vec<ActionView>,
     resolution: Option<Resolution>,
+    decision: Option<comptoir_core::policy::DecisionRecord>,
+    conflicts: Vec<comptoir_core::events::Conflict>,
 }
 
-fn dossier_extras(d: &DossierRow, calendar: &BusinessCalendar, now: DateTime<Utc>) -> Extras {
+fn dossier_extras(
+    d: &DossierRow,
+    calendar: &BusinessCalendar,
+    now: DateTime<Utc>,
+) -> Result<Extras> {
+    use crate::projection::decode;
     let status = d
         .promised_at
         .filter(|_| d.status.is_open())
         .map(|p| deadline_status(now, d.opened_at, p, calendar));
-    Extras {
+    Ok(Extras {
         condition_label: d
             .condition
             .as_deref()
-            .and_then(|c| c.parse::<ItemCondition>().ok())
+            .map(|c| {
+                c.parse::<ItemCondition>()
+                    .map_err(|_| crate::StoreError::StoredDataInvalid {
+                        what: "état du produit",
+                        detail: c.to_owned(),
+                    })
+            })
+            .transpose()?
             .map(|c| c.label_fr().to_owned()),
-        accessories: serde_json::from_str(&d.accessories).unwrap_or_default(),
+        accessories: decode("accessoires", &d.accessories)?,
         promise_label: d
             .promise
             .as_deref()
-            .and_then(|p| serde_json::from_str::<DeadlinePromise>(p).ok())
+            .map(|p| decode::<DeadlinePromise>("promesse de délai", p))
+            .transpose()?
             .map(DeadlinePromise::label_fr),
         deadline_status: status,
         deadline_label: status.map(|s| s.label_fr().to_owned()),
@@ -336,8 +352,20 @@ fn dossier_extras(d: &DossierRow, calendar: &BusinessCalendar, now: DateTime<Utc
         resolution: d
             .resolution
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok()),
-    }
+            .map(|r| decode("résolution", r))
+            .transpose()?,
+        decision: d
+            .decision
+            .as_deref()
+            .map(|j| decode("décision", j))
+            .transpose()?,
+        conflicts: d
+            .conflicts
+            .as_deref()
+            .map(|j| decode("conflits", j))
+            .transpose()?
+            .unwrap_or_default(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -351,7 +379,7 @@ fn assemble(
     events: Vec<EventRow>,
     calendar: &BusinessCalendar,
     now: DateTime<Utc>,
-) -> CustomerCard {
+) -> Result<CustomerCard> {
     let mut serials_by_line: HashMap<OrderLineId, Vec<String>> = HashMap::new();
     for (line, serial) in serials {
         serials_by_line.entry(line).or_default().push(serial);
@@ -391,6 +419,7 @@ fn assemble(
                 summary: event_summary(&e.kind, e.status_after),
                 kind: e.kind,
                 note: e.note,
+                conflict: None,
             });
     }
 
@@ -430,8 +459,14 @@ fn assemble(
     let mut dossiers: Vec<DossierView> = dossiers
         .into_iter()
         .map(|d| {
-            let x = dossier_extras(&d, calendar, now);
-            DossierView {
+            let x = dossier_extras(&d, calendar, now)?;
+            let mut events = events_by_dossier.remove(&d.id).unwrap_or_default();
+            for c in &x.conflicts {
+                if let Some(e) = events.iter_mut().find(|e| e.id == c.event_id) {
+                    e.conflict = Some(c.message_fr.clone());
+                }
+            }
+            Ok(DossierView {
                 status_label: d.status.label_fr().to_owned(),
                 is_open: d.status.is_open(),
                 origin_label: d.origin.label_fr().to_owned(),
@@ -442,7 +477,7 @@ fn assemble(
                     d.store_city,
                     d.store_timezone,
                 ),
-                events: events_by_dossier.remove(&d.id).unwrap_or_default(),
+                events,
                 without_purchase_record: d.order_line_id.is_none(),
                 product_name: d.product_name.or(d.product_label),
                 id: d.id,
@@ -474,19 +509,16 @@ fn assemble(
                 follow_up_due: d.follow_up_due,
                 csat_score: d.csat_score.and_then(|s| u8::try_from(s).ok()),
                 csat_comment: d.csat_comment,
-                decision: d
-                    .decision
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str(j).ok()),
+                decision: x.decision,
                 can_decide: !comptoir_core::workflow::is_terminal(d.status),
                 can_record_satisfaction: can_record_satisfaction(
                     d.status,
                     d.csat_score.and_then(|s| u8::try_from(s).ok()),
                 ),
                 can_assign: can_assign(d.status),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     // Open ones first; within each group the newest first (query order).
     dossiers.sort_by_key(|d| !d.is_open);
 
@@ -505,7 +537,7 @@ fn assemble(
         })
         .collect();
 
-    CustomerCard {
+    Ok(CustomerCard {
         customer: CustomerView {
             display_name: display_name(c.title.as_deref(), &c.first_name, &c.last_name),
             id: c.id,
@@ -527,5 +559,5 @@ fn assemble(
         },
         orders,
         dossiers,
-    }
+    })
 }

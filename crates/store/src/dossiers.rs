@@ -8,6 +8,7 @@ use comptoir_core::calendar::{
     LegalCap, WaitInterval,
 };
 use comptoir_core::dossier::*;
+use comptoir_core::events::{fold, DossierEvent, DossierState, Opened};
 use comptoir_core::ids::*;
 use comptoir_core::model::{DossierOrigin, DossierStatus};
 use comptoir_core::records::display_name;
@@ -16,7 +17,19 @@ use comptoir_core::CoreError;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
+use crate::apply::Batch;
+use crate::tx::begin_write;
 use crate::{Result, Store, StoreError};
+
+/// The dossier as the fold of its events; `NotFound` when it has none.
+pub(crate) async fn load_state(conn: &mut SqliteConnection, id: DossierId) -> Result<DossierState> {
+    let events = crate::projection::events_of(conn, id).await?;
+    let state = fold(&events);
+    if state.intake.is_none() {
+        return Err(StoreError::NotFound { what: "dossier" });
+    }
+    Ok(state)
+}
 
 /// A reason of the taxonomy, for the intake form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
@@ -55,53 +68,6 @@ struct LineFacts {
     delivered_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
-struct DossierFacts {
-    status: DossierStatus,
-    store_id: Option<StoreId>,
-    opened_at: DateTime<Utc>,
-    promise: Option<String>,
-    legal_cap_at: Option<DateTime<Utc>>,
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_event(
-    conn: &mut SqliteConnection,
-    dossier: DossierId,
-    at: DateTime<Utc>,
-    actor: &str,
-    kind: &str,
-    status_after: Option<DossierStatus>,
-    note: Option<&str>,
-    data: Option<serde_json::Value>,
-) -> Result<()> {
-    if let Some(n) = note {
-        if n.chars().count() > MAX_TEXT_CHARS {
-            return Err(CoreError::TextTooLong {
-                field: "note",
-                len: n.chars().count(),
-                max: MAX_TEXT_CHARS,
-            }
-            .into());
-        }
-    }
-    sqlx::query(
-        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(DossierEventId::new())
-    .bind(dossier)
-    .bind(at)
-    .bind(actor)
-    .bind(kind)
-    .bind(status_after)
-    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
-    .bind(data.map(|d| d.to_string()))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The order line read, if it exists and is this customer's.
 pub(crate) fn owned_line<T>(
     row: Option<T>,
@@ -112,9 +78,7 @@ pub(crate) fn owned_line<T>(
         what: "ligne de commande",
     })?;
     if owner(&row) != customer {
-        return Err(StoreError::Invalid(
-            "cette ligne de commande appartient à un autre client".into(),
-        ));
+        return Err(StoreError::LineNotCustomers);
     }
     Ok(row)
 }
@@ -142,9 +106,7 @@ impl Store {
             None => None,
         };
         let config: CalendarConfig = match config {
-            Some(json) => serde_json::from_str(&json).map_err(|e| {
-                StoreError::Invalid(format!("calendrier du magasin illisible : {e}"))
-            })?,
+            Some(json) => crate::projection::decode("calendrier du magasin", &json)?,
             None => CalendarConfig::default(),
         };
         Ok(BusinessCalendar::new(config)?)
@@ -157,7 +119,7 @@ impl Store {
         config: &CalendarConfig,
     ) -> Result<()> {
         BusinessCalendar::new(config.clone())?;
-        let json = serde_json::to_string(config).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let json = crate::projection::encode("calendrier du magasin", config)?;
         let done = sqlx::query(
             "INSERT INTO store_calendars (store_id, config) SELECT id, ? FROM stores WHERE code = ?
              ON CONFLICT (store_id) DO UPDATE SET config = excluded.config",
@@ -198,7 +160,8 @@ impl Store {
     }
 
     /// Opens a dossier at this counter: number, committed deadline and the
-    /// first event, in one transaction.
+    /// opening event (with the decision when one is taken at intake), in
+    /// one transaction through the write path.
     pub async fn open_dossier(
         &self,
         input: &OpenDossierInput,
@@ -240,7 +203,7 @@ impl Store {
             None => None,
         };
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = begin_write(&mut conn).await?;
 
         let customer_exists: bool =
             sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?)")
@@ -256,7 +219,9 @@ impl Store {
         .bind(&input.reason_code)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| StoreError::Invalid(format!("motif inconnu « {} »", input.reason_code)))?;
+        .ok_or_else(|| StoreError::UnknownReason {
+            code: input.reason_code.clone(),
+        })?;
 
         // The purchased line: it must be this customer's, and the serial read
         // on the product must be one sold on it.
@@ -270,11 +235,10 @@ impl Store {
         )
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| StoreError::Invalid("ce poste n'est rattaché à aucun magasin (réglage store_code)".into()))?;
+        .ok_or(StoreError::NoLocalStore)?;
         let calendar = Self::calendar_of(&mut tx, Some(store_id)).await?;
         let year = calendar.local_date(now).year();
-        let sequence = next_sequence(&mut tx, &store_code, year).await?;
-        let number = dossier_number(&store_code, year, sequence);
+        let number = crate::numbering::next_number(&mut tx, &store_code, year).await?;
 
         // The committed deadline; under the legal conformity guarantee it is
         // never later than the law allows.
@@ -293,62 +257,52 @@ impl Store {
         )?;
 
         let id = DossierId::new();
-        let accessories = serde_json::to_string(&input.accessories).unwrap_or_else(|_| "[]".into());
-        sqlx::query(
-            "INSERT INTO dossiers (id, number, number_norm, store_id, origin, customer_id, order_line_id,
-                 product_id, product_label, reason_code, customer_words, opened_at, promised_at, status,
-                 condition, condition_note, accessories, serial_number, assignee, opened_by, promise, legal_cap_at,
-                 sealed, severity)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(&number)
-        .bind(comptoir_core::normalize::normalize_code(&number))
-        .bind(store_id)
-        .bind(DossierOrigin::Store)
-        .bind(input.customer_id)
-        .bind(input.order_line_id)
-        .bind(product_id)
-        .bind(input.declared_product.as_deref().map(str::trim))
-        .bind(&reason.code)
-        .bind(input.customer_words.trim())
-        .bind(now)
-        .bind(deadline.promised_at)
-        .bind(DossierStatus::Opened)
-        .bind(input.condition.code())
-        .bind(input.condition_note.as_deref())
-        .bind(accessories)
-        .bind(input.serial_number.as_deref().map(str::trim).filter(|s| !s.is_empty()))
-        .bind(input.assignee.as_deref())
-        .bind(input.actor.trim())
-        .bind(serde_json::to_string(&promise).unwrap_or_default())
-        .bind(deadline.legal_cap_at)
-        .bind(input.sealed)
-        .bind(input.severity.code())
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
+        let opened = Opened {
+            number,
+            store_id: Some(store_id),
+            origin: DossierOrigin::Store,
+            customer_id: input.customer_id,
+            order_line_id: input.order_line_id,
+            product_id,
+            product_label: input
+                .declared_product
+                .as_deref()
+                .map(str::trim)
+                .map(str::to_owned),
+            reason_code: reason.code.clone(),
+            customer_words: Some(input.customer_words.trim().to_owned()),
+            condition: Some(input.condition),
+            condition_note: input.condition_note.clone(),
+            accessories: input.accessories.clone(),
+            serial_number: input
+                .serial_number
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            assignee: input.assignee.clone(),
+            opened_by: Some(input.actor.trim().to_owned()),
+            promise: Some(promise),
+            promised_at: Some(deadline.promised_at),
+            legal_cap_at: deadline.legal_cap_at,
+            sealed: input.sealed,
+            severity: input.severity,
+            defect_noticed_on: input.defect_noticed_on,
+        };
+        let mut batch = Batch::begin(&mut tx).await?;
+        let state = DossierState::default();
+        batch.event(
+            &state,
             id,
             now,
-            input.actor.trim(),
-            "opened",
-            Some(DossierStatus::Opened),
+            &input.actor,
             None,
-            Some(serde_json::json!({
-                "promise": promise,
-                "deadline": deadline,
-                "condition": input.condition,
-                "accessories": input.accessories,
-                "sealed": input.sealed,
-                "severity": input.severity,
-                "defect_noticed_on": input.defect_noticed_on,
-            })),
-        )
-        .await?;
+            DossierEvent::Opened(Box::new(opened)),
+        );
         if let Some((decision, checked, manager, note)) = &decided {
             crate::policy::write_decision(
-                &mut tx,
+                &mut batch,
+                &state,
                 id,
                 decision,
                 checked,
@@ -356,9 +310,9 @@ impl Store {
                 input.actor.trim(),
                 manager.as_ref(),
                 now,
-            )
-            .await?;
+            )?;
         }
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -389,16 +343,6 @@ impl Store {
         Ok(Some(line))
     }
 
-    async fn facts(conn: &mut SqliteConnection, id: DossierId) -> Result<DossierFacts> {
-        sqlx::query_as(
-            "SELECT status, store_id, opened_at, promise, legal_cap_at FROM dossiers WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound { what: "dossier" })
-    }
-
     /// Moves a dossier through its workflow. A transition that is not
     /// allowed is refused with the reason, and nothing is written.
     pub async fn dossier_action(
@@ -411,79 +355,58 @@ impl Store {
     ) -> Result<DossierStatus> {
         require_actor(actor)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        let facts = Self::facts(&mut tx, id).await?;
-        let next = transition(facts.status, action)?;
-        insert_event(
-            &mut tx,
+        let mut tx = begin_write(&mut conn).await?;
+        let state = load_state(&mut tx, id).await?;
+        let next = transition(state.status, action)?;
+        let mut batch = Batch::begin(&mut tx).await?;
+        batch.event(
+            &state,
             id,
             now,
-            actor.trim(),
-            action.code(),
-            Some(next),
+            actor,
             note,
-            None,
-        )
-        .await?;
-        let closed_at = (!next.is_open()).then_some(now);
-        sqlx::query("UPDATE dossiers SET status = ?, closed_at = ? WHERE id = ?")
-            .bind(next)
-            .bind(closed_at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if facts.status == DossierStatus::WaitingCustomer && next != DossierStatus::WaitingCustomer
+            DossierEvent::Action { action },
+        );
+        if state.status == DossierStatus::WaitingCustomer && next != DossierStatus::WaitingCustomer
         {
             // Time spent waiting for the customer pauses the promise.
-            Self::recompute_deadline(&mut tx, id, &facts, now).await?;
+            if let Some(promised_at) = Self::recomputed_deadline(&mut tx, &state, now).await? {
+                batch.event(
+                    &state,
+                    id,
+                    now,
+                    actor,
+                    None,
+                    DossierEvent::DeadlineRecomputed { promised_at },
+                );
+            }
         }
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(next)
     }
 
-    async fn recompute_deadline(
+    /// The deadline once the current wait for the customer ends at `now`
+    /// (every wait is a pause); `None` for a dossier without a promise.
+    async fn recomputed_deadline(
         conn: &mut SqliteConnection,
-        id: DossierId,
-        facts: &DossierFacts,
+        state: &DossierState,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let Some(promise) = facts
-            .promise
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<DeadlinePromise>(p).ok())
-        else {
-            return Ok(()); // dossiers from elsewhere keep the deadline they came with
+    ) -> Result<Option<DateTime<Utc>>> {
+        let (Some(intake), Some(opened_at)) = (&state.intake, state.opened_at) else {
+            return Ok(None);
         };
-        let statuses: Vec<(DateTime<Utc>, Option<DossierStatus>)> = sqlx::query_as(
-            "SELECT at, status_after FROM dossier_events WHERE dossier_id = ? AND status_after IS NOT NULL ORDER BY at, id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut waits = Vec::new();
-        let mut waiting_since = None;
-        for (at, status) in statuses {
-            match (status, waiting_since) {
-                (Some(DossierStatus::WaitingCustomer), None) => waiting_since = Some(at),
-                (Some(s), Some(start)) if s != DossierStatus::WaitingCustomer => {
-                    waits.push(WaitInterval { start, end: at });
-                    waiting_since = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(start) = waiting_since {
+        let Some(promise) = intake.promise else {
+            return Ok(None); // dossiers from elsewhere keep the deadline they came with
+        };
+        let mut waits = state.customer_waits.clone();
+        if let Some(start) = state.waiting_customer_since {
             waits.push(WaitInterval { start, end: now });
         }
-        let calendar = Self::calendar_of(conn, facts.store_id).await?;
-        let cap = facts.legal_cap_at.map(|_| LegalCap::ConformityGuarantee);
-        let deadline = committed_deadline(facts.opened_at, promise, &waits, cap, &calendar)?;
-        sqlx::query("UPDATE dossiers SET promised_at = ? WHERE id = ?")
-            .bind(deadline.promised_at)
-            .bind(id)
-            .execute(conn)
-            .await?;
-        Ok(())
+        let calendar = Self::calendar_of(conn, intake.store_id).await?;
+        let cap = intake.legal_cap_at.map(|_| LegalCap::ConformityGuarantee);
+        let deadline = committed_deadline(opened_at, promise, &waits, cap, &calendar)?;
+        Ok(Some(deadline.promised_at))
     }
 
     /// Adds a note to the timeline.
@@ -499,19 +422,11 @@ impl Store {
             return Err(CoreError::MissingField { field: "note" }.into());
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        Self::facts(&mut tx, id).await?;
-        insert_event(
-            &mut tx,
-            id,
-            now,
-            actor.trim(),
-            "note",
-            None,
-            Some(note),
-            None,
-        )
-        .await?;
+        let mut tx = begin_write(&mut conn).await?;
+        let state = load_state(&mut tx, id).await?;
+        let mut batch = Batch::begin(&mut tx).await?;
+        batch.event(&state, id, now, actor, Some(note), DossierEvent::Note);
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -530,33 +445,27 @@ impl Store {
             comptoir_core::bounds::check_short_text("assignee", a)?;
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        let facts = Self::facts(&mut tx, id).await?;
-        if !can_assign(facts.status) {
-            return Err(StoreError::Invalid(
-                "un dossier clos ou annulé ne s'attribue plus".into(),
-            ));
+        let mut tx = begin_write(&mut conn).await?;
+        let state = load_state(&mut tx, id).await?;
+        if !can_assign(state.status) {
+            return Err(StoreError::AssignClosed);
         }
         let note = match assignee {
             Some(a) => format!("Attribué à {a}"),
             None => "Attribution retirée".to_owned(),
         };
-        insert_event(
-            &mut tx,
+        let mut batch = Batch::begin(&mut tx).await?;
+        batch.event(
+            &state,
             id,
             now,
-            actor.trim(),
-            "assigned",
-            None,
+            actor,
             Some(&note),
-            Some(serde_json::json!({ "assignee": assignee })),
-        )
-        .await?;
-        sqlx::query("UPDATE dossiers SET assignee = ? WHERE id = ?")
-            .bind(assignee)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            DossierEvent::Assigned {
+                assignee: assignee.map(str::to_owned),
+            },
+        );
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -574,18 +483,13 @@ impl Store {
         require_actor(actor)?;
         resolution.validate()?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        let facts = Self::facts(&mut tx, id).await?;
-        let next = transition(facts.status, DossierAction::Close)?;
+        let mut tx = begin_write(&mut conn).await?;
+        let state = load_state(&mut tx, id).await?;
+        transition(state.status, DossierAction::Close)?;
         // Gestures follow the policy's scale: closure records the one the
         // decision granted (approved by a manager when needed), never more.
         if let Some(g) = &resolution.gesture {
-            let decided: Option<i64> =
-                sqlx::query_scalar("SELECT gesture_cents FROM dossiers WHERE id = ?")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let decided = comptoir_core::Cents(decided.unwrap_or(0));
+            let decided = state.gesture().unwrap_or(comptoir_core::Cents(0));
             if g.amount > decided {
                 return Err(CoreError::GestureNotDecided {
                     asked: g.amount,
@@ -599,11 +503,8 @@ impl Store {
                 .bind(&resolution.template)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let template = template.ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "modèle de message inconnu « {} »",
-                resolution.template
-            ))
+        let template = template.ok_or_else(|| StoreError::UnknownTemplate {
+            code: resolution.template.clone(),
         })?;
         let (number, title, first, last, product, store): (String, Option<String>, String, String, Option<String>, Option<String>) =
             sqlx::query_as(
@@ -625,50 +526,38 @@ impl Store {
                 ("resolution", resolution.summary.trim()),
             ],
         );
-        let data =
-            serde_json::to_value(resolution).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        insert_event(
-            &mut tx,
-            id,
-            now,
-            actor.trim(),
-            "resolution",
-            None,
-            Some(resolution.summary.trim()),
-            Some(data.clone()),
-        )
-        .await?;
-        insert_event(
-            &mut tx,
-            id,
-            now,
-            actor.trim(),
-            "message_sent",
-            None,
-            Some(&message),
-            None,
-        )
-        .await?;
-        insert_event(
-            &mut tx,
-            id,
-            now,
-            actor.trim(),
-            DossierAction::Close.code(),
-            Some(next),
-            None,
-            None,
-        )
-        .await?;
         let follow_up = now + chrono::Duration::days(i64::from(follow_up_days));
-        sqlx::query("UPDATE dossiers SET status = ?, closed_at = ?, resolution = ?, follow_up_due = ? WHERE id = ?")
-            .bind(next)
-            .bind(now)
-            .bind(data.to_string())
-            .bind(follow_up)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let mut batch = Batch::begin(&mut tx).await?;
+        batch.event(
+            &state,
+            id,
+            now,
+            actor,
+            Some(resolution.summary.trim()),
+            DossierEvent::Resolution {
+                resolution: Box::new(resolution.clone()),
+                follow_up_due: Some(follow_up),
+            },
+        );
+        batch.event(
+            &state,
+            id,
+            now,
+            actor,
+            Some(&message),
+            DossierEvent::MessageSent,
+        );
+        batch.event(
+            &state,
+            id,
+            now,
+            actor,
+            None,
+            DossierEvent::Action {
+                action: DossierAction::Close,
+            },
+        );
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(message)
     }
@@ -686,41 +575,28 @@ impl Store {
         check_csat(score, comment)?;
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        let facts = Self::facts(&mut tx, id).await?;
-        let recorded: Option<i64> =
-            sqlx::query_scalar("SELECT csat_score FROM dossiers WHERE id = ?")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if !can_record_satisfaction(facts.status, recorded.and_then(|s| u8::try_from(s).ok())) {
-            return Err(StoreError::Invalid(
-                "la satisfaction se recueille une seule fois, une fois le dossier clos".into(),
-            ));
+        let mut tx = begin_write(&mut conn).await?;
+        let state = load_state(&mut tx, id).await?;
+        if !can_record_satisfaction(state.status, state.csat_score) {
+            return Err(StoreError::SatisfactionNotAllowed);
         }
-        insert_event(
-            &mut tx,
+        let note = format!(
+            "Satisfaction : {score}/5{}",
+            comment.map(|c| format!(" — {c}")).unwrap_or_default()
+        );
+        let mut batch = Batch::begin(&mut tx).await?;
+        batch.event(
+            &state,
             id,
             now,
-            actor.trim(),
-            "satisfaction",
-            None,
-            Some(&format!(
-                "Satisfaction : {score}/5{}",
-                comment.map(|c| format!(" — {c}")).unwrap_or_default()
-            )),
-            Some(serde_json::json!({ "score": score, "comment": comment })),
-        )
-        .await?;
-        sqlx::query(
-            "UPDATE dossiers SET csat_score = ?, csat_comment = ?, followed_up_at = ? WHERE id = ?",
-        )
-        .bind(i64::from(score))
-        .bind(comment)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+            actor,
+            Some(&note),
+            DossierEvent::Satisfaction {
+                score,
+                comment: comment.map(str::to_owned),
+            },
+        );
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -843,44 +719,6 @@ impl Store {
     }
 }
 
-/// The next dossier sequence for a prefix and year. The first time, it
-/// starts after the highest number already known (from sync or an import),
-/// so a number is never given twice.
-async fn next_sequence(conn: &mut SqliteConnection, prefix: &str, year: i32) -> Result<u32> {
-    const BUMP: &str =
-        "UPDATE dossier_sequences SET last = last + 1 WHERE prefix = ? AND year = ? RETURNING last";
-    let mut last: Option<i64> = sqlx::query_scalar(BUMP)
-        .bind(prefix)
-        .bind(year)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if last.is_none() {
-        // First dossier of this prefix and year here: start above every
-        // number already known (a range scan on the unique number index;
-        // '.' is the character after '-').
-        sqlx::query(
-            "INSERT INTO dossier_sequences (prefix, year, last)
-             SELECT ?1, ?2, COALESCE(MAX(CAST(substr(number, -6) AS INTEGER)), 0) FROM dossiers
-             WHERE number >= ?3 AND number < ?4
-             ON CONFLICT (prefix, year) DO NOTHING",
-        )
-        .bind(prefix)
-        .bind(year)
-        .bind(format!("SAV-{prefix}-{year}-"))
-        .bind(format!("SAV-{prefix}-{year}."))
-        .execute(&mut *conn)
-        .await?;
-        last = sqlx::query_scalar(BUMP)
-            .bind(prefix)
-            .bind(year)
-            .fetch_optional(&mut *conn)
-            .await?;
-    }
-    let last =
-        last.ok_or_else(|| StoreError::Invalid("séquence de dossiers introuvable".into()))?;
-    u32::try_from(last).map_err(|_| StoreError::Invalid("séquence de dossiers épuisée".into()))
-}
-
 /// A closing-message template, for the closure form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
 #[ts(export)]
@@ -946,10 +784,13 @@ impl Store {
 
     /// Sets (or, with an empty value, removes) a counter setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        if key == "store_code" {
-            return Err(StoreError::Invalid(
-                "le magasin du poste se change par l'administration".into(),
-            ));
+        if matches!(
+            key,
+            "store_code" | "device_id" | "hlc_last" | "counter_code"
+        ) {
+            return Err(StoreError::SettingReserved {
+                key: key.to_owned(),
+            });
         }
         let mut conn = self.pool.acquire().await?;
         if value.trim().is_empty() {

@@ -25,8 +25,47 @@ pub enum StoreError {
     NoPolicy,
     #[error("no purchase record: no automatic policy decision")]
     NoPurchaseRecord,
-    #[error("invalid record: {0}")]
-    Invalid(String),
+    // ----- named refusals (issue 8: no catch-all) -----
+    #[error("this counter belongs to no store (setting store_code)")]
+    NoLocalStore,
+    #[error("unknown reason {code:?}")]
+    UnknownReason { code: String },
+    #[error("order line belongs to another customer")]
+    LineNotCustomers,
+    #[error("dossier is {status:?}: its decision can no longer change")]
+    DossierClosed {
+        status: comptoir_core::model::DossierStatus,
+    },
+    #[error("a closed or cancelled dossier cannot be assigned")]
+    AssignClosed,
+    #[error("satisfaction is recorded once, after closure")]
+    SatisfactionNotAllowed,
+    #[error("unknown message template {code:?}")]
+    UnknownTemplate { code: String },
+    #[error("stored {what} does not decode: {detail}")]
+    StoredDataInvalid { what: &'static str, detail: String },
+    #[error("event not allowed here: {message}")]
+    EventNotAllowed { message: String },
+    #[error("dossier number {number} is already taken")]
+    DossierNumberTaken { number: String },
+    #[error("dossier numbers exhausted for this counter")]
+    NumbersExhausted,
+    #[error("change kind {kind} is not handled by this store yet")]
+    ChangeNotSupported { kind: &'static str },
+    #[error("setting {key} is set by administration")]
+    SettingReserved { key: String },
+    #[error("policy {id} {version} already installed with other content")]
+    PolicyVersionConflict { id: String, version: String },
+    #[error("invalid login {login:?}")]
+    InvalidLogin { login: String },
+    #[error("login {login:?} already exists")]
+    LoginTaken { login: String },
+    #[error("customer record refused: {why}")]
+    CustomerInvalid { why: &'static str },
+    #[error("order {number} refused: {why}")]
+    OrderInvalid { number: String, why: &'static str },
+    #[error("dossier {number} refused: {why}")]
+    DossierRecordInvalid { number: String, why: &'static str },
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -82,10 +121,28 @@ impl StoreError {
             StoreError::NotFound { .. } => "not_found",
             StoreError::NoPolicy => "no_policy",
             StoreError::NoPurchaseRecord => "no_purchase_record",
-            StoreError::Invalid(_) => "invalid_record",
+            StoreError::Busy => "db_busy",
+            StoreError::NoLocalStore => "no_local_store",
+            StoreError::UnknownReason { .. } => "unknown_reason",
+            StoreError::LineNotCustomers => "line_not_customers",
+            StoreError::DossierClosed { .. } => "dossier_closed",
+            StoreError::AssignClosed => "assign_closed",
+            StoreError::SatisfactionNotAllowed => "satisfaction_not_allowed",
+            StoreError::UnknownTemplate { .. } => "unknown_template",
+            StoreError::StoredDataInvalid { .. } => "stored_data_invalid",
+            StoreError::EventNotAllowed { .. } => "event_not_allowed",
+            StoreError::DossierNumberTaken { .. } => "dossier_number_taken",
+            StoreError::NumbersExhausted => "numbers_exhausted",
+            StoreError::ChangeNotSupported { .. } => "change_not_supported",
+            StoreError::SettingReserved { .. } => "setting_reserved",
+            StoreError::PolicyVersionConflict { .. } => "policy_version_conflict",
+            StoreError::InvalidLogin { .. } => "invalid_login",
+            StoreError::LoginTaken { .. } => "login_taken",
+            StoreError::CustomerInvalid { .. } => "customer_invalid",
+            StoreError::OrderInvalid { .. } => "order_invalid",
+            StoreError::DossierRecordInvalid { .. } => "dossier_record_invalid",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
-            StoreError::Busy => "db_busy",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
             StoreError::DiskFull => "disk_full",
             StoreError::DatabaseEmpty(_) => "db_empty",
@@ -120,12 +177,41 @@ impl StoreError {
             StoreError::NotFound { what } => format!("Introuvable : {what}."),
             StoreError::NoPolicy => "Aucune politique de retour n'est installée sur ce poste pour la date du jour : prévenez le support.".to_owned(),
             StoreError::NoPurchaseRecord => "Sans achat retrouvé, la politique ne peut pas proposer de solution : un responsable décide.".to_owned(),
-            StoreError::Invalid(why) => format!("Enregistrement refusé : {why}."),
+            StoreError::Busy => "La base est occupée par un autre poste ou un autre programme depuis plusieurs secondes. Rien n'a été enregistré : réessayez dans un instant ; si cela se répète, prévenez le support informatique du magasin.".to_owned(),
+            StoreError::NoLocalStore => "Ce poste n'est rattaché à aucun magasin (réglage store_code) : prévenez le support.".to_owned(),
+            StoreError::UnknownReason { code } => format!("Motif inconnu « {code} » : choisissez un motif de la liste."),
+            StoreError::LineNotCustomers => "Cette ligne de commande appartient à un autre client.".to_owned(),
+            StoreError::DossierClosed { status } => format!(
+                "Le dossier est {} : sa décision ne peut plus changer.",
+                status.label_fr().to_lowercase()
+            ),
+            StoreError::AssignClosed => "Un dossier clos ou annulé ne s'attribue plus.".to_owned(),
+            StoreError::SatisfactionNotAllowed => "La satisfaction se recueille une seule fois, une fois le dossier clos.".to_owned(),
+            StoreError::UnknownTemplate { code } => format!("Modèle de message inconnu « {code} »."),
+            StoreError::StoredDataInvalid { what, .. } => format!(
+                "Donnée enregistrée illisible ({what}) : rien n'a été modifié. Prévenez le support."
+            ),
+            StoreError::EventNotAllowed { message } => message.clone(),
+            StoreError::DossierNumberTaken { number } => format!(
+                "Le numéro de dossier {number} est déjà pris : rien n'a été enregistré. Prévenez le support."
+            ),
+            StoreError::NumbersExhausted => "Plus aucun numéro de dossier disponible pour ce poste cette année : prévenez le support.".to_owned(),
+            StoreError::ChangeNotSupported { kind } => format!(
+                "Modification « {kind} » pas encore prise en charge par ce poste."
+            ),
+            StoreError::SettingReserved { key } => format!("Le réglage « {key} » se change par l'administration."),
+            StoreError::PolicyVersionConflict { id, version } => format!(
+                "La politique {id} version {version} est déjà installée avec un autre contenu ; publiez une nouvelle version."
+            ),
+            StoreError::InvalidLogin { .. } => "Identifiant invalide (lettres, chiffres, « . », « - » ou « _ »).".to_owned(),
+            StoreError::LoginTaken { login } => format!("L'identifiant « {login} » existe déjà."),
+            StoreError::CustomerInvalid { why } => format!("Client refusé : {why}."),
+            StoreError::OrderInvalid { number, why } => format!("Commande {number} refusée : {why}."),
+            StoreError::DossierRecordInvalid { number, why } => format!("Dossier {number} refusé : {why}."),
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()
             }
-            StoreError::Busy => "La base est occupée par un autre poste ou un autre programme depuis plusieurs secondes. Rien n'a été enregistré : réessayez dans un instant ; si cela se répète, prévenez le support informatique du magasin.".to_owned(),
             StoreError::ChangedMeanwhile => "Le dossier a été modifié entre-temps sur un autre poste. Rien n'a été enregistré : rouvrez-le pour voir où il en est, puis recommencez.".to_owned(),
             StoreError::DiskFull => "Le disque est plein : rien n'a été enregistré et la base n'a pas été modifiée. Libérez de la place sur le disque (ou prévenez le support informatique du magasin), puis réessayez.".to_owned(),
             StoreError::DatabaseEmpty(p) => format!(
@@ -157,3 +243,19 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl comptoir_core::refusal::Refusal for StoreError {
+    fn code(&self) -> &str {
+        StoreError::code(self)
+    }
+    fn message_fr(&self) -> String {
+        StoreError::message_fr(self)
+    }
+}
+
+impl StoreError {
+    /// `{code, message}`, as the app and `comptoir-ctl` give it.
+    pub fn body(&self) -> comptoir_core::refusal::ErrorBody {
+        comptoir_core::refusal::ErrorBody::of(self)
+    }
+}

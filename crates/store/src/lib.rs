@@ -4,24 +4,33 @@
 //! every channel, dossiers) with its search and its customer card.
 #![forbid(unsafe_code)]
 
+mod apply;
 mod card;
+mod clock;
 mod dossiers;
 mod error;
 mod exit;
+mod numbering;
 mod open;
+mod outbox;
 mod policy;
+mod projection;
 mod search;
 mod sqlite_error;
 mod tx;
 pub mod shipments;
+mod upgrade;
 pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
 pub use error::{HistoryProblem, Result, StoreError};
 pub use exit::{close_all, close_on_exit};
 pub use open::OpenMode;
+
+pub use outbox::DossierDifference;
 pub use policy::PolicyInfo;
 pub use search::SearchIndexStats;
+pub use projection::DossierRow;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +52,13 @@ impl Store {
     /// checks it, backs it up and migrates it if this build has new migrations.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Store> {
         let pool = open::open_pool(path, mode).await?;
+        {
+            // First start: this counter's device id; then timelines from
+            // before typed events get their typed bodies (once).
+            let mut conn = pool.acquire().await?;
+            clock::ensure_device(&mut conn).await?;
+            upgrade::run(&mut conn).await?;
+        }
         search::reindex_if_pending(&pool).await?;
         let store = Store {
             pool,

@@ -61,9 +61,9 @@ impl From<&PolicyQuery> for CaseSource {
             condition: q.condition,
             sealed: q.sealed,
             severity: q.severity,
+            defect_noticed_on: q.defect_noticed_on,
             dossier: None,
             requested_at: None,
-            defect_noticed_on: q.defect_noticed_on,
         }
     }
 }
@@ -165,11 +165,10 @@ impl Store {
         match existing {
             Some(doc) if doc == text => {}
             Some(_) => {
-                return Err(StoreError::Invalid(format!(
-                    "la politique {} version {} est déjà installée avec un autre contenu ; \
-                     publiez une nouvelle version",
-                    policy.id, policy.version
-                )))
+                return Err(StoreError::PolicyVersionConflict {
+                    id: policy.id.clone(),
+                    version: policy.version.clone(),
+                })
             }
             None => {
                 sqlx::query(
@@ -258,9 +257,7 @@ impl Store {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
         {
-            return Err(StoreError::Invalid(
-                "identifiant invalide (lettres, chiffres, « . », « - » ou « _ »)".into(),
-            ));
+            return Err(StoreError::InvalidLogin { login });
         }
         if display_name.trim().is_empty() {
             return Err(CoreError::MissingField {
@@ -283,9 +280,7 @@ impl Store {
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Invalid(format!(
-                "l'identifiant « {login} » existe déjà"
-            )));
+            return Err(StoreError::LoginTaken { login });
         }
         Ok(id)
     }
@@ -413,7 +408,9 @@ impl Store {
                 .fetch_optional(&mut *conn)
                 .await?;
         let reason = reason
-            .ok_or_else(|| StoreError::Invalid(format!("motif inconnu « {} »", src.reason_code)))?
+            .ok_or_else(|| StoreError::UnknownReason {
+                code: src.reason_code.clone(),
+            })?
             .as_deref()
             .and_then(ReasonKind::from_code)
             .ok_or_else(|| CoreError::ReasonWithoutPolicy(src.reason_code.clone()))?;
@@ -522,9 +519,9 @@ impl Store {
         .await?;
         let mut prior = PriorRemedies::default();
         for (json, opened, closed, repair_chosen_first) in rows {
-            let Ok(d) = serde_json::from_str::<DecisionRecord>(&json) else {
-                continue;
-            };
+            // An undecodable decision is an error: skipping it would drop
+            // the +6 months of a legal repair.
+            let d: DecisionRecord = crate::projection::decode("décision", &json)?;
             let legal = d.basis == comptoir_core::policy::Basis::Legal;
             match d.resolution {
                 Resolution::Repair if legal => prior.repaired_under_guarantee = true,
@@ -637,12 +634,20 @@ impl Store {
             customer_id,
             order_line_id,
             reason_code,
-            condition: condition
-                .as_deref()
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(ItemCondition::Good),
+            condition: match condition.as_deref() {
+                Some(c) => c.parse().map_err(|_| StoreError::StoredDataInvalid {
+                    what: "état du produit",
+                    detail: c.to_owned(),
+                })?,
+                None => ItemCondition::Good,
+            },
             sealed,
-            severity: Severity::from_code(&severity).unwrap_or(Severity::Major),
+            severity: Severity::from_code(&severity).ok_or_else(|| {
+                StoreError::StoredDataInvalid {
+                    what: "gravité",
+                    detail: severity.clone(),
+                }
+            })?,
             dossier: Some(id),
             requested_at: Some(opened_at),
             defect_noticed_on: crate::shipments::defect_noticed_on(conn, id).await?,
@@ -698,9 +703,11 @@ impl Store {
         let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(&mut conn).await?;
-        Self::check_decidable(&mut tx, id).await?;
+        let state = Self::check_decidable(&mut tx, id).await?;
+        let mut batch = crate::apply::Batch::begin(&mut tx).await?;
         let record = write_decision(
-            &mut tx,
+            &mut batch,
+            &state,
             id,
             &decision,
             &checked,
@@ -708,8 +715,8 @@ impl Store {
             actor,
             manager.as_ref(),
             now,
-        )
-        .await?;
+        )?;
+        batch.commit(&mut tx).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -718,27 +725,25 @@ impl Store {
 impl Store {
     /// A decision can be taken or changed until the dossier is closed or
     /// cancelled (after hand-back too: closure records the decided gesture).
-    async fn check_decidable(conn: &mut SqliteConnection, id: DossierId) -> Result<()> {
-        let status: comptoir_core::model::DossierStatus =
-            sqlx::query_scalar("SELECT status FROM dossiers WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or(StoreError::NotFound { what: "dossier" })?;
-        if comptoir_core::workflow::is_terminal(status) {
-            return Err(StoreError::Invalid(format!(
-                "le dossier est {} : sa décision ne peut plus changer",
-                status.label_fr().to_lowercase()
-            )));
+    async fn check_decidable(
+        conn: &mut SqliteConnection,
+        id: DossierId,
+    ) -> Result<comptoir_core::events::DossierState> {
+        let state = crate::dossiers::load_state(conn, id).await?;
+        if comptoir_core::workflow::is_terminal(state.status) {
+            return Err(StoreError::DossierClosed {
+                status: state.status,
+            });
         }
-        Ok(())
+        Ok(state)
     }
 }
 
-/// Writes the decision (and the approval) on the dossier and its timeline.
+/// The decision (and the approval) as events of the batch.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn write_decision(
-    conn: &mut SqliteConnection,
+pub(crate) fn write_decision(
+    batch: &mut crate::apply::Batch,
+    state: &comptoir_core::events::DossierState,
     id: DossierId,
     ruling: &Ruling,
     checked: &CheckedChoice,
@@ -747,6 +752,7 @@ pub(crate) async fn write_decision(
     manager: Option<&UserView>,
     now: DateTime<Utc>,
 ) -> Result<DecisionRecord> {
+    use comptoir_core::events::DossierEvent;
     let record = DecisionRecord::new(
         ruling,
         checked,
@@ -755,41 +761,33 @@ pub(crate) async fn write_decision(
         now,
         manager.map(|m| m.display_name.clone()),
     );
-    let json = serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    sqlx::query("UPDATE dossiers SET decision = ?, gesture_cents = ? WHERE id = ?")
-        .bind(&json)
-        .bind(record.gesture.map(|g| g.0))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    crate::dossiers::insert_event(
-        conn,
+    batch.event(
+        state,
         id,
         now,
-        actor.trim(),
-        "decision",
-        None,
+        actor,
         Some(&record.timeline_fr()),
-        Some(serde_json::to_value(&record).unwrap_or_default()),
-    )
-    .await?;
+        DossierEvent::Decision {
+            decision: Box::new(record.clone()),
+        },
+    );
     if let Some(m) = manager {
-        crate::dossiers::insert_event(
-            conn,
+        batch.event(
+            state,
             id,
             now,
             &m.display_name,
-            "approval",
-            None,
             Some(&format!(
                 "Validé par {} ({}) : {}",
                 m.display_name,
                 m.role_label.to_lowercase(),
                 checked.approval_reasons.join(" ")
             )),
-            Some(serde_json::json!({ "manager_id": m.id, "manager_login": m.login })),
-        )
-        .await?;
+            DossierEvent::Approval {
+                manager_id: Some(m.id),
+                manager_login: Some(m.login.clone()),
+            },
+        );
     }
     Ok(record)
 }

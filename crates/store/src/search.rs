@@ -543,8 +543,6 @@ pub(crate) fn where_label(
 /// How a customer's index entry is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IndexWrite {
-    /// A customer just inserted: no row to replace.
-    New,
     /// A customer edited: its full-text row is replaced.
     #[allow(dead_code)] // customer edits (issue 8) call it
     Replace,

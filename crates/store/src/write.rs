@@ -1,7 +1,8 @@
-//! Writing records. Every function takes a connection, so the caller decides
-//! the transaction: a single counter action or a bulk load (demo data, and
-//! later the bootstrap of a new store) are the same code, batched in
-//! multi-row statements.
+//! Bulk loads of records (demo data, later a new store's bootstrap). Every
+//! function takes a connection, so the caller decides the transaction, and
+//! writes multi-row upserts keyed by id: loading the same records twice
+//! leaves one copy, updated. Dossiers are written as typed events and the
+//! row projected from their fold, like every other dossier write.
 
 use comptoir_core::model::ContactKind;
 use comptoir_core::normalize::normalize_code;
@@ -19,6 +20,18 @@ pub(crate) async fn insert_rows<'a, T: 'a>(
     head: &'static str,
     rows: &'a [T],
     binds_per_row: usize,
+    bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
+) -> Result<()> {
+    upsert_rows(conn, head, "", rows, binds_per_row, bind).await
+}
+
+/// `head` VALUES (…), (…) `tail`: `tail` is the upsert clause.
+async fn upsert_rows<'a, T: 'a>(
+    conn: &mut SqliteConnection,
+    head: &'static str,
+    tail: &'static str,
+    rows: &'a [T],
+    binds_per_row: usize,
     mut bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
 ) -> Result<()> {
     if rows.is_empty() {
@@ -27,9 +40,20 @@ pub(crate) async fn insert_rows<'a, T: 'a>(
     for chunk in rows.chunks((MAX_BINDS / binds_per_row).max(1)) {
         let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new(head);
         qb.push_values(chunk, &mut bind);
+        qb.push(tail);
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// `ON CONFLICT (id) DO UPDATE SET c = excluded.c, …` for these columns.
+macro_rules! upsert_by_id {
+    ($($col:literal),+) => {
+        concat!(" ON CONFLICT (id) DO UPDATE SET ", upsert_by_id!(@set $($col),+))
+    };
+    (@set $first:literal $(, $col:literal)*) => {
+        concat!($first, " = excluded.", $first $(, ", ", $col, " = excluded.", $col)*)
+    };
 }
 
 pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
@@ -45,9 +69,18 @@ pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) ->
 }
 
 pub async fn insert_stores(conn: &mut SqliteConnection, stores: &[StoreRecord]) -> Result<()> {
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO stores (id, code, name, address, postal_code, city, phone, timezone) ",
+        upsert_by_id!(
+            "code",
+            "name",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "timezone"
+        ),
         stores,
         8,
         |mut b, s| {
@@ -68,9 +101,18 @@ pub async fn insert_products(
     conn: &mut SqliteConnection,
     products: &[ProductRecord],
 ) -> Result<()> {
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO products (id, sku, ean, name, brand, category, sold_as, price_cents) ",
+        upsert_by_id!(
+            "sku",
+            "ean",
+            "name",
+            "brand",
+            "category",
+            "sold_as",
+            "price_cents"
+        ),
         products,
         8,
         |mut b, p| {
@@ -100,16 +142,31 @@ pub async fn insert_customers(
 ) -> Result<()> {
     for c in customers {
         if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "un client doit avoir un nom".to_owned(),
-            ));
+            return Err(StoreError::CustomerInvalid {
+                why: "un client doit avoir un nom",
+            });
         }
     }
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO customers (id, title, first_name, last_name, address_line1, address_line2, \
          postal_code, city, country, email_marketing, sms_marketing, consents_updated_at, \
          created_at, updated_at) ",
+        upsert_by_id!(
+            "title",
+            "first_name",
+            "last_name",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "email_marketing",
+            "sms_marketing",
+            "consents_updated_at",
+            "created_at",
+            "updated_at"
+        ),
         customers,
         14,
         |mut b, c| {
@@ -131,7 +188,7 @@ pub async fn insert_customers(
     )
     .await?;
 
-    crate::search::index_customers(conn, customers, crate::search::IndexWrite::New).await?;
+    crate::search::index_customers(conn, customers, crate::search::IndexWrite::Replace).await?;
 
     let contacts: Vec<(&CustomerRecord, &ContactRecord, String)> = customers
         .iter()
@@ -141,9 +198,10 @@ pub async fn insert_customers(
                 .map(move |k| (c, k, contact_key(k.kind, &k.value)))
         })
         .collect();
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO customer_contacts (id, customer_id, kind, value, value_norm, label, is_primary) ",
+        upsert_by_id!("customer_id", "kind", "value", "value_norm", "label", "is_primary"),
         &contacts,
         7,
         |mut b, (c, k, key)| {
@@ -161,11 +219,11 @@ pub async fn insert_customers(
 
 fn validate_order(o: &OrderRecord) -> Result<()> {
     use comptoir_core::model::Channel;
-    let fail = |why: &str| {
-        Err(StoreError::Invalid(format!(
-            "commande {} : {why}",
-            o.number
-        )))
+    let fail = |why: &'static str| {
+        Err(StoreError::OrderInvalid {
+            number: o.number.clone(),
+            why,
+        })
     };
     if normalize_code(&o.number).is_empty() {
         return fail("numéro vide");
@@ -217,10 +275,14 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
         .iter()
         .map(|o| (o, normalize_code(&o.number)))
         .collect();
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO orders (id, number, number_norm, channel, marketplace, store_id, customer_id, \
          ordered_at, delivered_at, total_cents, shipping_cents, payment_method) ",
+        upsert_by_id!(
+            "number", "number_norm", "channel", "marketplace", "store_id", "customer_id",
+            "ordered_at", "delivered_at", "total_cents", "shipping_cents", "payment_method"
+        ),
         &numbers,
         12,
         |mut b, (o, norm)| {
@@ -244,9 +306,16 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
         .iter()
         .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
         .collect();
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO order_lines (id, order_id, line_no, product_id, quantity, unit_price_cents) ",
+        upsert_by_id!(
+            "order_id",
+            "line_no",
+            "product_id",
+            "quantity",
+            "unit_price_cents"
+        ),
         &lines,
         6,
         |mut b, (o, l)| {
@@ -268,9 +337,10 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
                 .map(move |s| (*l, s.as_str(), normalize_code(s)))
         })
         .collect();
-    insert_rows(
+    upsert_rows(
         conn,
         "INSERT INTO order_line_serials (order_line_id, serial, serial_norm) ",
+        " ON CONFLICT (order_line_id, serial) DO NOTHING",
         &serials,
         3,
         |mut b, (l, s, norm)| {
@@ -280,74 +350,130 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
     .await
 }
 
-/// Inserts dossiers with their timelines; the stored status is the fold of
-/// the events.
+/// Loads dossiers with their timelines: the events become typed events
+/// (the same conversion as an old database's), the row is the projection of
+/// their fold. Upserts: loading the same dossiers again changes nothing.
 pub async fn insert_dossiers(
     conn: &mut SqliteConnection,
     dossiers: &[DossierRecord],
 ) -> Result<()> {
+    use crate::projection::DossierRow;
+    use crate::upgrade::{typed_timeline, LegacyEvent};
+    use comptoir_core::events::fold;
+    let mut rows = Vec::with_capacity(dossiers.len());
+    let mut events = Vec::new();
+    // The timeline keeps the kind the source gave (`status_changed`…).
+    let kinds: std::collections::HashMap<comptoir_core::ids::DossierEventId, &str> = dossiers
+        .iter()
+        .flat_map(|d| d.events.iter().map(|e| (e.id, e.kind.as_str())))
+        .collect();
     for d in dossiers {
         if d.order_line_id.is_none() && d.product_id.is_none() && d.product_label.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "dossier {} : aucun produit (ligne de commande ou produit déclaré)",
-                d.number
-            )));
+            return Err(StoreError::DossierRecordInvalid {
+                number: d.number.clone(),
+                why: "aucun produit (ligne de commande ou produit déclaré)",
+            });
         }
         if d.events.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "dossier {} sans événement",
-                d.number
-            )));
+            return Err(StoreError::DossierRecordInvalid {
+                number: d.number.clone(),
+                why: "aucun événement",
+            });
         }
+        let seed = DossierRow {
+            id: d.id,
+            number: d.number.clone(),
+            store_id: d.store_id,
+            origin: d.origin,
+            customer_id: d.customer_id,
+            order_line_id: d.order_line_id,
+            product_id: d.product_id,
+            product_label: d.product_label.clone(),
+            reason_code: d.reason_code.clone(),
+            customer_words: d.customer_words.clone(),
+            opened_at: d.opened_at,
+            promised_at: d.promised_at,
+            status: comptoir_core::model::DossierStatus::Opened,
+            closed_at: None,
+            condition: None,
+            condition_note: None,
+            accessories: Vec::new(),
+            serial_number: None,
+            assignee: None,
+            opened_by: None,
+            promise: None,
+            legal_cap_at: None,
+            resolution: None,
+            follow_up_due: None,
+            followed_up_at: None,
+            csat_score: None,
+            csat_comment: None,
+            sealed: false,
+            severity: comptoir_core::policy::Severity::Major,
+            decision: None,
+            gesture_cents: None,
+            conflicts: Vec::new(),
+        };
+        let legacy: Vec<LegacyEvent> = d
+            .events
+            .iter()
+            .map(|e| LegacyEvent {
+                id: e.id,
+                at: e.at,
+                actor: e.actor.clone(),
+                kind: e.kind.clone(),
+                status_after: e.status_after,
+                note: e.note.clone(),
+                data: None,
+            })
+            .collect();
+        let typed = typed_timeline(&seed, &legacy)?;
+        let row = DossierRow::from_state(d.id, &fold(&typed)).ok_or_else(|| {
+            StoreError::DossierRecordInvalid {
+                number: d.number.clone(),
+                why: "aucune ouverture",
+            }
+        })?;
+        rows.push(row);
+        events.extend(typed);
     }
-    let rows: Vec<(&DossierRecord, String)> = dossiers
+    for r in &rows {
+        r.write(conn).await?;
+    }
+    let encoded: Vec<(&comptoir_core::events::EventRecord, String)> = events
         .iter()
-        .map(|d| (d, normalize_code(&d.number)))
-        .collect();
-    insert_rows(
+        .map(|e| {
+            Ok((
+                e,
+                crate::projection::encode("événement du dossier", &e.event)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    upsert_rows(
         conn,
-        "INSERT INTO dossiers (id, number, number_norm, store_id, origin, customer_id, order_line_id, \
-         product_id, product_label, reason_code, customer_words, opened_at, promised_at, status, \
-         closed_at) ",
-        &rows,
-        15,
-        |mut b, (d, norm)| {
-            b.push_bind(d.id)
-                .push_bind(d.number.as_str())
-                .push_bind(norm.as_str())
-                .push_bind(d.store_id)
-                .push_bind(d.origin)
-                .push_bind(d.customer_id)
-                .push_bind(d.order_line_id)
-                .push_bind(d.product_id)
-                .push_bind(d.product_label.as_deref())
-                .push_bind(d.reason_code.as_str())
-                .push_bind(d.customer_words.as_deref())
-                .push_bind(d.opened_at)
-                .push_bind(d.promised_at)
-                .push_bind(fold_status(&d.events))
-                .push_bind(closed_at(&d.events));
+        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body) ",
+        " ON CONFLICT (id) DO NOTHING",
+        &encoded,
+        10,
+        |mut b, (e, body)| {
+            b.push_bind(e.id)
+                .push_bind(e.dossier_id)
+                .push_bind(e.at)
+                .push_bind(e.actor.as_str())
+                .push_bind(kinds.get(&e.id).copied().unwrap_or(e.event.kind_code()))
+                .push_bind(e.event.status_after())
+                .push_bind(e.note.as_deref())
+                .push_bind(e.hlc.to_string())
+                .push_bind(e.device_id)
+                .push_bind(body.as_str());
         },
     )
     .await?;
-    let events: Vec<(&DossierRecord, &DossierEventRecord)> = dossiers
-        .iter()
-        .flat_map(|d| d.events.iter().map(move |e| (d, e)))
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note) ",
-        &events,
-        7,
-        |mut b, (d, e)| {
-            b.push_bind(e.id)
-                .push_bind(d.id)
-                .push_bind(e.at)
-                .push_bind(e.actor.as_str())
-                .push_bind(e.kind.as_str())
-                .push_bind(e.status_after)
-                .push_bind(e.note.as_deref());
-        },
-    )
-    .await
+    // The counter's clock moves past every loaded event.
+    if let Some(max) = events.iter().map(|e| e.hlc).max() {
+        let mut clock = crate::clock::Clock::load(conn).await?;
+        clock.observe(max);
+        clock.save(conn).await?;
+    }
+    Ok(())
 }

@@ -188,7 +188,7 @@ async fn a_batch_with_one_bad_record_writes_nothing() {
     let e = write::insert_orders(&mut tx, &[good.clone(), bad])
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "order_invalid");
     assert!(e.message_fr().contains("magasin"), "{}", e.message_fr());
     drop(tx);
 

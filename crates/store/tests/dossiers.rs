@@ -122,14 +122,21 @@ async fn numbers_are_consecutive_and_never_reused() {
         .collect();
     assert_eq!(seqs[1], seqs[0] + 1);
     assert_eq!(seqs[2], seqs[1] + 1);
-    // Above every number the store already had that year (demo starts at 101).
-    let max_demo: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(CAST(substr(number, -6) AS INTEGER)), 0) FROM dossiers WHERE number LIKE 'SAV-LYO1-2026-%' AND opened_by IS NULL",
-    )
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    assert!(i64::from(seqs[0]) > max_demo);
+    // This counter's own series (its code in the number): never one the
+    // store already had (the demo's `SAV-LYO1-2026-000101`…).
+    let code = store.counter_code().await.unwrap();
+    assert!(
+        numbers[0].starts_with(&format!("SAV-LYO1-2026-{code}")),
+        "{}",
+        numbers[0]
+    );
+    let taken: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM dossiers WHERE number = ? AND opened_by IS NULL")
+            .bind(&numbers[0])
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(taken, 0);
 }
 
 #[tokio::test]
@@ -153,7 +160,7 @@ async fn a_wrong_serial_a_foreign_line_or_a_huge_note_write_nothing() {
         .open_dossier(&intake(other, Some(line)), monday())
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "line_not_customers");
 
     let mut long = intake(customer, Some(line));
     long.customer_words = "é".repeat(5_000);
@@ -174,7 +181,7 @@ async fn a_wrong_serial_a_foreign_line_or_a_huge_note_write_nothing() {
             .await
             .unwrap_err()
             .code(),
-        "invalid_record"
+        "unknown_reason"
     );
 
     assert_eq!(counts(&store).await, before);
@@ -185,8 +192,9 @@ async fn a_wrong_serial_a_foreign_line_or_a_huge_note_write_nothing() {
         .unwrap();
     let n = store.dossier_detail(id).await.unwrap().dossier.number;
     let seq: Option<i64> = sqlx::query_scalar(
-        "SELECT last FROM dossier_sequences WHERE prefix = 'LYO1' AND year = 2026",
+        "SELECT last FROM dossier_sequences WHERE prefix = 'LYO1-' || ? AND year = 2026",
     )
+    .bind(store.counter_code().await.unwrap())
     .fetch_one(store.pool())
     .await
     .unwrap();
@@ -389,7 +397,7 @@ async fn closure_follow_up_and_satisfaction_feed_the_lists() {
         .record_satisfaction(id, 4, None, "Julie M.", monday())
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "satisfaction_not_allowed");
     let d = store.dossier_detail(id).await.unwrap().dossier;
     assert_eq!(d.csat_score, None);
     assert!(!d.can_record_satisfaction && d.can_assign);
@@ -497,7 +505,7 @@ async fn closure_follow_up_and_satisfaction_feed_the_lists() {
         .record_satisfaction(id, 1, None, "Julie M.", t + Duration::days(4))
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "satisfaction_not_allowed");
     assert_eq!(
         store.dossier_detail(id).await.unwrap().dossier.csat_score,
         Some(5)
@@ -553,7 +561,7 @@ async fn counter_settings_templates_and_store_identity() {
             .await
             .unwrap_err()
             .code(),
-        "invalid_record"
+        "setting_reserved"
     );
     let templates = store.message_templates().await.unwrap();
     assert!(templates

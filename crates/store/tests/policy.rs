@@ -219,7 +219,7 @@ async fn intake_shows_every_option_with_who_decides_and_why() {
         )
         .await
         .unwrap_err();
-    assert_eq!(bad.code(), "invalid_record");
+    assert_eq!(bad.code(), "unknown_reason");
 }
 
 #[tokio::test]
@@ -570,7 +570,7 @@ async fn published_policies_are_checked_versioned_and_dated() {
     // Same version, other text: refused.
     let tampered = DEFAULT_POLICY_TOML.replace("refund_cents = 15000", "refund_cents = 99000");
     let e = store.install_policy(&tampered, now()).await.unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "policy_version_conflict");
     // Below the legal floor: refused naming the article, nothing stored.
     let stingy = DEFAULT_POLICY_TOML
         .replace("version = \"2026.1\"", "version = \"2027.1\"")
@@ -733,7 +733,7 @@ async fn a_decision_can_still_be_taken_after_hand_back_but_not_after_closure() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_record");
+    assert_eq!(e.code(), "dossier_closed");
     assert!(e.message_fr().contains("clos"), "{}", e.message_fr());
     assert_eq!(
         failures(&store, "sophie.r").await,

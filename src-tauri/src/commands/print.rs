@@ -41,11 +41,10 @@ pub async fn print_dossier<R: Runtime>(
     let store = state.store()?;
     let id = comptoir_core::ids::DossierId::parse(&dossier_id)?;
     let detail = store.dossier_detail(id).await?;
-    let local = store.local_store_record().await?.ok_or_else(|| {
-        AppError::Store(comptoir_store::StoreError::Invalid(
-            "ce poste n'est rattaché à aucun magasin (réglage store_code)".into(),
-        ))
-    })?;
+    let local = store
+        .local_store_record()
+        .await?
+        .ok_or(AppError::Store(comptoir_store::StoreError::NoLocalStore))?;
     let tracking_base = store.setting("tracking_url").await?;
     let printer = store.setting(PRINTER).await?;
     let dir = tickets_dir(&app)?;

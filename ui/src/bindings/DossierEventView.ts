@@ -9,4 +9,9 @@ actor: string, kind: string,
 /**
  * The event in words, for the timeline.
  */
-summary: string, note: string | null, };
+summary: string, note: string | null, 
+/**
+ * Set when the event was kept but not applied (two counters acted on
+ * the dossier while apart): why, in French.
+ */
+conflict?: string, };

@@ -244,11 +244,16 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
             <h2 id="timeline-title">Historique</h2>
             <ol className="timeline" aria-label={`Historique du dossier ${d.number}`}>
               {d.events.map((e) => (
-                <li key={e.id} data-kind={e.kind}>
+                <li key={e.id} data-kind={e.kind} data-conflict={e.conflict ? "true" : undefined}>
                   <time dateTime={e.at}>{fmt.dateTime(e.at)}</time>
                   <span className="actor">{e.actor}</span>
                   <span className="summary">{e.summary}</span>
                   {e.note ? <span className="note pre">{e.note}</span> : null}
+                  {e.conflict ? (
+                    <span className="conflict" role="note">
+                      ⚠ Conflit : {e.conflict}
+                    </span>
+                  ) : null}
                 </li>
               ))}
             </ol>

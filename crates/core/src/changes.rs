@@ -1,0 +1,321 @@
+//! Changes as they travel: every local change (a dossier event, a customer
+//! created or one of its fields edited) is written to the outbox as one
+//! [`ChangeEnvelope`], the sync wire format the central server consumes,
+//! and every change received from elsewhere arrives as one.
+//!
+//! The envelope's own fields say what and where (id, kind, entity, store,
+//! device, HLC); `payload` carries the rest as JSON. [`Change`] is the typed
+//! form; converting an envelope with an unknown kind or a payload that does
+//! not decode is a named error, never a silent default.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::events::{DossierEvent, EventRecord};
+use crate::hlc::Hlc;
+use crate::ids::{CustomerId, DossierEventId, DossierId};
+use crate::records::CustomerRecord;
+use crate::{CoreError, Result};
+
+/// `kind` of a dossier event.
+pub const KIND_DOSSIER_EVENT: &str = "dossier.event";
+/// `kind` of a customer created (at a counter, or anywhere in the chain).
+pub const KIND_CUSTOMER_CREATED: &str = "customer.created";
+/// `kind` of one field of a customer edited.
+pub const KIND_CUSTOMER_FIELD: &str = "customer.field";
+
+/// One change on the wire (and in the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEnvelope {
+    /// The change's id (UUIDv7): applying the same id twice is a no-op.
+    pub id: Uuid,
+    /// `dossier.event`, `customer.created`, `customer.field`.
+    pub kind: String,
+    /// The dossier or the customer the change is about.
+    pub entity_id: Uuid,
+    /// The store of the counter where the change was made.
+    pub store_code: String,
+    pub device_id: Uuid,
+    /// HLC timestamp as text: sorts lexicographically in HLC order.
+    pub hlc: String,
+    pub payload: serde_json::Value,
+}
+
+/// One field of a customer edited, with its own HLC timestamp: concurrent
+/// edits of one field merge last writer wins, field by field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerFieldChange {
+    pub id: Uuid,
+    pub customer_id: CustomerId,
+    pub hlc: Hlc,
+    pub device_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `first_name`, `phones`, `email_marketing`… (the store lists them).
+    pub field: String,
+    /// The new value (a string, a bool, a list of contacts…); `null` clears.
+    pub value: serde_json::Value,
+}
+
+/// A customer created, with its HLC timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub id: Uuid,
+    pub hlc: Hlc,
+    pub device_id: Uuid,
+    pub actor: String,
+    pub customer: CustomerRecord,
+}
+
+/// A change, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    DossierEvent(EventRecord),
+    CustomerCreated(Box<CustomerCreated>),
+    CustomerField(CustomerFieldChange),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DossierEventPayload {
+    at: DateTime<Utc>,
+    actor: String,
+    note: Option<String>,
+    event: DossierEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerCreatedPayload {
+    actor: String,
+    customer: CustomerRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerFieldPayload {
+    at: DateTime<Utc>,
+    actor: String,
+    field: String,
+    value: serde_json::Value,
+}
+
+fn to_json<T: Serialize>(kind: &str, v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| CoreError::ChangePayload {
+        kind: kind.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(kind: &str, v: serde_json::Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| CoreError::ChangePayload {
+        kind: kind.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+impl Change {
+    /// The change's id.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Change::DossierEvent(e) => e.id.0,
+            Change::CustomerCreated(c) => c.id,
+            Change::CustomerField(f) => f.id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::DossierEvent(_) => KIND_DOSSIER_EVENT,
+            Change::CustomerCreated(_) => KIND_CUSTOMER_CREATED,
+            Change::CustomerField(_) => KIND_CUSTOMER_FIELD,
+        }
+    }
+
+    pub fn hlc(&self) -> Hlc {
+        match self {
+            Change::DossierEvent(e) => e.hlc,
+            Change::CustomerCreated(c) => c.hlc,
+            Change::CustomerField(f) => f.hlc,
+        }
+    }
+
+    /// The envelope for the outbox (and the wire).
+    pub fn to_envelope(&self, store_code: &str) -> Result<ChangeEnvelope> {
+        let kind = self.kind();
+        let (entity_id, device_id, payload) = match self {
+            Change::DossierEvent(e) => (
+                e.dossier_id.0,
+                e.device_id,
+                to_json(
+                    kind,
+                    &DossierEventPayload {
+                        at: e.at,
+                        actor: e.actor.clone(),
+                        note: e.note.clone(),
+                        event: e.event.clone(),
+                    },
+                )?,
+            ),
+            Change::CustomerCreated(c) => (
+                c.customer.id.0,
+                c.device_id,
+                to_json(
+                    kind,
+                    &CustomerCreatedPayload {
+                        actor: c.actor.clone(),
+                        customer: c.customer.clone(),
+                    },
+                )?,
+            ),
+            Change::CustomerField(f) => (
+                f.customer_id.0,
+                f.device_id,
+                to_json(
+                    kind,
+                    &CustomerFieldPayload {
+                        at: f.at,
+                        actor: f.actor.clone(),
+                        field: f.field.clone(),
+                        value: f.value.clone(),
+                    },
+                )?,
+            ),
+        };
+        Ok(ChangeEnvelope {
+            id: self.id(),
+            kind: kind.to_owned(),
+            entity_id,
+            store_code: store_code.to_owned(),
+            device_id,
+            hlc: self.hlc().to_string(),
+            payload,
+        })
+    }
+
+    /// The typed change from an envelope; an unknown kind, a bad HLC or a
+    /// payload that does not decode is a named error.
+    pub fn from_envelope(env: &ChangeEnvelope) -> Result<Change> {
+        let hlc: Hlc = env.hlc.parse()?;
+        let kind = env.kind.as_str();
+        match kind {
+            KIND_DOSSIER_EVENT => {
+                let p: DossierEventPayload = from_json(kind, env.payload.clone())?;
+                Ok(Change::DossierEvent(EventRecord {
+                    id: DossierEventId(env.id),
+                    dossier_id: DossierId(env.entity_id),
+                    hlc,
+                    device_id: env.device_id,
+                    at: p.at,
+                    actor: p.actor,
+                    note: p.note,
+                    event: p.event,
+                }))
+            }
+            KIND_CUSTOMER_CREATED => {
+                let p: CustomerCreatedPayload = from_json(kind, env.payload.clone())?;
+                if p.customer.id.0 != env.entity_id {
+                    return Err(CoreError::ChangePayload {
+                        kind: kind.to_owned(),
+                        detail: "customer id differs from the envelope's entity".to_owned(),
+                    });
+                }
+                Ok(Change::CustomerCreated(Box::new(CustomerCreated {
+                    id: env.id,
+                    hlc,
+                    device_id: env.device_id,
+                    actor: p.actor,
+                    customer: p.customer,
+                })))
+            }
+            KIND_CUSTOMER_FIELD => {
+                let p: CustomerFieldPayload = from_json(kind, env.payload.clone())?;
+                Ok(Change::CustomerField(CustomerFieldChange {
+                    id: env.id,
+                    customer_id: CustomerId(env.entity_id),
+                    hlc,
+                    device_id: env.device_id,
+                    at: p.at,
+                    actor: p.actor,
+                    field: p.field,
+                    value: p.value,
+                }))
+            }
+            other => Err(CoreError::UnknownChangeKind(
+                other.chars().take(64).collect(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::DossierAction;
+    use chrono::TimeZone;
+
+    fn event() -> Change {
+        Change::DossierEvent(EventRecord {
+            id: DossierEventId::new(),
+            dossier_id: DossierId::new(),
+            hlc: Hlc {
+                physical_ms: 1_764_580_000_000,
+                logical: 2,
+            },
+            device_id: Uuid::now_v7(),
+            at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+            actor: "Julie".into(),
+            note: Some("Carte mère changée".into()),
+            event: DossierEvent::Action {
+                action: DossierAction::Diagnose,
+            },
+        })
+    }
+
+    #[test]
+    fn an_event_round_trips_through_the_envelope_and_its_json() {
+        let c = event();
+        let env = c.to_envelope("LYO1").unwrap();
+        assert_eq!(env.kind, "dossier.event");
+        assert_eq!(env.hlc, "0001764580000000-00002");
+        assert_eq!(env.store_code, "LYO1");
+        let text = serde_json::to_string(&env).unwrap();
+        let back: ChangeEnvelope = serde_json::from_str(&text).unwrap();
+        assert_eq!(Change::from_envelope(&back).unwrap(), c);
+    }
+
+    #[test]
+    fn bad_envelopes_are_named_errors() {
+        let env = event().to_envelope("LYO1").unwrap();
+        let unknown = ChangeEnvelope {
+            kind: "dossier.teleported".into(),
+            ..env.clone()
+        };
+        assert_eq!(
+            Change::from_envelope(&unknown).unwrap_err().code(),
+            "unknown_change_kind"
+        );
+        let mut bad = env.clone();
+        bad.payload["event"] = serde_json::json!({"type": "action", "action": "fly"});
+        assert_eq!(
+            Change::from_envelope(&bad).unwrap_err().code(),
+            "change_payload_invalid"
+        );
+        let mut missing = env.clone();
+        missing.payload.as_object_mut().unwrap().remove("actor");
+        assert_eq!(
+            Change::from_envelope(&missing).unwrap_err().code(),
+            "change_payload_invalid"
+        );
+        let hlc = ChangeEnvelope {
+            hlc: "tomorrow".into(),
+            ..env
+        };
+        assert_eq!(
+            Change::from_envelope(&hlc).unwrap_err().code(),
+            "invalid_hlc"
+        );
+    }
+}

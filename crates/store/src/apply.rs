@@ -1,0 +1,287 @@
+//! The one write path. Every change — a dossier event, a customer created
+//! or edited — goes through [`write_local`] (validated, appended, the
+//! projections updated from the fold, one outbox row per change, all in
+//! the caller's transaction) or, when it comes from elsewhere, through
+//! [`apply_received`] (the same, without the outbox; a change already here
+//! is a no-op).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use comptoir_core::changes::{Change, ChangeEnvelope};
+use comptoir_core::dossier::MAX_TEXT_CHARS;
+use comptoir_core::events::{fold, DossierEvent, DossierState, EventRecord};
+use comptoir_core::ids::{DossierEventId, DossierId};
+use comptoir_core::CoreError;
+use sqlx::SqliteConnection;
+
+use crate::clock::Clock;
+use crate::projection::{encode, events_of, DossierRow};
+use crate::{Result, StoreError};
+
+/// Local changes made in one write transaction, stamped by this counter's
+/// clock.
+pub(crate) struct Batch {
+    clock: Clock,
+    store_code: String,
+    changes: Vec<Change>,
+}
+
+impl Batch {
+    /// Reads the clock and this counter's store (the transaction holds the
+    /// write lock, so no other writer moves them meanwhile).
+    pub async fn begin(conn: &mut SqliteConnection) -> Result<Batch> {
+        let store_code: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'store_code'")
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(Batch {
+            clock: Clock::load(conn).await?,
+            store_code: store_code.ok_or(StoreError::NoLocalStore)?,
+            changes: Vec::new(),
+        })
+    }
+
+    /// Adds an event on a dossier whose current state is `state`; its HLC
+    /// comes after every event the dossier already has.
+    pub fn event(
+        &mut self,
+        state: &DossierState,
+        dossier_id: DossierId,
+        now: DateTime<Utc>,
+        actor: &str,
+        note: Option<&str>,
+        event: DossierEvent,
+    ) -> EventRecord {
+        self.clock.observe(state.last_hlc);
+        let e = EventRecord {
+            id: DossierEventId::new(),
+            dossier_id,
+            hlc: self.clock.tick(now),
+            device_id: self.clock.device_id,
+            at: now,
+            actor: actor.trim().to_owned(),
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            event,
+        };
+        self.changes.push(Change::DossierEvent(e.clone()));
+        e
+    }
+
+    /// Writes the batch through the one write path and saves the clock.
+    pub async fn commit(self, conn: &mut SqliteConnection) -> Result<Vec<Change>> {
+        write_local(conn, &self.store_code, &self.changes).await?;
+        self.clock.save(conn).await?;
+        Ok(self.changes)
+    }
+}
+
+/// Where a change comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Made at this counter: validated strictly, and queued in the outbox.
+    Local,
+    /// Received (from the server): kept even when it conflicts.
+    Received,
+}
+
+fn check_event(e: &EventRecord) -> Result<()> {
+    if e.actor.trim().is_empty() {
+        return Err(CoreError::MissingField { field: "actor" }.into());
+    }
+    if let Some(n) = &e.note {
+        let len = n.chars().count();
+        // Closing messages are rendered from templates and may be longer
+        // than a typed note.
+        let max = if matches!(e.event, DossierEvent::MessageSent) {
+            MAX_TEXT_CHARS * 4
+        } else {
+            MAX_TEXT_CHARS
+        };
+        if len > max {
+            return Err(CoreError::TextTooLong {
+                field: "note",
+                len,
+                max,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn insert_event(conn: &mut SqliteConnection, e: &EventRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id)
+    .bind(e.dossier_id)
+    .bind(e.at)
+    .bind(&e.actor)
+    .bind(e.event.kind_code())
+    .bind(e.event.status_after())
+    .bind(e.note.as_deref())
+    .bind(e.hlc.to_string())
+    .bind(e.device_id)
+    .bind(encode("événement du dossier", &e.event)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_outbox(conn: &mut SqliteConnection, env: &ChangeEnvelope) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (id, kind, entity_id, store_code, device_id, hlc, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(env.id)
+    .bind(&env.kind)
+    .bind(env.entity_id)
+    .bind(&env.store_code)
+    .bind(env.device_id)
+    .bind(&env.hlc)
+    .bind(env.payload.to_string())
+    .bind(Utc::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends dossier events, dossier by dossier, and rewrites each dossier's
+/// projection from the fold of all its events.
+async fn append_events(
+    conn: &mut SqliteConnection,
+    events: &[&EventRecord],
+    source: Source,
+) -> Result<()> {
+    let mut order: Vec<DossierId> = Vec::new();
+    let mut by: HashMap<DossierId, Vec<&EventRecord>> = HashMap::new();
+    for e in events {
+        if !by.contains_key(&e.dossier_id) {
+            order.push(e.dossier_id);
+        }
+        by.entry(e.dossier_id).or_default().push(e);
+    }
+    for id in order {
+        let new = by.remove(&id).unwrap_or_default();
+        let mut all = events_of(conn, id).await?;
+        if source == Source::Local {
+            // A local change must be legal where it lands: it is refused,
+            // with the reason, rather than kept as a conflict.
+            let mut state = fold(&all);
+            for e in &new {
+                if state.intake.is_none() && !matches!(e.event, DossierEvent::Opened(_)) {
+                    return Err(StoreError::NotFound { what: "dossier" });
+                }
+                if let Some(why) = state.refusal(&e.event) {
+                    return Err(StoreError::EventNotAllowed { message: why });
+                }
+                state.apply(e);
+            }
+        }
+        all.extend(new.iter().map(|e| (*e).clone()));
+        let state = fold(&all);
+        let row =
+            DossierRow::from_state(id, &state).ok_or(StoreError::NotFound { what: "dossier" })?;
+        row.write(conn).await?;
+        for e in new {
+            insert_event(conn, e).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The write path for changes made here: validated, appended, projections
+/// updated, one outbox row each — in the caller's transaction.
+pub(crate) async fn write_local(
+    conn: &mut SqliteConnection,
+    store_code: &str,
+    changes: &[Change],
+) -> Result<()> {
+    let mut events = Vec::new();
+    for c in changes {
+        match c {
+            Change::DossierEvent(e) => {
+                check_event(e)?;
+                events.push(e);
+            }
+            Change::CustomerCreated(_) | Change::CustomerField(_) => {
+                return Err(StoreError::ChangeNotSupported { kind: c.kind() });
+            }
+        }
+    }
+    append_events(conn, &events, Source::Local).await?;
+    for c in changes {
+        insert_outbox(conn, &c.to_envelope(store_code)?).await?;
+    }
+    Ok(())
+}
+
+/// Applies changes received from elsewhere, in the caller's transaction:
+/// each is decoded (an unknown kind or a payload that does not decode is a
+/// named error), its HLC absorbed by this counter's clock (one more than a
+/// day ahead is refused), and appended unless already here. No outbox row.
+/// Returns how many were new.
+pub(crate) async fn apply_received(
+    conn: &mut SqliteConnection,
+    envelopes: &[ChangeEnvelope],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut clock = Clock::load(conn).await?;
+    let mut fresh = Vec::new();
+    for env in envelopes {
+        let change = Change::from_envelope(env)?;
+        clock.receive(change.hlc(), now)?;
+        if let Change::DossierEvent(e) = &change {
+            check_event(e)?;
+        }
+        fresh.push(change);
+    }
+    let mut events = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut applied = 0;
+    for c in &fresh {
+        if !seen.insert(c.id()) {
+            continue;
+        }
+        match c {
+            Change::DossierEvent(e) => {
+                let here: bool =
+                    sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM dossier_events WHERE id = ?)")
+                        .bind(e.id)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                if !here {
+                    events.push(e);
+                    applied += 1;
+                }
+            }
+            Change::CustomerCreated(_) | Change::CustomerField(_) => {
+                return Err(StoreError::ChangeNotSupported { kind: c.kind() });
+            }
+        }
+    }
+    append_events(conn, &events, Source::Received).await?;
+    clock.save(conn).await?;
+    Ok(applied)
+}
+
+impl crate::Store {
+    /// Applies changes received from the central server in one write
+    /// transaction (see [`apply_received`]); returns how many were new.
+    pub async fn apply_received(
+        &self,
+        envelopes: &[ChangeEnvelope],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let n = apply_received(&mut tx, envelopes, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

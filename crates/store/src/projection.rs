@@ -1,0 +1,447 @@
+//! The `dossiers` row is a projection of the fold of the dossier's events,
+//! and of nothing else: [`DossierRow::from_state`] computes it,
+//! [`DossierRow::write`] stores it, [`DossierRow::read`] reads it back
+//! (stored JSON that does not decode is an error), and
+//! [`DossierRow::differences`] names the columns that differ — what
+//! `comptoir-ctl dossier verify` reports.
+
+use chrono::{DateTime, Utc};
+use comptoir_core::calendar::DeadlinePromise;
+use comptoir_core::dossier::{ItemCondition, Resolution};
+use comptoir_core::events::{Conflict, DossierState, EventRecord};
+use comptoir_core::ids::*;
+use comptoir_core::model::{DossierOrigin, DossierStatus};
+use comptoir_core::normalize::normalize_code;
+use comptoir_core::policy::{DecisionRecord, Severity};
+use sqlx::SqliteConnection;
+
+use crate::{Result, StoreError};
+
+/// Every projected column of a dossier, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierRow {
+    pub id: DossierId,
+    pub number: String,
+    pub store_id: Option<StoreId>,
+    pub origin: DossierOrigin,
+    pub customer_id: CustomerId,
+    pub order_line_id: Option<OrderLineId>,
+    pub product_id: Option<ProductId>,
+    pub product_label: Option<String>,
+    pub reason_code: String,
+    pub customer_words: Option<String>,
+    pub opened_at: DateTime<Utc>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub status: DossierStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub condition: Option<ItemCondition>,
+    pub condition_note: Option<String>,
+    pub accessories: Vec<String>,
+    pub serial_number: Option<String>,
+    pub assignee: Option<String>,
+    pub opened_by: Option<String>,
+    pub promise: Option<DeadlinePromise>,
+    pub legal_cap_at: Option<DateTime<Utc>>,
+    pub resolution: Option<Resolution>,
+    pub follow_up_due: Option<DateTime<Utc>>,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    pub csat_score: Option<u8>,
+    pub csat_comment: Option<String>,
+    pub sealed: bool,
+    pub severity: Severity,
+    pub decision: Option<DecisionRecord>,
+    pub gesture_cents: Option<i64>,
+    pub conflicts: Vec<Conflict>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawRow {
+    id: DossierId,
+    number: String,
+    store_id: Option<StoreId>,
+    origin: DossierOrigin,
+    customer_id: CustomerId,
+    order_line_id: Option<OrderLineId>,
+    product_id: Option<ProductId>,
+    product_label: Option<String>,
+    reason_code: String,
+    customer_words: Option<String>,
+    opened_at: DateTime<Utc>,
+    promised_at: Option<DateTime<Utc>>,
+    status: DossierStatus,
+    closed_at: Option<DateTime<Utc>>,
+    condition: Option<String>,
+    condition_note: Option<String>,
+    accessories: String,
+    serial_number: Option<String>,
+    assignee: Option<String>,
+    opened_by: Option<String>,
+    promise: Option<String>,
+    legal_cap_at: Option<DateTime<Utc>>,
+    resolution: Option<String>,
+    follow_up_due: Option<DateTime<Utc>>,
+    followed_up_at: Option<DateTime<Utc>>,
+    csat_score: Option<i64>,
+    csat_comment: Option<String>,
+    sealed: bool,
+    severity: String,
+    decision: Option<String>,
+    gesture_cents: Option<i64>,
+    conflicts: Option<String>,
+}
+
+pub(crate) const COLUMNS: &str = "id, number, store_id, origin, customer_id, order_line_id, \
+    product_id, product_label, reason_code, customer_words, opened_at, promised_at, status, \
+    closed_at, condition, condition_note, accessories, serial_number, assignee, opened_by, promise, \
+    legal_cap_at, resolution, follow_up_due, followed_up_at, csat_score, csat_comment, sealed, \
+    severity, decision, gesture_cents, conflicts";
+
+/// Decodes a JSON column; a value that does not decode is an error naming
+/// the column, never a silent default.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| StoreError::StoredDataInvalid {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+fn decode_opt<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    json: Option<&str>,
+) -> Result<Option<T>> {
+    json.map(|j| decode(what, j)).transpose()
+}
+
+pub(crate) fn encode<T: serde::Serialize>(what: &'static str, v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::StoredDataInvalid {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+impl TryFrom<RawRow> for DossierRow {
+    type Error = StoreError;
+    fn try_from(r: RawRow) -> Result<DossierRow> {
+        Ok(DossierRow {
+            id: r.id,
+            number: r.number,
+            store_id: r.store_id,
+            origin: r.origin,
+            customer_id: r.customer_id,
+            order_line_id: r.order_line_id,
+            product_id: r.product_id,
+            product_label: r.product_label,
+            reason_code: r.reason_code,
+            customer_words: r.customer_words,
+            opened_at: r.opened_at,
+            promised_at: r.promised_at,
+            status: r.status,
+            closed_at: r.closed_at,
+            condition: r
+                .condition
+                .as_deref()
+                .map(|c| {
+                    c.parse().map_err(|_| StoreError::StoredDataInvalid {
+                        what: "état du produit",
+                        detail: c.to_owned(),
+                    })
+                })
+                .transpose()?,
+            condition_note: r.condition_note,
+            accessories: decode("accessoires", &r.accessories)?,
+            serial_number: r.serial_number,
+            assignee: r.assignee,
+            opened_by: r.opened_by,
+            promise: decode_opt("promesse de délai", r.promise.as_deref())?,
+            legal_cap_at: r.legal_cap_at,
+            resolution: decode_opt("résolution", r.resolution.as_deref())?,
+            follow_up_due: r.follow_up_due,
+            followed_up_at: r.followed_up_at,
+            csat_score: r
+                .csat_score
+                .map(|s| {
+                    u8::try_from(s).map_err(|_| StoreError::StoredDataInvalid {
+                        what: "satisfaction",
+                        detail: s.to_string(),
+                    })
+                })
+                .transpose()?,
+            csat_comment: r.csat_comment,
+            sealed: r.sealed,
+            severity: Severity::from_code(&r.severity).ok_or_else(|| {
+                StoreError::StoredDataInvalid {
+                    what: "gravité",
+                    detail: r.severity.clone(),
+                }
+            })?,
+            decision: decode_opt("décision", r.decision.as_deref())?,
+            gesture_cents: r.gesture_cents,
+            conflicts: decode_opt("conflits", r.conflicts.as_deref())?.unwrap_or_default(),
+        })
+    }
+}
+
+impl DossierRow {
+    /// The row the fold gives; `None` while the opening is unknown.
+    pub fn from_state(id: DossierId, s: &DossierState) -> Option<DossierRow> {
+        let o = s.intake.as_ref()?;
+        Some(DossierRow {
+            id,
+            number: o.number.clone(),
+            store_id: o.store_id,
+            origin: o.origin,
+            customer_id: o.customer_id,
+            order_line_id: o.order_line_id,
+            product_id: o.product_id,
+            product_label: o.product_label.clone(),
+            reason_code: o.reason_code.clone(),
+            customer_words: o.customer_words.clone(),
+            opened_at: s.opened_at?,
+            promised_at: s.promised_at,
+            status: s.status,
+            closed_at: s.closed_at,
+            condition: o.condition,
+            condition_note: o.condition_note.clone(),
+            accessories: o.accessories.clone(),
+            serial_number: o.serial_number.clone(),
+            assignee: s.assignee.clone(),
+            opened_by: o.opened_by.clone(),
+            promise: o.promise,
+            legal_cap_at: o.legal_cap_at,
+            resolution: s.resolution.clone(),
+            follow_up_due: s.follow_up_due,
+            followed_up_at: s.followed_up_at,
+            csat_score: s.csat_score,
+            csat_comment: s.csat_comment.clone(),
+            sealed: o.sealed,
+            severity: o.severity,
+            decision: s.decision.clone(),
+            gesture_cents: s.gesture().map(|g| g.0),
+            conflicts: s.conflicts.clone(),
+        })
+    }
+
+    pub async fn read(conn: &mut SqliteConnection, id: DossierId) -> Result<Option<DossierRow>> {
+        let raw: Option<RawRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM dossiers WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(conn)
+                .await?;
+        raw.map(DossierRow::try_from).transpose()
+    }
+
+    /// Inserts or rewrites the row.
+    pub async fn write(&self, conn: &mut SqliteConnection) -> Result<()> {
+        let conflicts = if self.conflicts.is_empty() {
+            None
+        } else {
+            Some(encode("conflits", &self.conflicts)?)
+        };
+        let sets = COLUMNS
+            .split(", ")
+            .filter(|c| *c != "id")
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO dossiers ({COLUMNS}, number_norm) VALUES ({}) \
+             ON CONFLICT (id) DO UPDATE SET {sets}, number_norm = excluded.number_norm",
+            vec!["?"; 33].join(", ")
+        );
+        sqlx::query(&sql)
+            .bind(self.id)
+            .bind(&self.number)
+            .bind(self.store_id)
+            .bind(self.origin)
+            .bind(self.customer_id)
+            .bind(self.order_line_id)
+            .bind(self.product_id)
+            .bind(self.product_label.as_deref())
+            .bind(&self.reason_code)
+            .bind(self.customer_words.as_deref())
+            .bind(self.opened_at)
+            .bind(self.promised_at)
+            .bind(self.status)
+            .bind(self.closed_at)
+            .bind(self.condition.map(ItemCondition::code))
+            .bind(self.condition_note.as_deref())
+            .bind(encode("accessoires", &self.accessories)?)
+            .bind(self.serial_number.as_deref())
+            .bind(self.assignee.as_deref())
+            .bind(self.opened_by.as_deref())
+            .bind(
+                self.promise
+                    .map(|p| encode("promesse de délai", &p))
+                    .transpose()?,
+            )
+            .bind(self.legal_cap_at)
+            .bind(
+                self.resolution
+                    .as_ref()
+                    .map(|r| encode("résolution", r))
+                    .transpose()?,
+            )
+            .bind(self.follow_up_due)
+            .bind(self.followed_up_at)
+            .bind(self.csat_score.map(i64::from))
+            .bind(self.csat_comment.as_deref())
+            .bind(self.sealed)
+            .bind(self.severity.code())
+            .bind(
+                self.decision
+                    .as_ref()
+                    .map(|d| encode("décision", d))
+                    .transpose()?,
+            )
+            .bind(self.gesture_cents)
+            .bind(conflicts)
+            .bind(normalize_code(&self.number))
+            .execute(conn)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.message().contains("UNIQUE") => {
+                    StoreError::DossierNumberTaken {
+                        number: self.number.clone(),
+                    }
+                }
+                _ => StoreError::Sqlx(e),
+            })?;
+        Ok(())
+    }
+
+    /// The columns whose stored value differs from `other`'s.
+    pub fn differences(&self, other: &DossierRow) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        macro_rules! cmp {
+            ($($f:ident),+) => {$(
+                if self.$f != other.$f { out.push(stringify!($f)); }
+            )+};
+        }
+        cmp!(
+            number,
+            store_id,
+            origin,
+            customer_id,
+            order_line_id,
+            product_id,
+            product_label,
+            reason_code,
+            customer_words,
+            opened_at,
+            promised_at,
+            status,
+            closed_at,
+            condition,
+            condition_note,
+            accessories,
+            serial_number,
+            assignee,
+            opened_by,
+            promise,
+            legal_cap_at,
+            resolution,
+            follow_up_due,
+            followed_up_at,
+            csat_score,
+            csat_comment,
+            sealed,
+            severity,
+            decision,
+            gesture_cents,
+            conflicts
+        );
+        out
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: DossierEventId,
+    dossier_id: DossierId,
+    hlc: Option<String>,
+    device_id: Option<uuid::Uuid>,
+    at: DateTime<Utc>,
+    actor: String,
+    note: Option<String>,
+    body: Option<String>,
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "id, dossier_id, hlc, device_id, at, actor, note, body";
+
+impl TryFrom<EventRow> for EventRecord {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<EventRecord> {
+        let body = r.body.ok_or_else(|| StoreError::StoredDataInvalid {
+            what: "événement du dossier",
+            detail: format!("event {} has no typed body", r.id),
+        })?;
+        let hlc = r.hlc.unwrap_or_default();
+        Ok(EventRecord {
+            id: r.id,
+            dossier_id: r.dossier_id,
+            hlc: hlc.parse().map_err(|_| StoreError::StoredDataInvalid {
+                what: "horodatage d'un événement",
+                detail: hlc.clone(),
+            })?,
+            device_id: r.device_id.unwrap_or_default(),
+            at: r.at,
+            actor: r.actor,
+            note: r.note,
+            event: decode("événement du dossier", &body)?,
+        })
+    }
+}
+
+/// The typed events of a dossier, in fold order.
+pub(crate) async fn events_of(
+    conn: &mut SqliteConnection,
+    id: DossierId,
+) -> Result<Vec<EventRecord>> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id = ? ORDER BY hlc, id"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(EventRecord::try_from).collect()
+}
+
+/// The typed events of many dossiers at once (verify, rebuild), by dossier.
+pub(crate) async fn events_in_range(
+    conn: &mut SqliteConnection,
+    after: Option<DossierId>,
+    limit: i64,
+) -> Result<Vec<(DossierId, Vec<EventRecord>)>> {
+    let ids: Vec<DossierId> = sqlx::query_scalar(
+        "SELECT id FROM dossiers WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (Some(first), Some(last)) = (ids.first().copied(), ids.last().copied()) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id >= ? AND dossier_id <= ?"
+    ))
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by: std::collections::HashMap<DossierId, Vec<EventRecord>> =
+        ids.iter().map(|i| (*i, Vec::new())).collect();
+    for r in rows {
+        let e = EventRecord::try_from(r)?;
+        if let Some(v) = by.get_mut(&e.dossier_id) {
+            v.push(e);
+        }
+    }
+    Ok(ids
+        .into_iter()
+        .map(|i| {
+            let v = by.remove(&i).unwrap_or_default();
+            (i, v)
+        })
+        .collect())
+}
