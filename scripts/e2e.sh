@@ -13,6 +13,9 @@
 #   CARGO_TARGET_DIR          honoured (the app is taken from it)
 #   COMPTOIR_E2E_DIR          work directory (default: artifacts/e2e): database, logs, screenshots, tickets
 #   COMPTOIR_E2E_CUSTOMERS    demo customers to generate (default: 2000)
+#   COMPTOIR_E2E_PREBUILT=1   the UI and the workspace are already built with
+#                             COMPTOIR_CARGO_ARGS (scripts/test.sh does it):
+#                             reuse those binaries, build nothing
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +26,9 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 WORK="${COMPTOIR_E2E_DIR:-$ROOT/artifacts/e2e}"
 CUSTOMERS="${COMPTOIR_E2E_CUSTOMERS:-2000}"
 DRIVER_PORT=4444
+# The cargo selection and features every build here uses, so that nothing is
+# built twice with another feature set (see scripts/test.sh).
+CARGO_ARGS="${COMPTOIR_CARGO_ARGS:---workspace --locked --features comptoir/custom-protocol}"
 export COMPTOIR_DB="$WORK/e2e.sqlite"
 export COMPTOIR_APP="$TARGET_DIR/debug/comptoir"
 export COMPTOIR_WEBDRIVER="http://127.0.0.1:$DRIVER_PORT"
@@ -57,8 +63,11 @@ if [[ "${1:-}" == "--inside-display" ]]; then
 
   step "Running the end-to-end tests"
   set +e
-  cargo test --locked -p comptoir-e2e -- --ignored --test-threads=1
-  status=$?
+  status=0
+  while read -r exe; do
+    printf '\n--- %s\n' "$(basename "$exe")"
+    "$exe" --ignored --test-threads=1 || status=$?
+  done < "$WORK/e2e-tests.txt"
   set -e
   stop_driver
   exit "$status"
@@ -77,23 +86,35 @@ if curl -fsS "http://127.0.0.1:$DRIVER_PORT/status" >/dev/null 2>&1; then
   die "port $DRIVER_PORT is already taken (a tauri-driver left running?)"
 fi
 
-step "Building the UI"
-(
-  cd ui
-  [[ -d node_modules ]] || timeout -k 10 600 npm ci --no-audit --no-fund
-  timeout -k 10 600 npm run build
-)
-
-step "Building the app (custom-protocol: self-contained, no dev server)"
-timeout -k 10 1800 cargo build --locked -p comptoir --features tauri/custom-protocol
+if [[ "${COMPTOIR_E2E_PREBUILT:-}" != 1 ]]; then
+  step "Building the UI"
+  (
+    cd ui
+    [[ -d node_modules ]] || timeout -k 10 600 npm ci --no-audit --no-fund
+    timeout -k 10 600 npm run build
+  )
+  step "Building the app (custom-protocol: self-contained, no dev server), the tools and the tests"
+  # shellcheck disable=SC2086
+  timeout -k 10 1800 cargo build $CARGO_ARGS --all-targets
+fi
 [[ -x "$COMPTOIR_APP" ]] || die "app binary not found at $COMPTOIR_APP"
+[[ -x "$TARGET_DIR/debug/comptoir-ctl" ]] || die "comptoir-ctl not found in $TARGET_DIR/debug"
+
+# The e2e test executables of that same build (cargo builds nothing here).
+# shellcheck disable=SC2086
+cargo test $CARGO_ARGS --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") \
+            and "/tests/e2e/tests/" in m["target"]["src_path"]:
+        print(m["executable"])
+' > "$WORK/e2e-tests.txt"
+[[ -s "$WORK/e2e-tests.txt" ]] || die "no end-to-end test executable found"
 
 step "Generating a demo database ($CUSTOMERS customers)"
 rm -f "$COMPTOIR_DB" "$COMPTOIR_DB-wal" "$COMPTOIR_DB-shm"
-timeout -k 10 900 cargo run --locked -q -p comptoir-ctl -- demo-data --customers "$CUSTOMERS" --db "$COMPTOIR_DB"
-
-step "Building the tests"
-timeout -k 10 1200 cargo test --locked -p comptoir-e2e --no-run
+timeout -k 10 900 "$TARGET_DIR/debug/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$COMPTOIR_DB"
 
 rm -rf "$COMPTOIR_E2E_SHOTS" "$COMPTOIR_TICKETS_DIR"
 set +e

@@ -24,9 +24,19 @@ fi
 step "PostgreSQL for the central server's tests"
 COMPTOIR_TEST_PG_URL="$(scripts/pg-setup.sh | tail -1)"
 export COMPTOIR_TEST_PG_URL
+# One build of the whole workspace, with one feature set: the UI is embedded
+# in the app (custom-protocol), so the end-to-end tests below reuse the very
+# binaries built here instead of building the app a second time.
+step "Building the UI (embedded in the app)"
+(cd ui && npm run build --silent)
+export COMPTOIR_CARGO_ARGS="--workspace --locked --features comptoir/custom-protocol"
+step "Rust: building every crate, test and binary once"
+# shellcheck disable=SC2086
+cargo build $COMPTOIR_CARGO_ARGS --all-targets
 
 step "Rust: unit and integration tests (real SQLite files, real CUPS)"
-cargo test --workspace --locked
+# shellcheck disable=SC2086
+cargo test $COMPTOIR_CARGO_ARGS
 
 step "TypeScript bindings are up to date with the Rust types"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -42,7 +52,7 @@ step "UI: type check and unit tests"
 (cd ui && npx tsc --noEmit && npm test --silent)
 
 step "End-to-end: the real app window"
-scripts/e2e.sh
+COMPTOIR_E2E_PREBUILT=1 scripts/e2e.sh
 
 echo
 echo "All tests passed."
