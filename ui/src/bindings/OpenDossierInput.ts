@@ -44,10 +44,6 @@ defect_noticed_on: string | null,
  */
 decision: DecisionChoice | null, 
 /**
- * When the customer noticed the defect, if they say (for the law).
- */
-defect_noticed_on?: string, 
-/**
  * A manager's PIN when the choice goes beyond a clerk's authority.
  * Never serialized back.
  */
