@@ -164,7 +164,10 @@ pub fn dossier_number(prefix: &str, year: i32, counter: &str, sequence: u32) -> 
 /// without a counter code, `…-000123` → 123).
 pub fn dossier_sequence(number: &str) -> Option<u32> {
     let last = number.rsplit('-').next()?;
-    if last.bytes().all(|b| b.is_ascii_digit()) {
+    // Before counter codes: six digits alone. With a code: the code (one
+    // letter, or a digit and two letters or digits, so it may be all
+    // digits, e.g. "455") then five digits.
+    if last.len() <= 6 && last.bytes().all(|b| b.is_ascii_digit()) {
         return last.parse().ok();
     }
     last.get(last.len().checked_sub(5)?..)?.parse().ok()
@@ -369,6 +372,8 @@ mod tests {
         );
         assert_eq!(dossier_sequence("SAV-LYO1-2026-B00123"), Some(123));
         assert_eq!(dossier_sequence("SAV-LYO1-2026-7KQ00123"), Some(123));
+        // A derived code may be all digits: the sequence is still the last five.
+        assert_eq!(dossier_sequence("SAV-LYO1-2026-45500001"), Some(1));
         assert_eq!(
             dossier_sequence("SAV-LYO1-2026-000123"),
             Some(123),

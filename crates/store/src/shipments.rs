@@ -290,7 +290,7 @@ pub(crate) async fn defect_noticed_on(
     dossier: DossierId,
 ) -> Result<Option<NaiveDate>> {
     let text: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT json_extract(data, '$.defect_noticed_on') FROM dossier_events
+        "SELECT COALESCE(json_extract(body, '$.defect_noticed_on'), json_extract(data, '$.defect_noticed_on')) FROM dossier_events
          WHERE dossier_id = ? AND kind = 'opened' ORDER BY at LIMIT 1",
     )
     .bind(dossier)

@@ -450,7 +450,13 @@ pub const DEFAULT_POLICY_TOML: &str = include_str!("../../policy/default.toml");
 fn toml_error(text: &str, e: &toml::de::Error) -> CoreError {
     let (line, column, field) = match e.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            // A span may start inside a multi-byte character (seen with
+            // random bytes): back up to the character's first byte.
+            let mut start = span.start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let before = &text[..start];
             let line = before.matches('\n').count() + 1;
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             let column = before[line_start..].chars().count() + 1;
