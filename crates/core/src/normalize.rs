@@ -122,10 +122,8 @@ const FRENCH_CODES: &[&str] = &["33", "262", "590", "594", "596", "508", "687", 
 /// still the crate's metadata; only the anchoring is ours.
 fn plan_has(meta: &phonenumber::Metadata, national: &str) -> bool {
     let whole = |d: &phonenumber::metadata::Descriptor| {
-        (d.possible_length().is_empty()
-            || d.possible_length().contains(&(national.len() as u16)))
-            && d
-                .national_number()
+        (d.possible_length().is_empty() || d.possible_length().contains(&(national.len() as u16)))
+            && d.national_number()
                 .find(national)
                 .is_some_and(|m| m.start() == 0 && m.end() == national.len())
     };

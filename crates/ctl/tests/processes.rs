@@ -259,7 +259,10 @@ fn twenty_processes_on_one_dossier_get_one_transition_and_named_refusals() {
         "{kinds:?}"
     );
     assert_eq!(
-        kinds.iter().filter(|k| **k != "note" && **k != "opened").count(),
+        kinds
+            .iter()
+            .filter(|k| **k != "note" && **k != "opened")
+            .count(),
         1,
         "{kinds:?}"
     );

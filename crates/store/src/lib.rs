@@ -16,9 +16,9 @@ mod outbox;
 mod policy;
 mod projection;
 mod search;
+pub mod shipments;
 mod sqlite_error;
 mod tx;
-pub mod shipments;
 mod upgrade;
 pub mod write;
 
@@ -29,8 +29,8 @@ pub use open::OpenMode;
 
 pub use outbox::DossierDifference;
 pub use policy::PolicyInfo;
-pub use search::SearchIndexStats;
 pub use projection::DossierRow;
+pub use search::SearchIndexStats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

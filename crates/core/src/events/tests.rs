@@ -314,13 +314,10 @@ fn timelines() -> impl Strategy<Value = Vec<EventRecord>> {
         any::<bool>(),
     )
         .prop_map(|(devices, raw, with_opening)| {
-            let mut clocks = [
-                Hlc {
-                    physical_ms: 1_000,
-                    logical: 0
-                };
-                3
-            ];
+            let mut clocks = [Hlc {
+                physical_ms: 1_000,
+                logical: 0,
+            }; 3];
             let mut out = Vec::new();
             if with_opening {
                 out.push(rec(0, 0, 1_000, 0, opened()));
