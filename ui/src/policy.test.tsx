@@ -277,7 +277,7 @@ describe("manager approval at intake", () => {
     expect(document.getElementById("approval-reason")?.textContent).toBe(APPROVAL_NEEDED.message);
     const pin = document.getElementById("approval-pin") as HTMLInputElement;
     expect(pin.type).toBe("password");
-    expect(document.activeElement).toBe(pin);
+    await waitFor(() => expect(document.activeElement).toBe(pin));
     const select = document.getElementById("approval-manager") as HTMLSelectElement;
     await waitFor(() => expect(select.options).toHaveLength(2));
     expect(select.value).toBe("sroux");

@@ -2,7 +2,7 @@
 // the same request is sent again with the manager's login and PIN. The PIN is
 // read from the field when "Valider" is pressed, sent once, and the field is
 // emptied: it is never kept in React state, logged or shown.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
@@ -131,8 +131,9 @@ export function ApprovalDialog({ api, reason, onApprove, onCancel }: Props) {
     };
   }, [api]);
 
-  // The PIN field has the focus when the dialog opens; it goes back where it was after.
-  useEffect(() => {
+  // The PIN field has the focus when the dialog opens (before it is painted, so a key typed
+  // at once lands in it); the focus goes back where it was after.
+  useLayoutEffect(() => {
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     pinRef.current?.focus();
     return () => {
