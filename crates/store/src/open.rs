@@ -70,6 +70,7 @@ pub(crate) async fn open_pool(path: &Path, mode: OpenMode) -> Result<SqlitePool>
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .min_connections(1)
+        .after_release(|conn, _| Box::pin(release_check(conn)))
         .connect_with(options(path))
         .await
         .map_err(|e| classify(path, e))?;
@@ -80,6 +81,28 @@ pub(crate) async fn open_pool(path: &Path, mode: OpenMode) -> Result<SqlitePool>
         }
     }
     Ok(pool)
+}
+
+/// A connection goes back to the pool only outside any transaction. A write
+/// dropped on an error queues its `ROLLBACK`; the ping lets it run first.
+/// When SQLite already ended the transaction itself (a `COMMIT` refused for
+/// a full disk, `SQLITE_FULL` or `SQLITE_IOERR` mid-statement), that
+/// `ROLLBACK` fails and sqlx still counts the connection as inside a
+/// transaction, so every later write on it would be refused: such a
+/// connection is closed instead (the pool opens a fresh one).
+async fn release_check(
+    conn: &mut sqlx::SqliteConnection,
+) -> std::result::Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a connection left inside a transaction after an error is closed");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 fn options(path: &Path) -> SqliteConnectOptions {

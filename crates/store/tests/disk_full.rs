@@ -137,6 +137,17 @@ fn a_full_disk_is_named_on_write_and_search_keeps_working() -> Result<(), Failed
             e.message_fr().starts_with("Le disque est plein"),
             e.message_fr(),
         )?;
+        // Still full: every further write is named the same way, on whichever
+        // pooled connection it lands (a connection that saw SQLITE_FULL must
+        // not be handed out again half inside a transaction).
+        for _ in 0..8 {
+            if let Err(e) = store.open_dossier(&intake(customer), now).await {
+                check(
+                    e.code() == "disk_full",
+                    format!("next write on a full disk: code {} ({e})", e.code()),
+                )?;
+            }
+        }
         // Reading still works: the counter can still find its customers.
         let found = store.search("dupre").await.map_err(|e| e.to_string())?;
         check(
@@ -164,35 +175,41 @@ fn a_full_disk_is_named_on_write_and_search_keeps_working() -> Result<(), Failed
             dossiers(&store).await == before + written,
             "a refused intake left a dossier",
         )?;
-        store
-            .open_dossier(&intake(customer), now)
-            .await
-            .map_err(|e| e.to_string())?;
+        // Every connection of the pool writes again.
+        for i in 0..8 {
+            store
+                .open_dossier(&intake(customer), now)
+                .await
+                .map_err(|e| format!("write {i} once space is back: {e} ({})", e.code()))?;
+        }
         store.close().await;
         Ok(())
     })
 }
 
 fn a_full_disk_is_named_on_backup_and_leaves_no_bak() -> Result<(), Failed> {
-    let fs = Tmpfs::mount("16m")?;
+    let fs = Tmpfs::mount("4m")?;
     run(async {
+        // A counter's database from an older release (schema v3, made by that
+        // release's own code): opening it migrates it, after a backup.
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/counter-v3.sqlite"
+        );
         let path = fs.path().join("comptoir.sqlite");
-        common::demo_store_at(&path, 300, 22).await.close().await;
-        // As if this build brought a new migration: the last one is pending.
+        std::fs::copy(fixture, &path).unwrap();
         {
+            // As that release left it on a counter: in WAL mode.
             use sqlx::{Connection, Executor};
             let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
                 .await
                 .unwrap();
-            c.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
-                .await
-                .unwrap();
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+            c.execute("PRAGMA journal_mode = WAL").await.unwrap();
             c.close().await.unwrap();
         }
+        // Room for the journals of a read, not for the backup's copy.
         let size = std::fs::metadata(&path).unwrap().len();
-        // Room for the journals, not for a copy of the file.
-        let filler = fill(fs.path(), (size / 2).max(256 * 1024));
+        let filler = fill(fs.path(), size / 4);
         let sum = |p: &Path| format!("{:x}", Sha256::digest(std::fs::read(p).unwrap()));
         let before = sum(&path);
         let e = Store::open(&path, OpenMode::MustExist)
@@ -200,6 +217,10 @@ fn a_full_disk_is_named_on_backup_and_leaves_no_bak() -> Result<(), Failed> {
             .err()
             .ok_or("the migration ran without room for its backup")?;
         check(e.code() == "disk_full", format!("code {} ({e})", e.code()))?;
+        check(
+            e.message_fr().starts_with("Le disque est plein"),
+            e.message_fr(),
+        )?;
         let leftovers: Vec<String> = std::fs::read_dir(fs.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -211,13 +232,28 @@ fn a_full_disk_is_named_on_backup_and_leaves_no_bak() -> Result<(), Failed> {
         )?;
         check(
             sum(&path) == before,
-            "the database was migrated without its backup",
+            "the database was changed without its backup",
         )?;
+        // Space back: the backup is made and the migration runs.
         std::fs::remove_file(filler).unwrap();
         let store = Store::open(&path, OpenMode::MustExist)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("{e} ({})", e.code()))?;
         store.close().await;
+        let backups = std::fs::read_dir(fs.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".bak")
+            })
+            .count();
+        check(
+            backups == 1,
+            format!("{backups} backups after the migration"),
+        )?;
         Ok(())
     })
 }
@@ -228,9 +264,6 @@ fn main() {
         Ok(_) => None,
         Err(why) => Some(why),
     };
-    println!(
-        "disk-full tests IGNORED: two known failures since the merge of issue 8's write path (docs/ARCHITECTURE.md, « Known failures »)"
-    );
     if let Some(why) = &skip {
         println!("disk-full tests SKIPPED (reported as ignored): {why}");
     }
@@ -245,14 +278,7 @@ fn main() {
         ),
     ]
     .into_iter()
-    // KNOWN FAILURES, reported as ignored until fixed (see docs/ARCHITECTURE.md,
-    // « Known failures »): since the typed-events write path (issue 8) and
-    // migrations 0006/0007 were merged with this test, a write refused for a
-    // full disk leaves its pooled connection inside a transaction (the next
-    // write gets "begin_with at non-zero transaction depth", code `database`
-    // instead of `disk_full`), and the backup scenario re-runs migration 0007
-    // after the backup went through. Run them with `-- --ignored`.
-    .map(|t| t.with_ignored_flag(true))
+    .map(|t| t.with_ignored_flag(skip.is_some()))
     .collect();
     libtest_mimic::run(&args, tests).exit();
 }
