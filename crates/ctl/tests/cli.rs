@@ -390,10 +390,7 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
         "hashes never leave the store"
     );
     // The television's line, from the customer's card.
-    let tv_order = format!(
-        "TLYO1-{}-0107",
-        (chrono::Utc::now() - chrono::Duration::days(6)).format("%y%m%d")
-    );
+    let tv_order = comptoir_demo::showcase::tv_order_number(chrono::Utc::now());
     let hit = ok_json(&ctl(&["search", "--db", &db, &tv_order]));
     assert_eq!(hit["direct"]["customer_id"], customer.as_str(), "{hit}");
     let card = ok_json(&ctl(&["card", "--db", &db, &customer]));

@@ -391,7 +391,7 @@ impl Generator {
                 match m {
                     Some("Amazon") => format!(
                         "{}-{n:07}-{:07}",
-                        self.rng.random_range(171..409),
+                        self.rng.random_range(171..408), // 408-… is the showcase's
                         self.rng.random_range(0..10_000_000)
                     ),
                     Some("Cdiscount") => format!("{}{n:06}CD", date.format("%y%m%d")),

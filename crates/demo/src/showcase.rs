@@ -77,10 +77,13 @@ pub const DEMO_USERS: &[(&str, &str, comptoir_core::auth::Role, &str)] = &[
     ),
 ];
 
-/// The television's receipt number for a demo generated on `as_of`.
+/// The television's receipt number for a demo generated on `as_of`. The
+/// showcase's receipts take sequences below 100: the generated receipts of a
+/// store and day start at 101, so none can take its number, however many
+/// customers the demo has.
 pub fn tv_order_number(as_of: DateTime<Utc>) -> String {
     let bought = as_of - chrono::Duration::days(TV_DAYS_BEFORE_AS_OF);
-    format!("TLYO1-{}-0107", bought.format("%y%m%d"))
+    format!("TLYO1-{}-0097", bought.format("%y%m%d"))
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {

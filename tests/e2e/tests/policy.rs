@@ -20,7 +20,7 @@ const MANAGER_PIN: &str = "4826";
 /// demo's date (comptoir_demo::showcase::tv_order_number).
 fn tv_order() -> String {
     let bought = chrono::Utc::now() - chrono::Duration::days(6);
-    format!("TLYO1-{}-0107", bought.format("%y%m%d"))
+    format!("TLYO1-{}-0097", bought.format("%y%m%d"))
 }
 
 async fn is_disabled(c: &Client, css: &str) -> bool {
