@@ -13,6 +13,7 @@
 #   CARGO_TARGET_DIR          honoured (the app is taken from it)
 #   COMPTOIR_E2E_DIR          work directory (default: artifacts/e2e): database, logs, screenshots, tickets
 #   COMPTOIR_E2E_CUSTOMERS    demo customers to generate (default: 2000)
+#   COMPTOIR_E2E_ONLY=NAME    run only tests/e2e/tests/NAME.rs (while working on it)
 #   COMPTOIR_E2E_PREBUILT=1   the UI and the workspace are already built with
 #                             COMPTOIR_CARGO_ARGS (scripts/test.sh does it):
 #                             reuse those binaries, build nothing
@@ -65,6 +66,9 @@ if [[ "${1:-}" == "--inside-display" ]]; then
   set +e
   status=0
   while read -r exe; do
+    if [[ -n "${COMPTOIR_E2E_ONLY:-}" && "$(basename "$exe")" != "$COMPTOIR_E2E_ONLY"-* ]]; then
+      continue
+    fi
     printf '\n--- %s\n' "$(basename "$exe")"
     "$exe" --ignored --test-threads=1 || status=$?
   done < "$WORK/e2e-tests.txt"

@@ -7,7 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod state;
 
-use tauri::Manager;
+use tauri::{Manager, RunEvent};
 use tracing_subscriber::EnvFilter;
 
 fn init_tracing() {
@@ -17,14 +17,24 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
-/// Starts the app and blocks until its last window closes.
+/// Starts the app and blocks until its last window closes. Whichever way it
+/// ends — the last window closed, SIGTERM or Ctrl+C (the session ending, a
+/// service manager, `kill`), or an error at start — the store is closed
+/// first, so the database file alone holds everything that was written.
 pub fn run() {
     init_tracing();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Comptoir starting");
-    let result = tauri::Builder::default()
+    comptoir_store::close_on_exit();
+    let built = tauri::Builder::default()
         .setup(|app| {
             let state = tauri::async_runtime::block_on(state::AppState::open(app.handle()));
             app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let signal = comptoir_store::stop_requested().await;
+                tracing::info!(?signal, "stop requested: closing the app");
+                handle.exit(0);
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -53,9 +63,19 @@ pub fn run() {
             commands::policy::users,
             commands::policy::current_policy,
         ])
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        tracing::error!(%error, "Comptoir stopped on an error");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match built {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "Comptoir stopped on an error");
+            tauri::async_runtime::block_on(comptoir_store::close_all());
+            std::process::exit(1);
+        }
+    };
+    app.run(|_, event| {
+        if let RunEvent::Exit = event {
+            tauri::async_runtime::block_on(comptoir_store::close_all());
+            tracing::info!("database closed, Comptoir stopped");
+        }
+    });
 }

@@ -63,22 +63,9 @@ pub(crate) fn argument_error(e: &clap::Error) -> ExitCode {
 
 /// Resolves when the process is asked to stop (SIGTERM, or Ctrl+C / SIGINT).
 pub(crate) async fn interrupted() -> CliError {
-    let terminated = async {
-        #[cfg(unix)]
-        {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut term) => {
-                    term.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await;
-    };
-    let (code, what) = tokio::select! {
-        _ = tokio::signal::ctrl_c() => ("interrupted", "Ctrl+C"),
-        () = terminated => ("terminated", "SIGTERM"),
+    let (code, what) = match comptoir_store::stop_requested().await {
+        comptoir_store::StopSignal::Interrupt => ("interrupted", "Ctrl+C"),
+        comptoir_store::StopSignal::Terminate => ("terminated", "SIGTERM"),
     };
     CliError {
         code,

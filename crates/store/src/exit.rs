@@ -40,3 +40,34 @@ pub async fn close_all() {
         }
     }
 }
+
+/// Why a program was asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// Ctrl+C (SIGINT).
+    Interrupt,
+    /// SIGTERM (a service manager, `kill`, the session ending).
+    Terminate,
+}
+
+/// Resolves when the process is asked to stop (SIGTERM, or Ctrl+C / SIGINT).
+/// Every program waits on it next to its work and then calls [`close_all`].
+pub async fn stop_requested() -> StopSignal {
+    let terminated = async {
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    term.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => StopSignal::Interrupt,
+        () = terminated => StopSignal::Terminate,
+    }
+}

@@ -24,7 +24,7 @@ pub mod write;
 
 pub use dossiers::{ReasonView, TemplateView};
 pub use error::{HistoryProblem, Result, StoreError};
-pub use exit::{close_all, close_on_exit};
+pub use exit::{close_all, close_on_exit, stop_requested, StopSignal};
 pub use open::OpenMode;
 
 pub use outbox::DossierDifference;
