@@ -15,6 +15,8 @@ pub enum CoreError {
         len: usize,
         max: usize,
     },
+    #[error("too many items in {field} (max {max})")]
+    TooMany { field: &'static str, max: usize },
     #[error("negative amount in {field}")]
     NegativeAmount { field: &'static str },
     #[error("serial {read} does not match the order line ({sold})")]
@@ -170,6 +172,7 @@ impl CoreError {
         match self {
             CoreError::MissingField { .. } => "missing_field",
             CoreError::TextTooLong { .. } => "text_too_long",
+            CoreError::TooMany { .. } => "too_many",
             CoreError::NegativeAmount { .. } => "negative_amount",
             CoreError::SerialMismatch { .. } => "serial_mismatch",
             CoreError::CsatOutOfRange { .. } => "csat_out_of_range",
@@ -225,6 +228,9 @@ impl CoreError {
             }
             CoreError::TextTooLong { field, max, .. } => {
                 format!("Texte trop long pour le champ {} ({max} au maximum).", field_fr(field))
+            }
+            CoreError::TooMany { field, max } => {
+                format!("Trop d'éléments dans le champ {} ({max} au maximum).", field_fr(field))
             }
             CoreError::NegativeAmount { field } => {
                 format!("Le montant du champ {} ne peut pas être négatif.", field_fr(field))
@@ -464,6 +470,11 @@ fn field_fr(field: &str) -> &str {
         "replaced_under_guarantee_on" => "« de remplacement sous garantie »",
         "price" => "« prix »",
         "delivery_paid" => "« frais de livraison »",
+        "closures" => "« jours de fermeture »",
+        "timezone" => "« fuseau horaire »",
+        "login" => "« identifiant »",
+        "display_name" => "« nom affiché »",
+        "setting" => "« réglage »",
         other => other,
     }
 }

@@ -784,6 +784,8 @@ impl Store {
 
     /// Sets (or, with an empty value, removes) a counter setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        comptoir_core::bounds::check_short_text("setting", key)?;
+        comptoir_core::bounds::check_short_text("setting", value)?;
         if matches!(
             key,
             "store_code" | "device_id" | "hlc_last" | "counter_code"

@@ -20,6 +20,9 @@ use comptoir_core::policy::{
     PurchaseFacts, ReasonKind, Resolution, Ruling, Severity, DEFAULT_POLICY_TOML,
 };
 use comptoir_core::{Cents, CoreError};
+
+/// Longest login of a counter user.
+pub const MAX_LOGIN_CHARS: usize = 64;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -242,7 +245,8 @@ impl Store {
 
     // ----- users --------------------------------------------------------
 
-    /// Adds a counter user with a PIN (hashed with argon2id).
+    /// Adds a counter user with a PIN (hashed with argon2id). The login is at
+    /// most [`MAX_LOGIN_CHARS`] characters, the name a short text.
     pub async fn add_user(
         &self,
         login: &str,
@@ -252,6 +256,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UserId> {
         let login = login.trim().to_lowercase();
+        comptoir_core::bounds::check_len("login", &login, MAX_LOGIN_CHARS)?;
+        comptoir_core::bounds::check_short_text("display_name", display_name)?;
         if login.is_empty()
             || !login
                 .chars()

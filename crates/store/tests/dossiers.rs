@@ -545,6 +545,83 @@ async fn a_store_without_opening_hours_is_refused_clearly() {
 }
 
 #[tokio::test]
+async fn absurd_calendars_users_and_settings_are_refused_and_nothing_is_stored() {
+    let (_dir, store) = common::demo_store(10).await;
+    let before = store.store_calendar("LYO1").await.unwrap();
+    let far = CalendarConfig {
+        closures: vec![chrono::NaiveDate::from_ymd_opt(2207, 5, 1).unwrap()],
+        ..CalendarConfig::default()
+    };
+    let e = store.set_store_calendar("LYO1", &far).await.unwrap_err();
+    assert_eq!(e.code(), "date_out_of_range", "{e}");
+    let many = CalendarConfig {
+        closures: (0..1_001)
+            .map(|i| chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + Duration::days(i))
+            .collect(),
+        ..CalendarConfig::default()
+    };
+    let e = store.set_store_calendar("LYO1", &many).await.unwrap_err();
+    assert_eq!(e.code(), "too_many", "{e}");
+    assert!(
+        e.message_fr().contains("jours de fermeture"),
+        "{}",
+        e.message_fr()
+    );
+    let zone = CalendarConfig {
+        timezone: "E".repeat(10_000),
+        ..CalendarConfig::default()
+    };
+    assert_eq!(
+        store
+            .set_store_calendar("LYO1", &zone)
+            .await
+            .unwrap_err()
+            .code(),
+        "text_too_long"
+    );
+    assert_eq!(
+        store.store_calendar("LYO1").await.unwrap().config(),
+        before.config()
+    );
+    let unknown = serde_json::from_value::<CalendarConfig>(serde_json::json!({
+        "timezone": "Europe/Paris", "hours": {}, "closure": ["2027-01-01"]
+    }));
+    assert!(unknown.is_err(), "a misspelt `closure` must not be dropped");
+
+    let users = store.users(Utc::now()).await.unwrap().len();
+    let e = store
+        .add_user(
+            &"a".repeat(65),
+            "Paul",
+            comptoir_core::auth::Role::Clerk,
+            "1234",
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "text_too_long", "{e}");
+    let e = store
+        .add_user(
+            "paul.b",
+            &"P".repeat(201),
+            comptoir_core::auth::Role::Clerk,
+            "1234",
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "text_too_long", "{e}");
+    assert_eq!(store.users(Utc::now()).await.unwrap().len(), users);
+
+    let e = store
+        .set_setting("printer", &"x".repeat(201))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "text_too_long");
+    assert_eq!(store.setting("printer").await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn counter_settings_templates_and_store_identity() {
     let (_dir, store) = common::demo_store(10).await;
     assert_eq!(store.setting("printer").await.unwrap(), None);

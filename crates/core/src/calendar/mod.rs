@@ -191,9 +191,14 @@ fn weekday_fr(day: Weekday) -> &'static str {
     }
 }
 
+/// At most this many exceptional closure days in a calendar (ten years of
+/// one a week is far fewer).
+pub const MAX_CLOSURES: usize = 1_000;
+
 /// A store's calendar as kept in its settings (JSON or TOML).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[serde(deny_unknown_fields)]
 pub struct CalendarConfig {
     /// IANA time zone of the store (`Europe/Paris`, `America/Cayenne`…).
     pub timezone: String,
@@ -287,6 +292,16 @@ impl BusinessCalendar {
     /// they close and do not overlap, and at least one opening range in the
     /// week (else [`CoreError::NoOpeningHours`]).
     pub fn new(config: CalendarConfig) -> Result<Self> {
+        crate::bounds::check_short_text("timezone", &config.timezone)?;
+        if config.closures.len() > MAX_CLOSURES {
+            return Err(CoreError::TooMany {
+                field: "closures",
+                max: MAX_CLOSURES,
+            });
+        }
+        for day in &config.closures {
+            crate::bounds::check_date("closures", *day)?;
+        }
         let tz: Tz = config
             .timezone
             .parse()
