@@ -191,9 +191,9 @@ fn weekday_fr(day: Weekday) -> &'static str {
     }
 }
 
-/// At most this many exceptional closure days in a calendar (ten years of
-/// one a week is far fewer).
-pub const MAX_CLOSURES: usize = 1_000;
+/// At most this many exceptional closure days in a calendar (the calendar's
+/// whole horizon closed one day a week is about 1,100).
+pub const MAX_CLOSURES: usize = 5_000;
 
 /// A store's calendar as kept in its settings (JSON or TOML).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
