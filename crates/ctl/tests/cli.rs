@@ -550,3 +550,82 @@ fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
     ));
     assert_eq!(e["code"], "login_taken");
 }
+
+/// `dossier verify` finds nothing to say on a demo database after dossiers
+/// were worked on; after a projection column is changed behind the store's
+/// back (plain SQL, as with sqlite3), it names that dossier and column and
+/// exits non-zero; `dossier rebuild` puts the row back from its events.
+#[test]
+fn verify_names_a_dossier_altered_behind_the_store_and_rebuild_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let number = "SAV-LYO1-2026-000001";
+    ok_json(&ctl(&[
+        "dossier",
+        "event",
+        "--db",
+        &db,
+        number,
+        "--action",
+        "note",
+        "--actor",
+        "Karim B.",
+        "--note",
+        "Client rappelé",
+    ]));
+    let clean = ok_json(&ctl(&["dossier", "verify", "--db", &db]));
+    assert_eq!(clean, serde_json::json!([]), "{clean}");
+
+    let sql = |q: &str| {
+        let q = q.to_owned();
+        let db = db.clone();
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+                    .await
+                    .unwrap();
+                let n = sqlx::query(&q)
+                    .execute(&mut c)
+                    .await
+                    .unwrap()
+                    .rows_affected();
+                c.close().await.unwrap();
+                n
+            })
+    };
+    let before = ok_json(&ctl(&["dossier", "show", "--db", &db, number]));
+    assert_eq!(before["dossier"]["status"], "closed", "{before}");
+    assert_eq!(
+        sql(&format!(
+            "UPDATE dossiers SET status = 'diagnosed' WHERE number = '{number}'"
+        )),
+        1
+    );
+
+    let out = ctl(&["dossier", "verify", "--db", &db]);
+    let e = err_json(&out);
+    assert_eq!(e["code"], "dossiers_differ", "{e}");
+    let found: Value = serde_json::from_slice(&out.stdout).expect("the differences on stdout");
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["number"], number);
+    assert!(
+        found[0]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "status"),
+        "{found:?}"
+    );
+
+    let rebuilt = ok_json(&ctl(&["dossier", "rebuild", "--db", &db]));
+    assert!(rebuilt["rewritten"].as_u64().unwrap() >= 1, "{rebuilt}");
+    assert_eq!(
+        ok_json(&ctl(&["dossier", "verify", "--db", &db])),
+        serde_json::json!([])
+    );
+    let after = ok_json(&ctl(&["dossier", "show", "--db", &db, number]));
+    assert_eq!(after["dossier"]["status"], before["dossier"]["status"]);
+}
