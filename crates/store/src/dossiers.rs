@@ -2,9 +2,9 @@
 //! transaction: the event is appended to the timeline and the projection
 //! (status, deadline, resolution…) updated together, or nothing is.
 
-use chrono::{DateTime, Datelike, Months, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use comptoir_core::calendar::{
-    committed_deadline, deadline_status, law, BusinessCalendar, CalendarConfig, DeadlinePromise,
+    committed_deadline, deadline_status, BusinessCalendar, CalendarConfig, DeadlinePromise,
     LegalCap, WaitInterval,
 };
 use comptoir_core::dossier::*;
@@ -241,12 +241,25 @@ impl Store {
         let number = crate::numbering::next_number(&mut tx, &store_code, year).await?;
 
         // The committed deadline; under the legal conformity guarantee it is
-        // never later than the law allows.
-        let under_glc = reason.conformity
-            && delivered.is_some_and(|d: DateTime<Utc>| {
-                d.checked_add_months(Months::new(law::GLC_DURATION_MONTHS))
-                    .is_some_and(|end| now <= end)
-            });
+        // never later than the law allows. The guarantee is the policy
+        // engine's own reading (earlier legal repairs add 6 months, a
+        // replacement instead of a repair starts a new one), on the day the
+        // defect was noticed.
+        let under_glc = match (reason.conformity, delivered, input.order_line_id) {
+            (true, Some(delivered), Some(line_id)) => {
+                let nil = DossierId(uuid::Uuid::nil());
+                let prior = Self::prior_remedies(&mut tx, line_id, nil, &calendar).await?;
+                let guarantee = comptoir_core::policy::conformity_guarantee(
+                    calendar.local_date(delivered),
+                    &prior,
+                );
+                let noticed = input
+                    .defect_noticed_on
+                    .unwrap_or_else(|| calendar.local_date(now));
+                noticed <= guarantee.end
+            }
+            _ => false,
+        };
         let promise = reason.promise();
         let deadline = committed_deadline(
             now,
@@ -327,7 +340,11 @@ impl Store {
             return Ok(None);
         };
         let line: Option<LineFacts> = sqlx::query_as(
-            "SELECT o.customer_id, l.product_id, o.ordered_at, o.delivered_at
+            "SELECT o.customer_id, l.product_id, o.ordered_at,
+                    -- A line sent in a shipment of its own was delivered with it.
+                    COALESCE((SELECT s.delivered_at FROM shipment_lines x
+                              JOIN shipments s ON s.id = x.shipment_id
+                              WHERE x.order_line_id = l.id), o.delivered_at) AS delivered_at
              FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
         )
         .bind(line_id)

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use comptoir_core::auth::{self, ManagerApproval, PinCounter, Role, UserView};
 use comptoir_core::calendar::BusinessCalendar;
 use comptoir_core::dossier::ItemCondition;
@@ -17,7 +17,7 @@ use comptoir_core::model::{Channel, SoldAs};
 use comptoir_core::policy::{
     build_case, check_choice, evaluate, item_state, CheckedChoice, CustomerHistory, Decision,
     DecisionChoice, DecisionRecord, Policy, PolicyPreview, PolicyQuery, PriorRemedies,
-    PurchaseFacts, ReasonKind, Resolution, Ruling, Severity, DEFAULT_POLICY_TOML,
+    PurchaseFacts, ReasonKind, Ruling, Severity, DEFAULT_POLICY_TOML,
 };
 use comptoir_core::{Cents, CoreError};
 
@@ -459,12 +459,13 @@ impl Store {
         crate::shipments::complete_purchase(conn, line_id, &calendar, asked_on, &mut purchase)
             .await?;
         let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
+        let (recent_from, spend_from) = comptoir_core::policy::history_windows(asked_at);
         let recent: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM dossiers
              WHERE customer_id = ? AND opened_at >= ? AND opened_at <= ? AND id <> ?",
         )
         .bind(src.customer_id)
-        .bind(asked_at - Duration::days(30))
+        .bind(recent_from)
         .bind(asked_at)
         .bind(dossier)
         .fetch_one(&mut *conn)
@@ -474,11 +475,7 @@ impl Store {
              WHERE customer_id = ? AND ordered_at >= ? AND ordered_at <= ?",
         )
         .bind(src.customer_id)
-        .bind(
-            asked_at
-                .checked_sub_months(Months::new(24))
-                .unwrap_or(asked_at),
-        )
+        .bind(spend_from)
         .bind(asked_at)
         .fetch_one(&mut *conn)
         .await?;
@@ -504,8 +501,9 @@ impl Store {
         Ok((evaluate(&policy, &case, today)?, label))
     }
 
-    /// What earlier, finished dossiers on the same line did under the law.
-    async fn prior_remedies(
+    /// What earlier, finished dossiers on the same line did under the law
+    /// (read here, judged by `comptoir_core::policy::prior_remedies`).
+    pub(crate) async fn prior_remedies(
         conn: &mut SqliteConnection,
         line: OrderLineId,
         exclude: DossierId,
@@ -523,30 +521,21 @@ impl Store {
         .bind(exclude)
         .fetch_all(&mut *conn)
         .await?;
-        let mut prior = PriorRemedies::default();
-        for (json, opened, closed, repair_chosen_first) in rows {
+        let mut earlier = Vec::with_capacity(rows.len());
+        for (json, opened_at, closed_at, repair_chosen_first) in rows {
             // An undecodable decision is an error: skipping it would drop
             // the +6 months of a legal repair.
             let d: DecisionRecord = crate::projection::decode("décision", &json)?;
-            let legal = d.basis == comptoir_core::policy::Basis::Legal;
-            match d.resolution {
-                Resolution::Repair if legal => prior.repaired_under_guarantee = true,
-                Resolution::Replacement if legal => {
-                    let day = calendar.local_date(closed);
-                    if Some(day) > prior.replaced_under_guarantee_on {
-                        prior.replaced_under_guarantee_on = Some(day);
-                        // L217-13: repair chosen first, then replaced instead.
-                        prior.replacement_instead_of_repair = repair_chosen_first;
-                    }
-                }
-                Resolution::Repair => {
-                    let days = (closed - opened).num_days().max(0);
-                    prior.days_immobilised += u32::try_from(days).unwrap_or(0);
-                }
-                _ => {}
-            }
+            earlier.push(comptoir_core::policy::EarlierRemedy {
+                resolution: d.resolution,
+                basis: d.basis,
+                opened_at,
+                closed_at,
+                closed_on: calendar.local_date(closed_at),
+                repair_chosen_first,
+            });
         }
-        Ok(prior)
+        Ok(comptoir_core::policy::prior_remedies(&earlier))
     }
 
     /// The options the policy gives at intake, before the dossier exists.

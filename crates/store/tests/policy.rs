@@ -557,6 +557,38 @@ async fn a_legal_repair_extends_the_guarantee_for_the_next_dossier_on_the_line()
         after.facts.guarantee_end, before.facts.guarantee_end_if_repaired,
         "+6 months after a repair under the legal guarantee (L217-13)"
     );
+
+    // The committed deadline reads the same guarantee: two months after the
+    // first 24 months, the repaired good is still under it, so the new
+    // dossier's deadline is capped at 30 days; the same good never repaired
+    // (another demo database) is not.
+    let late = before
+        .facts
+        .guarantee_end
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc()
+        + Duration::days(61);
+    assert!(late.date_naive() < after.facts.guarantee_end);
+    let third = store.open_dossier(&input, late).await.unwrap();
+    let capped = store.dossier_detail(third).await.unwrap().dossier;
+    assert_eq!(capped.legal_cap_at, Some(late + Duration::days(30)));
+    let (_other_dir, other) = common::demo_store(50).await;
+    let (customer, line) = line_of(&other, showcase::WEB_ORDER).await;
+    let never_repaired = other
+        .open_dossier(&intake(customer, line, "defect.battery"), late)
+        .await
+        .unwrap();
+    assert_eq!(
+        other
+            .dossier_detail(never_repaired)
+            .await
+            .unwrap()
+            .dossier
+            .legal_cap_at,
+        None,
+        "past 24 months without a legal repair: no legal cap"
+    );
 }
 
 #[tokio::test]

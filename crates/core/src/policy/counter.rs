@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use super::document::Policy;
 use super::engine::{
-    warranty_window, Basis, Case, CustomerHistory, Decision, ItemState, ReasonKind, Resolution,
-    ResolutionOption, Severity, WarrantyStart,
+    warranty_window, Basis, Case, CustomerHistory, Decision, ItemState, PriorRemedies, ReasonKind,
+    Resolution, ResolutionOption, Severity, WarrantyStart,
 };
 use crate::dossier::{ItemCondition, MAX_TEXT_CHARS};
 use crate::model::{Channel, SoldAs};
@@ -84,18 +84,6 @@ impl CommercialWarranty {
             (first <= request && request <= end, end)
         })
     }
-}
-
-/// What earlier dossiers on the same purchased line did (the law counts them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PriorRemedies {
-    pub repaired_under_guarantee: bool,
-    pub replaced_under_guarantee_on: Option<NaiveDate>,
-    /// That replacement came instead of a repair the customer had chosen
-    /// (L217-13: a new guarantee).
-    pub replacement_instead_of_repair: bool,
-    /// Days immobilised by commercial-warranty repairs.
-    pub days_immobilised: u32,
 }
 
 /// How the item comes back, for the policy, from the condition the clerk

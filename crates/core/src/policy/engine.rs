@@ -1,6 +1,6 @@
 //! The decision engine: a pure function of a policy, a case and today's date.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -468,24 +468,19 @@ pub fn validate_case(case: &Case, today: NaiveDate) -> Result<()> {
 /// (`legal_guarantee.immobilisation_extension_from_days`).
 pub fn legal_facts(case: &Case, policy: &Policy) -> LegalFacts {
     let delivery = case.delivery_date.unwrap_or(case.purchase_date);
-    // L217-13: a new guarantee only when the replacement came instead of the
-    // repair the customer chose; any other replacement runs on.
-    let renewed_on = case
-        .replaced_under_guarantee_on
-        .filter(|_| case.replacement_instead_of_repair);
-    let start = renewed_on.unwrap_or(delivery);
-    let noticed = case.defect_noticed_date.unwrap_or(case.request_date);
-    let mut guarantee_end = add_months(
+    let ConformityGuarantee {
         start,
-        if renewed_on.is_some() {
-            law::GLC_REPLACEMENT_NEW_GUARANTEE_MONTHS
-        } else {
-            law::GLC_DURATION_MONTHS
+        end: guarantee_end,
+    } = conformity_guarantee(
+        delivery,
+        &PriorRemedies {
+            repaired_under_guarantee: case.repaired_under_guarantee,
+            replaced_under_guarantee_on: case.replaced_under_guarantee_on,
+            replacement_instead_of_repair: case.replacement_instead_of_repair,
+            days_immobilised: case.days_immobilised,
         },
     );
-    if case.repaired_under_guarantee {
-        guarantee_end = add_months(guarantee_end, law::GLC_REPAIR_EXTENSION_MONTHS);
-    }
+    let noticed = case.defect_noticed_date.unwrap_or(case.request_date);
     let guarantee_active = noticed <= guarantee_end;
     let presumption_months = match case.sold_as {
         SoldAs::New => law::GLC_PRESUMPTION_NEW_MONTHS,
@@ -580,6 +575,112 @@ pub fn legal_facts(case: &Case, policy: &Policy) -> LegalFacts {
             .flatten(),
         hidden_defect_deadline: add_months(noticed, law::HIDDEN_DEFECT_ACTION_MONTHS),
     }
+}
+
+/// What earlier dossiers on the same purchased line did (the law counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PriorRemedies {
+    pub repaired_under_guarantee: bool,
+    pub replaced_under_guarantee_on: Option<NaiveDate>,
+    /// That replacement came instead of a repair the customer had chosen
+    /// (L217-13: a new guarantee).
+    pub replacement_instead_of_repair: bool,
+    /// Days immobilised by commercial-warranty repairs.
+    pub days_immobilised: u32,
+}
+
+/// The legal conformity guarantee of a good, from its delivery and what
+/// earlier dossiers on it did: the one reading of L217-3 and L217-13 that
+/// the policy engine and the committed deadline's legal cap share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConformityGuarantee {
+    /// When it runs from: the delivery, or the day a replacement that came
+    /// instead of the chosen repair was handed over (a new guarantee).
+    pub start: NaiveDate,
+    /// Its last day, with 6 more months after a repair under it.
+    pub end: NaiveDate,
+}
+
+/// See [`ConformityGuarantee`]. L217-13: a replacement gives a new
+/// guarantee only when it came instead of the repair the customer chose
+/// (any other replacement runs on); a repair under the guarantee extends it
+/// by 6 months.
+pub fn conformity_guarantee(delivery: NaiveDate, prior: &PriorRemedies) -> ConformityGuarantee {
+    let renewed_on = prior
+        .replaced_under_guarantee_on
+        .filter(|_| prior.replacement_instead_of_repair);
+    let start = renewed_on.unwrap_or(delivery);
+    let mut end = add_months(
+        start,
+        if renewed_on.is_some() {
+            law::GLC_REPLACEMENT_NEW_GUARANTEE_MONTHS
+        } else {
+            law::GLC_DURATION_MONTHS
+        },
+    );
+    if prior.repaired_under_guarantee {
+        end = add_months(end, law::GLC_REPAIR_EXTENSION_MONTHS);
+    }
+    ConformityGuarantee { start, end }
+}
+
+/// A finished earlier dossier on the same purchased line, as the law reads
+/// it (see [`prior_remedies`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlierRemedy {
+    pub resolution: Resolution,
+    pub basis: Basis,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: DateTime<Utc>,
+    /// The store's local date of the closure (the day the good came back).
+    pub closed_on: NaiveDate,
+    /// A repair had been chosen on that dossier before it ended in a
+    /// replacement.
+    pub repair_chosen_first: bool,
+}
+
+/// What earlier dossiers on a line did under the law: a legal repair
+/// (+6 months), the latest legal replacement (and whether it came instead
+/// of a chosen repair: a new guarantee), and the days other repairs kept
+/// the good (a commercial warranty is extended by them, L217-28).
+pub fn prior_remedies(earlier: &[EarlierRemedy]) -> PriorRemedies {
+    let mut prior = PriorRemedies::default();
+    for e in earlier {
+        let legal = e.basis == Basis::Legal;
+        match e.resolution {
+            Resolution::Repair if legal => prior.repaired_under_guarantee = true,
+            Resolution::Replacement if legal => {
+                if Some(e.closed_on) > prior.replaced_under_guarantee_on {
+                    prior.replaced_under_guarantee_on = Some(e.closed_on);
+                    prior.replacement_instead_of_repair = e.repair_chosen_first;
+                }
+            }
+            Resolution::Repair => {
+                let days = (e.closed_at - e.opened_at).num_days().max(0);
+                prior.days_immobilised = prior
+                    .days_immobilised
+                    .saturating_add(u32::try_from(days).unwrap_or(u32::MAX));
+            }
+            _ => {}
+        }
+    }
+    prior
+}
+
+/// The customer's history the policy reads runs over these windows before
+/// the request: dossiers of the last 30 days, spend of the last 24 months.
+pub const RECENT_DOSSIERS_DAYS: i64 = 30;
+pub const SPEND_WINDOW_MONTHS: u32 = 24;
+
+/// From when the customer's recent dossiers and spend are counted, for a
+/// request made at `asked_at` (see [`RECENT_DOSSIERS_DAYS`],
+/// [`SPEND_WINDOW_MONTHS`]).
+pub fn history_windows(asked_at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let recent = asked_at - chrono::Duration::days(RECENT_DOSSIERS_DAYS);
+    let spend = asked_at
+        .checked_sub_months(chrono::Months::new(SPEND_WINDOW_MONTHS))
+        .unwrap_or(asked_at);
+    (recent, spend)
 }
 
 /// First and last day (inclusive) of a commercial warranty of `months`,

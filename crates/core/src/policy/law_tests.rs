@@ -944,3 +944,89 @@ proptest! {
 fn last_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(crate::bounds::MAX_YEAR, 12, 31).expect("a real date")
 }
+
+// ----- earlier remedies and the guarantee they leave (L217-13, L217-28) -----
+
+fn earlier(resolution: Resolution, basis: Basis, opened: &str, closed: &str) -> EarlierRemedy {
+    let at = |s: &str| d(s).and_hms_opt(10, 0, 0).unwrap().and_utc();
+    EarlierRemedy {
+        resolution,
+        basis,
+        opened_at: at(opened),
+        closed_at: at(closed),
+        closed_on: d(closed),
+        repair_chosen_first: false,
+    }
+}
+
+#[test]
+fn earlier_remedies_read_as_the_law_counts_them() {
+    assert_eq!(prior_remedies(&[]), PriorRemedies::default());
+    let repair = earlier(Resolution::Repair, Basis::Legal, "2026-01-05", "2026-01-12");
+    let goodwill_repair = earlier(
+        Resolution::Repair,
+        Basis::Policy,
+        "2026-02-01",
+        "2026-02-11",
+    );
+    let mut replaced = earlier(
+        Resolution::Replacement,
+        Basis::Legal,
+        "2026-03-01",
+        "2026-03-04",
+    );
+    replaced.repair_chosen_first = true;
+    let older_replacement = earlier(
+        Resolution::Replacement,
+        Basis::Legal,
+        "2025-12-01",
+        "2025-12-02",
+    );
+    let prior = prior_remedies(&[repair, goodwill_repair, replaced, older_replacement]);
+    assert!(prior.repaired_under_guarantee);
+    assert_eq!(
+        prior.days_immobilised, 10,
+        "only repairs outside the law count"
+    );
+    assert_eq!(
+        prior.replaced_under_guarantee_on,
+        Some(d("2026-03-04")),
+        "the latest"
+    );
+    assert!(prior.replacement_instead_of_repair);
+}
+
+#[test]
+fn the_guarantee_runs_from_delivery_plus_six_months_after_a_legal_repair_new_after_a_replacement_instead_of_repair(
+) {
+    let delivery = d("2025-10-05");
+    let plain = conformity_guarantee(delivery, &PriorRemedies::default());
+    assert_eq!((plain.start, plain.end), (delivery, d("2027-10-05")));
+    let repaired = PriorRemedies {
+        repaired_under_guarantee: true,
+        ..PriorRemedies::default()
+    };
+    assert_eq!(
+        conformity_guarantee(delivery, &repaired).end,
+        d("2028-04-05")
+    );
+    let replaced_only = PriorRemedies {
+        replaced_under_guarantee_on: Some(d("2026-06-01")),
+        ..PriorRemedies::default()
+    };
+    assert_eq!(
+        conformity_guarantee(delivery, &replaced_only),
+        plain,
+        "a replacement the customer chose runs on"
+    );
+    let instead = PriorRemedies {
+        replaced_under_guarantee_on: Some(d("2026-06-01")),
+        replacement_instead_of_repair: true,
+        ..PriorRemedies::default()
+    };
+    let renewed = conformity_guarantee(delivery, &instead);
+    assert_eq!(
+        (renewed.start, renewed.end),
+        (d("2026-06-01"), d("2028-06-01"))
+    );
+}

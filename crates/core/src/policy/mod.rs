@@ -103,17 +103,17 @@ pub mod law;
 
 pub use counter::{
     build_case, check_choice, item_state, CheckedChoice, CommercialWarranty, DecisionChoice,
-    DecisionRecord, PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts, Ruling,
-    MANAGER_DECISION_RULE,
+    DecisionRecord, PolicyPreview, PolicyQuery, PurchaseFacts, Ruling, MANAGER_DECISION_RULE,
 };
 pub use document::{
     Amount, Authority, Category, ChangeOfMind, DistanceSales, Goodwill, LegalGuarantee,
     PerSeverity, PerTier, Percent, Policy, Resolutions, Window, DEFAULT_POLICY_TOML,
 };
 pub use engine::{
-    evaluate, legal_facts, validate_case, warranty_window, Basis, Case, CustomerHistory, Decision,
-    Gesture, ItemState, LegalFacts, ReasonKind, Resolution, ResolutionOption, Severity, ValueTier,
-    WarrantyStart,
+    conformity_guarantee, evaluate, history_windows, legal_facts, prior_remedies, validate_case,
+    warranty_window, Basis, Case, ConformityGuarantee, CustomerHistory, Decision, EarlierRemedy,
+    Gesture, ItemState, LegalFacts, PriorRemedies, ReasonKind, Resolution, ResolutionOption,
+    Severity, ValueTier, WarrantyStart, RECENT_DOSSIERS_DAYS, SPEND_WINDOW_MONTHS,
 };
 
 #[cfg(test)]
