@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use comptoir_core::calendar::CalendarConfig;
-use comptoir_store::{shipments, write, Store, StoreError};
-use sqlx::Acquire;
+use comptoir_core::fulfilment::ShipmentRecord;
+use comptoir_store::{BulkBatch, Store, StoreError};
 use thiserror::Error;
 
 pub use gen::Catalog;
@@ -104,9 +104,7 @@ pub async fn generate(
     cfg: &DemoConfig,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<DemoSummary> {
-    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM customers")
-        .fetch_one(store.pool())
-        .await?;
+    let existing = store.customer_count().await?;
     if existing > 0 {
         return Err(DemoError::NotEmpty(existing));
     }
@@ -118,27 +116,20 @@ pub async fn generate(
         ..DemoSummary::default()
     };
 
-    let mut conn = store.pool().acquire().await?;
-    // A bulk load: the file is new, durability per batch is not needed.
-    sqlx::query("PRAGMA synchronous = OFF")
-        .execute(&mut *conn)
-        .await?;
-
+    let mut bulk = store.bulk_load().await?;
     let show = showcase::build(&catalog, cfg.seed, cfg.as_of);
-    {
-        let mut tx = conn.begin().await?;
-        write::insert_stores(&mut tx, &catalog.stores).await?;
-        write::insert_products(&mut tx, &catalog.products).await?;
-        shipments::insert_product_warranties(
-            &mut tx,
-            &fulfilment::catalogue_warranties(&catalog.products),
-        )
-        .await?;
-        write::set_setting(&mut tx, "store_code", &cfg.local_store).await?;
-        write_batch(&mut tx, &show, &mut summary).await?;
-        shipments::insert_shipments(&mut tx, &showcase::shipments(&show)).await?;
-        tx.commit().await?;
-    }
+    let warranties = fulfilment::catalogue_warranties(&catalog.products);
+    let mut show_shipments = fulfilment::split_shipments(&show.orders);
+    show_shipments.extend(showcase::shipments(&show));
+    bulk.load(&BulkBatch {
+        stores: &catalog.stores,
+        products: &catalog.products,
+        product_warranties: &warranties,
+        local_store: Some(&cfg.local_store),
+        ..batch_of(&show, &show_shipments)
+    })
+    .await?;
+    count(&show, &mut summary);
     // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
     // Metz; a lunch break in Nice; the others keep the default calendar.
     for (code, config) in [
@@ -183,34 +174,28 @@ pub async fn generate(
         }
     });
     while let Ok(batch) = rx_batches.recv() {
-        let mut tx = conn.begin().await?;
-        write_batch(&mut tx, &batch, &mut summary).await?;
-        tx.commit().await?;
+        let shipments = fulfilment::split_shipments(&batch.orders);
+        bulk.load(&batch_of(&batch, &shipments)).await?;
+        count(&batch, &mut summary);
         progress(summary.customers, cfg.customers);
     }
     generator.join().map_err(|_| DemoError::Generator)?;
-    // Merge the full-text index's segments into one b-tree: name searches
-    // on a freshly bulk-loaded database are about 3x faster afterwards.
-    sqlx::query("INSERT INTO customer_fts (customer_fts) VALUES ('optimize')")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA synchronous = NORMAL")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
+    bulk.finish().await?;
     tracing::info!(?summary, elapsed = ?started.elapsed(), "demo data generated");
     Ok(summary)
 }
 
-async fn write_batch(
-    conn: &mut sqlx::SqliteConnection,
-    b: &gen::Batch,
-    summary: &mut DemoSummary,
-) -> Result<()> {
-    write::insert_customers(conn, &b.customers).await?;
-    write::insert_orders(conn, &b.orders).await?;
-    shipments::insert_shipments(conn, &fulfilment::split_shipments(&b.orders)).await?;
-    write::insert_dossiers(conn, &b.dossiers).await?;
+fn batch_of<'a>(b: &'a gen::Batch, shipments: &'a [ShipmentRecord]) -> BulkBatch<'a> {
+    BulkBatch {
+        customers: &b.customers,
+        orders: &b.orders,
+        shipments,
+        dossiers: &b.dossiers,
+        ..BulkBatch::default()
+    }
+}
+
+fn count(b: &gen::Batch, summary: &mut DemoSummary) {
     summary.customers += b.customers.len() as u64;
     summary.orders += b.orders.len() as u64;
     summary.order_lines += b.orders.iter().map(|o| o.lines.len() as u64).sum::<u64>();
@@ -220,5 +205,4 @@ async fn write_batch(
         .iter()
         .map(|d| d.events.len() as u64)
         .sum::<u64>();
-    Ok(())
 }

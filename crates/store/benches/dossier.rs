@@ -4,6 +4,11 @@
 //! baseline measured in the same run: the same two INSERTs in one
 //! transaction, nothing else.
 //!
+//! Then each dossier action on the dossiers just opened (diagnose, a note,
+//! an assignment: validation, the fold of the timeline, projection and
+//! outbox row in one transaction) next to the raw INSERT of one event row in
+//! a transaction; and `dossier verify` over every dossier of the database.
+//!
 //! ```text
 //! cargo bench -p comptoir-store --bench dossier
 //! ```
@@ -14,12 +19,15 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::time::Instant;
 
 use chrono::Utc;
 use common::{ms, stats};
 use comptoir_core::dossier::{ItemCondition, OpenDossierInput};
 use comptoir_core::ids::{CustomerId, DossierEventId, DossierId, OrderLineId};
+use comptoir_core::workflow::DossierAction;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,6 +42,19 @@ async fn main() {
         .await
         .unwrap();
     let started_at = Utc::now();
+
+    // dossier verify over every dossier of the database as generated.
+    let dossiers: i64 = sqlx::query_scalar("SELECT count(*) FROM dossiers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let differ = store.verify_dossiers().await.unwrap();
+    println!(
+        "dossier verify: {dossiers} dossiers in {:.2} s ({} differ)",
+        t.elapsed().as_secs_f64(),
+        differ.len()
+    );
 
     // Intakes on random customers' purchased lines, serial read correctly.
     let mut rng = ChaCha8Rng::seed_from_u64(11);
@@ -73,9 +94,10 @@ async fn main() {
 
     let mut ours = Vec::with_capacity(OPENS);
     let mut base = Vec::with_capacity(OPENS);
+    let mut opened = Vec::with_capacity(OPENS);
     for (i, intake) in intakes.iter().enumerate() {
         let t = Instant::now();
-        store.open_dossier(intake, Utc::now()).await.unwrap();
+        opened.push(store.open_dossier(intake, Utc::now()).await.unwrap());
         ours.push(t.elapsed());
 
         let t = Instant::now();
@@ -125,11 +147,83 @@ async fn main() {
         );
     }
 
+    // Each action on the dossiers just opened, next to one raw event INSERT.
+    let mut raw = Vec::with_capacity(OPENS);
+    let mut diagnose = Vec::with_capacity(OPENS);
+    let mut note = Vec::with_capacity(OPENS);
+    let mut assign = Vec::with_capacity(OPENS);
+    for id in &opened {
+        let t = Instant::now();
+        store
+            .dossier_action(
+                *id,
+                DossierAction::Diagnose,
+                "Bench",
+                Some("Carte mère HS"),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        diagnose.push(t.elapsed());
+        let t = Instant::now();
+        store
+            .add_note(*id, "Bench", "Client prévenu par SMS", Utc::now())
+            .await
+            .unwrap();
+        note.push(t.elapsed());
+        let t = Instant::now();
+        store
+            .assign(*id, Some("Karim B."), "Bench", Utc::now())
+            .await
+            .unwrap();
+        assign.push(t.elapsed());
+        let t = Instant::now();
+        let mut tx = pool.begin().await.unwrap();
+        // The same row the write path appends for a note, typed body
+        // included, without validation, fold, projection or outbox.
+        let hlc = comptoir_core::hlc::Hlc {
+            physical_ms: u64::try_from(Utc::now().timestamp_millis()).unwrap(),
+            logical: 0,
+        };
+        sqlx::query(
+            "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, note, hlc, device_id, body)
+             VALUES (?, ?, ?, 'Bench', 'note', 'Client prévenu', ?, ?, '{\"type\":\"note\"}')",
+        )
+        .bind(DossierEventId::new())
+        .bind(*id)
+        .bind(Utc::now())
+        .bind(hlc.to_string())
+        .bind(uuid::Uuid::nil())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        raw.push(t.elapsed());
+    }
+    println!();
+    for (label, d) in [
+        ("diagnose (ours)", diagnose),
+        ("note (ours)", note),
+        ("assign (ours)", assign),
+        ("raw 1 event INSERT in a tx", raw),
+    ] {
+        let s = stats(d);
+        println!(
+            "{label:<24} {:>6} {:>9} {:>9} {:>9} {:>9}",
+            s.n,
+            ms(s.p50),
+            ms(s.p95),
+            ms(s.p99),
+            ms(s.max)
+        );
+    }
+
     // Leave the database as it was.
     let mut tx = pool.begin().await.unwrap();
     for sql in [
         "DROP TRIGGER dossier_events_are_append_only_delete",
         "DELETE FROM dossier_events WHERE actor = 'Bench'",
+        "DELETE FROM outbox WHERE entity_id IN (SELECT id FROM dossiers WHERE opened_by = 'Bench')",
         "DELETE FROM dossiers WHERE opened_by = 'Bench'",
         "CREATE TRIGGER dossier_events_are_append_only_delete BEFORE DELETE ON dossier_events
          BEGIN SELECT RAISE(ABORT, 'dossier events are append-only'); END",

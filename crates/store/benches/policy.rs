@@ -18,6 +18,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::time::Instant;
 
 use chrono::Utc;

@@ -17,6 +17,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use common::{ms, stats, Stats};
 
 use std::time::Instant;

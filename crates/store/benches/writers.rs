@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod apply;
+mod bulk;
 mod card;
 mod clock;
 mod dossiers;
@@ -16,12 +17,21 @@ mod outbox;
 mod policy;
 mod projection;
 mod search;
-pub mod shipments;
+mod shipments;
 mod sqlite_error;
 mod tx;
 mod upgrade;
-pub mod write;
+mod write;
 
+pub use bulk::{BulkBatch, BulkLoad};
+
+/// See [`Store::connection_settings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
 pub use dossiers::{ReasonView, TemplateView};
 pub use error::{HistoryProblem, Result, StoreError};
 pub use exit::{close_all, close_on_exit, stop_requested, StopSignal};
@@ -69,10 +79,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -88,6 +94,26 @@ impl Store {
             store,
             database_path: self.path.display().to_string(),
             customers: customers.try_into().unwrap_or(0),
+        })
+    }
+
+    /// How the store's own connections are set up, for support and tests:
+    /// journal mode, foreign keys enforced, busy timeout in milliseconds.
+    pub async fn connection_settings(&self) -> Result<ConnectionSettings> {
+        let mut conn = self.pool.acquire().await?;
+        let journal_mode = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy_timeout_ms = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(ConnectionSettings {
+            journal_mode,
+            foreign_keys: foreign_keys == 1,
+            busy_timeout_ms,
         })
     }
 

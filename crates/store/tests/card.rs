@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use comptoir_core::ids::CustomerId;
 use comptoir_core::model::{Channel, DossierOrigin, DossierStatus};
 use comptoir_demo::showcase;

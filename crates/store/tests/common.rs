@@ -7,6 +7,11 @@ use chrono::{TimeZone, Utc};
 use comptoir_demo::DemoConfig;
 use comptoir_store::{OpenMode, Store};
 
+#[path = "support/raw.rs"]
+mod raw;
+#[allow(unused_imports)] // not every test file reads behind the store
+pub use raw::RawPool;
+
 pub fn as_of() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
 }

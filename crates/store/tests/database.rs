@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::os::unix::fs::PermissionsExt;
 
 use chrono::Utc;
@@ -12,8 +14,7 @@ use comptoir_core::model::Channel;
 use comptoir_core::records::{OrderLineRecord, OrderRecord};
 use comptoir_core::Cents;
 use comptoir_demo::{DemoConfig, DemoError};
-use comptoir_store::{write, OpenMode, Store};
-use sqlx::Acquire;
+use comptoir_store::{BulkBatch, OpenMode, Store};
 
 #[tokio::test]
 async fn a_missing_file_is_an_error_unless_creation_is_asked() {
@@ -25,21 +26,10 @@ async fn a_missing_file_is_an_error_unless_creation_is_asked() {
     assert!(!path.exists(), "MustExist must not create the file");
 
     let store = Store::open(&path, OpenMode::CreateIfMissing).await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(fk, 1);
-    let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(timeout, 5000);
+    let settings = store.connection_settings().await.unwrap();
+    assert_eq!(settings.journal_mode, "wal");
+    assert!(settings.foreign_keys);
+    assert_eq!(settings.busy_timeout_ms, 5000);
     assert_eq!(store.app_info().await.unwrap().customers, 0);
 }
 
@@ -183,25 +173,31 @@ async fn a_batch_with_one_bad_record_writes_nothing() {
     // Validation refuses a store order without its store, before any write.
     let good = order(customer, product, "W99000001", Channel::Web);
     let bad = order(customer, product, "T-BAD-1", Channel::Store);
-    let mut conn = store.pool().acquire().await.unwrap();
-    let mut tx = conn.begin().await.unwrap();
-    let e = write::insert_orders(&mut tx, &[good.clone(), bad])
+    let mut bulk = store.bulk_load().await.unwrap();
+    let orders = [good.clone(), bad];
+    let e = bulk
+        .load(&BulkBatch {
+            orders: &orders,
+            ..BulkBatch::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(e.code(), "order_invalid");
     assert!(e.message_fr().contains("magasin"), "{}", e.message_fr());
-    drop(tx);
 
     // A database constraint (unknown product) fails mid-way: rolled back whole.
     let mut orphan = order(customer, ProductId::new(), "W99000002", Channel::Web);
     orphan.lines[0].line_no = 1;
-    let mut tx = conn.begin().await.unwrap();
-    let e = write::insert_orders(&mut tx, &[good, orphan])
+    let orders = [good, orphan];
+    let e = bulk
+        .load(&BulkBatch {
+            orders: &orders,
+            ..BulkBatch::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(e.code(), "database");
-    tx.rollback().await.unwrap();
-    drop(conn);
+    bulk.finish().await.unwrap();
     assert_eq!(count().await, before);
 }
 

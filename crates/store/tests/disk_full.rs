@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;

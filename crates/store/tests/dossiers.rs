@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use comptoir_core::calendar::{CalendarConfig, DeadlineStatus, WeeklyHours};
 use comptoir_core::dossier::*;

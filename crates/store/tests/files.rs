@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -12,7 +14,7 @@ use comptoir_core::ids::{ContactId, CustomerId};
 use comptoir_core::model::ContactKind;
 use comptoir_core::records::{ContactRecord, CustomerRecord};
 use comptoir_core::views::{MatchKind, SearchResponse};
-use comptoir_store::{write, OpenMode, Store};
+use comptoir_store::{BulkBatch, OpenMode, Store};
 
 fn customer(first: &str, last: &str, city: &str, phone: Option<&str>) -> CustomerRecord {
     let now = Utc::now();
@@ -45,9 +47,14 @@ fn customer(first: &str, last: &str, city: &str, phone: Option<&str>) -> Custome
 }
 
 async fn insert(store: &Store, customers: &[CustomerRecord]) {
-    let mut tx = store.pool().begin().await.unwrap();
-    write::insert_customers(&mut tx, customers).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut bulk = store.bulk_load().await.unwrap();
+    bulk.load(&BulkBatch {
+        customers,
+        ..BulkBatch::default()
+    })
+    .await
+    .unwrap();
+    bulk.finish().await.unwrap();
 }
 
 /// A store with the name families of the tests, among ordinary customers.

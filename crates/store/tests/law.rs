@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use comptoir_core::dossier::*;
 use comptoir_core::fulfilment::ShipmentRecord;

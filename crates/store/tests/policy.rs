@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use comptoir_core::auth::{ManagerApproval, Role};
 use comptoir_core::dossier::*;

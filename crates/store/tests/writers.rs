@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::RawPool;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 

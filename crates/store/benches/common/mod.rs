@@ -8,6 +8,10 @@ use chrono::{TimeZone, Utc};
 use comptoir_demo::DemoConfig;
 use comptoir_store::{OpenMode, Store};
 
+#[path = "../../tests/support/raw.rs"]
+mod raw;
+pub use raw::RawPool;
+
 /// The benchmark database (`COMPTOIR_BENCH_DB`, default
 /// `target/bench/comptoir-<N>.sqlite` with N = `COMPTOIR_BENCH_CUSTOMERS`,
 /// 1,000,000 by default), generated on first use with a fixed seed.
