@@ -101,7 +101,7 @@ impl Clock {
 
     pub async fn save(&self, conn: &mut SqliteConnection) -> Result<()> {
         if self.changed {
-            crate::write::set_setting(conn, HLC_KEY, &self.last.to_string()).await?;
+            crate::rows::set_setting(conn, HLC_KEY, &self.last.to_string()).await?;
         }
         Ok(())
     }

@@ -6,21 +6,29 @@
 
 mod apply;
 mod bulk;
+mod calendars;
 mod card;
 mod clock;
+mod decisions;
 mod dossiers;
 mod error;
 mod exit;
+mod intake;
+mod lists;
 mod numbering;
 mod open;
 mod outbox;
-mod policy;
+mod policies;
 mod projection;
+mod rows;
 mod search;
+mod settings;
 mod shipments;
 mod sqlite_error;
 mod tx;
 mod upgrade;
+mod users;
+mod workflow;
 mod write;
 
 pub use bulk::{BulkBatch, BulkLoad};
@@ -32,15 +40,16 @@ pub struct ConnectionSettings {
     pub foreign_keys: bool,
     pub busy_timeout_ms: i64,
 }
-pub use dossiers::{ReasonView, TemplateView};
 pub use error::{HistoryProblem, Result, StoreError};
 pub use exit::{close_all, close_on_exit, stop_requested, StopSignal};
 pub use open::OpenMode;
+pub use settings::{ReasonView, TemplateView};
 
 pub use outbox::DossierDifference;
-pub use policy::PolicyInfo;
+pub use policies::PolicyInfo;
 pub use projection::DossierRow;
 pub use search::SearchIndexStats;
+pub use users::MAX_LOGIN_CHARS;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

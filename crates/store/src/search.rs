@@ -574,7 +574,7 @@ pub(crate) async fn index_customers(
             .await?;
         }
     }
-    crate::write::insert_rows(
+    crate::rows::insert_rows(
         conn,
         "INSERT INTO customer_fts (rowid, name, city) ",
         &entries,

@@ -7,44 +7,11 @@
 use comptoir_core::model::ContactKind;
 use comptoir_core::normalize::normalize_code;
 use comptoir_core::records::*;
-use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 
+pub(crate) use crate::rows::set_setting;
+use crate::rows::upsert_rows;
 use crate::{Result, StoreError};
-
-/// SQLite accepts 32,766 bound values per statement; stay well below.
-const MAX_BINDS: usize = 30_000;
-
-pub(crate) async fn insert_rows<'a, T: 'a>(
-    conn: &mut SqliteConnection,
-    head: &'static str,
-    rows: &'a [T],
-    binds_per_row: usize,
-    bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
-) -> Result<()> {
-    upsert_rows(conn, head, "", rows, binds_per_row, bind).await
-}
-
-/// `head` VALUES (…), (…) `tail`: `tail` is the upsert clause.
-async fn upsert_rows<'a, T: 'a>(
-    conn: &mut SqliteConnection,
-    head: &'static str,
-    tail: &'static str,
-    rows: &'a [T],
-    binds_per_row: usize,
-    mut bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    for chunk in rows.chunks((MAX_BINDS / binds_per_row).max(1)) {
-        let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new(head);
-        qb.push_values(chunk, &mut bind);
-        qb.push(tail);
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 /// `ON CONFLICT (id) DO UPDATE SET c = excluded.c, …` for these columns.
 macro_rules! upsert_by_id {
@@ -54,18 +21,6 @@ macro_rules! upsert_by_id {
     (@set $first:literal $(, $col:literal)*) => {
         concat!($first, " = excluded.", $first $(, ", ", $col, " = excluded.", $col)*)
     };
-}
-
-pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(value)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn insert_stores(conn: &mut SqliteConnection, stores: &[StoreRecord]) -> Result<()> {

@@ -1,41 +1,25 @@
-//! The unified return policy at this counter: the published documents, the
-//! counter's users and their PINs, and decisions on dossiers.
+//! Decisions under the unified return policy: the case built from the
+//! database's facts, the policy's ruling, a choice checked against it (a
+//! manager's PIN beyond a clerk's authority), the decision written.
 //!
 //! The rules are enforced here, not in the UI: a choice the policy does not
-//! allow is refused, and one beyond a clerk's authority is written only
-//! with a manager's valid PIN.
+//! allow is refused, and one beyond a clerk's authority is written only with a
+//! manager's valid PIN.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use comptoir_core::auth::{self, ManagerApproval, PinCounter, Role, UserView};
+use comptoir_core::auth::{ManagerApproval, UserView};
 use comptoir_core::calendar::BusinessCalendar;
 use comptoir_core::dossier::ItemCondition;
 use comptoir_core::ids::*;
 use comptoir_core::model::{Channel, SoldAs};
 use comptoir_core::policy::{
     build_case, check_choice, evaluate, item_state, CheckedChoice, CustomerHistory, Decision,
-    DecisionChoice, DecisionRecord, Policy, PolicyPreview, PolicyQuery, PriorRemedies,
-    PurchaseFacts, ReasonKind, Ruling, Severity, DEFAULT_POLICY_TOML,
+    DecisionChoice, DecisionRecord, PolicyPreview, PolicyQuery, PriorRemedies, PurchaseFacts,
+    ReasonKind, Ruling, Severity,
 };
 use comptoir_core::{Cents, CoreError};
-
-/// Longest login of a counter user.
-pub const MAX_LOGIN_CHARS: usize = 64;
-use serde::Serialize;
 use sqlx::SqliteConnection;
-
-use crate::{Result, Store, StoreError};
-
-/// A policy document installed on this counter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct PolicyInfo {
-    pub id: String,
-    pub version: String,
-    pub effective_from: NaiveDate,
-}
 
 /// What is needed to rule on a dossier, read from the database.
 pub(crate) struct CaseSource {
@@ -72,7 +56,7 @@ impl From<&PolicyQuery> for CaseSource {
 }
 
 #[derive(sqlx::FromRow)]
-struct PurchaseRow {
+pub(crate) struct PurchaseRow {
     customer_id: CustomerId,
     channel: Channel,
     ordered_at: DateTime<Utc>,
@@ -86,7 +70,7 @@ struct PurchaseRow {
 
 /// What intake recorded on a dossier, for the policy.
 #[derive(sqlx::FromRow)]
-struct IntakeRow {
+pub(crate) struct IntakeRow {
     customer_id: CustomerId,
     order_line_id: Option<OrderLineId>,
     reason_code: String,
@@ -96,50 +80,9 @@ struct IntakeRow {
     opened_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: UserId,
-    login: String,
-    display_name: String,
-    role: Role,
-    pin_hash: String,
-    failed_attempts: i64,
-    locked_until: Option<DateTime<Utc>>,
-}
-
-impl UserRow {
-    /// The user as listed at `now` (a lock that has run out is not shown).
-    fn view(&self, now: DateTime<Utc>) -> UserView {
-        UserView {
-            id: self.id,
-            login: self.login.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role,
-            role_label: self.role.label_fr().to_owned(),
-            locked_until: self.locked_until.filter(|until| *until > now),
-        }
-    }
-}
-
-/// A stored policy document, parsed and checked once per process: a
-/// published text never changes, and reading it (TOML, then the legal-floor
-/// check) was most of the cost of each ruling at the counter.
-fn parsed_policy(text: &str) -> Result<Arc<Policy>> {
-    static PARSED: OnceLock<Mutex<HashMap<String, Arc<Policy>>>> = OnceLock::new();
-    let cache = PARSED.get_or_init(Mutex::default);
-    if let Some(p) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
-        return Ok(p);
-    }
-    let policy = Arc::new(Policy::from_toml(text)?);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(text.to_owned(), Arc::clone(&policy));
-    }
-    Ok(policy)
-}
-
 /// Why the counter shows no automatic decision (a French sentence), or the
 /// error itself when it is not one of those expected situations.
-fn unavailable(e: StoreError) -> Result<String> {
+pub(crate) fn unavailable(e: StoreError) -> Result<String> {
     match &e {
         StoreError::Core(CoreError::CategoryNotInPolicy(_) | CoreError::ReasonWithoutPolicy(_)) => {
             Ok(e.message_fr())
@@ -150,257 +93,6 @@ fn unavailable(e: StoreError) -> Result<String> {
 }
 
 impl Store {
-    // ----- policy documents -------------------------------------------
-
-    /// Installs a policy document (checked against its format and the legal
-    /// floor first). Installing the same version again is a no-op; the same
-    /// id and version with another text is refused.
-    pub async fn install_policy(&self, text: &str, now: DateTime<Utc>) -> Result<PolicyInfo> {
-        let policy = Policy::from_toml(text)?;
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
-                .bind(&policy.id)
-                .bind(&policy.version)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match existing {
-            Some(doc) if doc == text => {}
-            Some(_) => {
-                return Err(StoreError::PolicyVersionConflict {
-                    id: policy.id.clone(),
-                    version: policy.version.clone(),
-                })
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO policies (id, version, effective_from, document, installed_at)
-                     VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(&policy.id)
-                .bind(&policy.version)
-                .bind(policy.effective_from)
-                .bind(text)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(PolicyInfo {
-            id: policy.id,
-            version: policy.version,
-            effective_from: policy.effective_from,
-        })
-    }
-
-    /// Installs the policy shipped with the app when the counter has none.
-    pub async fn ensure_default_policy(&self, now: DateTime<Utc>) -> Result<()> {
-        let any: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM policies)")
-            .fetch_one(&self.pool)
-            .await?;
-        if !any {
-            self.install_policy(DEFAULT_POLICY_TOML, now).await?;
-        }
-        Ok(())
-    }
-
-    /// The policy in force on a date: the latest effective on or before it.
-    pub(crate) async fn policy_on(
-        conn: &mut SqliteConnection,
-        day: NaiveDate,
-    ) -> Result<Arc<Policy>> {
-        let text: Option<String> = sqlx::query_scalar(
-            "SELECT document FROM policies WHERE effective_from <= ?
-             ORDER BY effective_from DESC, installed_at DESC LIMIT 1",
-        )
-        .bind(day)
-        .fetch_optional(conn)
-        .await?;
-        let text = text.ok_or(StoreError::NoPolicy)?;
-        parsed_policy(&text)
-    }
-
-    /// The policy in force today at this counter.
-    pub async fn current_policy(&self, now: DateTime<Utc>) -> Result<PolicyInfo> {
-        let mut conn = self.pool.acquire().await?;
-        let calendar = Self::local_calendar(&mut conn).await?;
-        let p = Self::policy_on(&mut conn, calendar.local_date(now)).await?;
-        Ok(PolicyInfo {
-            id: p.id.clone(),
-            version: p.version.clone(),
-            effective_from: p.effective_from,
-        })
-    }
-
-    async fn local_calendar(conn: &mut SqliteConnection) -> Result<BusinessCalendar> {
-        let store: Option<StoreId> = sqlx::query_scalar(
-            "SELECT s.id FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        Self::calendar_of(conn, store).await
-    }
-
-    // ----- users --------------------------------------------------------
-
-    /// Adds a counter user with a PIN (hashed with argon2id). The login is at
-    /// most [`MAX_LOGIN_CHARS`] characters, the name a short text.
-    pub async fn add_user(
-        &self,
-        login: &str,
-        display_name: &str,
-        role: Role,
-        pin: &str,
-        now: DateTime<Utc>,
-    ) -> Result<UserId> {
-        let login = login.trim().to_lowercase();
-        comptoir_core::bounds::check_len("login", &login, MAX_LOGIN_CHARS)?;
-        comptoir_core::bounds::check_short_text("display_name", display_name)?;
-        if login.is_empty()
-            || !login
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
-        {
-            return Err(StoreError::InvalidLogin { login });
-        }
-        if display_name.trim().is_empty() {
-            return Err(CoreError::MissingField {
-                field: "display_name",
-            }
-            .into());
-        }
-        let hash = auth::hash_pin(pin)?;
-        let id = UserId::new();
-        let done = sqlx::query(
-            "INSERT INTO users (id, login, display_name, role, pin_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
-        )
-        .bind(id)
-        .bind(&login)
-        .bind(display_name.trim())
-        .bind(role)
-        .bind(hash)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::LoginTaken { login });
-        }
-        Ok(id)
-    }
-
-    /// Active users, managers first, then by name; `locked_until` only
-    /// while the lock lasts at `now`.
-    pub async fn users(&self, now: DateTime<Utc>) -> Result<Vec<UserView>> {
-        let rows: Vec<UserRow> = sqlx::query_as(
-            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
-             FROM users WHERE active = 1 ORDER BY role DESC, display_name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|u| u.view(now)).collect())
-    }
-
-    /// The users who may approve beyond a clerk's authority.
-    pub async fn managers(&self, now: DateTime<Utc>) -> Result<Vec<UserView>> {
-        let mut users = self.users(now).await?;
-        users.retain(|u| u.role == Role::Manager);
-        Ok(users)
-    }
-
-    /// Lifts a lockout (an administrator's action).
-    pub async fn unlock_user(&self, login: &str) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE login = ?",
-        )
-        .bind(login.trim().to_lowercase())
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "utilisateur",
-            });
-        }
-        Ok(())
-    }
-
-    /// Checks a manager's PIN. A wrong PIN is counted (and committed) even
-    /// though the caller's action is then refused; the fifth in a row locks
-    /// the account. Returns the manager.
-    pub async fn verify_manager(
-        &self,
-        approval: &ManagerApproval,
-        now: DateTime<Utc>,
-    ) -> Result<UserView> {
-        let mut conn = self.pool.acquire().await?;
-        let tz = Self::local_calendar(&mut conn).await?.timezone();
-        let user: UserRow = sqlx::query_as(
-            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
-             FROM users WHERE login = ? AND active = 1",
-        )
-        .bind(approval.login.trim().to_lowercase())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| CoreError::NotAManager {
-            login: approval.login.trim().to_owned(),
-        })?;
-        if user.role != Role::Manager {
-            return Err(CoreError::NotAManager {
-                login: user.display_name,
-            }
-            .into());
-        }
-        PinCounter {
-            failures: u32::try_from(user.failed_attempts).unwrap_or(u32::MAX),
-            locked_until: user.locked_until,
-        }
-        .check_not_locked(now, tz)?;
-        // Something that is not a PIN is a wrong PIN (and is never hashed);
-        // argon2 runs off the async workers.
-        let right = auth::check_pin_format(&approval.pin).is_ok() && {
-            let (hash, pin) = (user.pin_hash.clone(), approval.pin.clone());
-            tokio::task::spawn_blocking(move || auth::verify_pin(&hash, &pin))
-                .await
-                .unwrap_or(false)
-        };
-        // The counter is read again and written under a write lock, so two
-        // attempts at the same time are both counted.
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
-        if right {
-            sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let mut view = user.view(now);
-            view.locked_until = None;
-            return Ok(view);
-        }
-        let (failures, locked_until): (i64, Option<DateTime<Utc>>) =
-            sqlx::query_as("SELECT failed_attempts, locked_until FROM users WHERE id = ?")
-                .bind(user.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let after = PinCounter {
-            failures: u32::try_from(failures).unwrap_or(u32::MAX),
-            locked_until,
-        }
-        .after_failure(now);
-        sqlx::query("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?")
-            .bind(i64::from(after.failures))
-            .bind(after.locked_until)
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::warn!(login = %user.login, failures = after.failures, "wrong manager PIN");
-        Err(after.failure_error(tz).into())
-    }
-
-    // ----- decisions ----------------------------------------------------
-
     /// The policy's ruling on a case described by its database facts, with
     /// the label of the policy category the product falls in.
     pub(crate) async fn rule_on(
@@ -548,7 +240,7 @@ impl Store {
         Self::preview(&mut conn, &CaseSource::from(query), now).await
     }
 
-    async fn preview(
+    pub(crate) async fn preview(
         conn: &mut SqliteConnection,
         src: &CaseSource,
         now: DateTime<Utc>,
@@ -589,7 +281,7 @@ impl Store {
         }
     }
 
-    async fn manager_ruling(
+    pub(crate) async fn manager_ruling(
         conn: &mut SqliteConnection,
         why: &str,
         now: DateTime<Utc>,
@@ -607,7 +299,10 @@ impl Store {
         Self::preview(&mut conn, &src, now).await
     }
 
-    async fn case_source(conn: &mut SqliteConnection, id: DossierId) -> Result<CaseSource> {
+    pub(crate) async fn case_source(
+        conn: &mut SqliteConnection,
+        id: DossierId,
+    ) -> Result<CaseSource> {
         let row: IntakeRow = sqlx::query_as(
             "SELECT customer_id, order_line_id, reason_code, condition, sealed, severity, opened_at
              FROM dossiers WHERE id = ?",
@@ -715,12 +410,9 @@ impl Store {
         tx.commit().await?;
         Ok(record)
     }
-}
-
-impl Store {
     /// A decision can be taken or changed until the dossier is closed or
     /// cancelled (after hand-back too: closure records the decided gesture).
-    async fn check_decidable(
+    pub(crate) async fn check_decidable(
         conn: &mut SqliteConnection,
         id: DossierId,
     ) -> Result<comptoir_core::events::DossierState> {

@@ -1,0 +1,138 @@
+//! The counter's reference data and settings: SAV reasons with their
+//! promise, closing-message templates, the local store, counter settings.
+
+use crate::{Result, Store, StoreError};
+use comptoir_core::calendar::DeadlinePromise;
+use comptoir_core::ids::*;
+use serde::Serialize;
+
+/// A reason of the taxonomy, for the intake form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
+#[ts(export)]
+pub struct ReasonView {
+    pub code: String,
+    pub label: String,
+    /// "48 heures ouvrées".
+    #[sqlx(skip)]
+    pub promise_label: String,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub promise_unit: String,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub promise_count: i64,
+    pub conformity: bool,
+}
+
+impl ReasonView {
+    pub(crate) fn promise(&self) -> DeadlinePromise {
+        let n = u32::try_from(self.promise_count).unwrap_or(48);
+        if self.promise_unit == "working_days" {
+            DeadlinePromise::WorkingDays(n)
+        } else {
+            DeadlinePromise::WorkingHours(n)
+        }
+    }
+}
+
+/// A closing-message template, for the closure form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
+#[ts(export)]
+pub struct TemplateView {
+    pub code: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl Store {
+    /// The active reasons, in display order.
+    pub async fn reasons(&self) -> Result<Vec<ReasonView>> {
+        let mut rows: Vec<ReasonView> = sqlx::query_as(
+            "SELECT code, label, promise_unit, promise_count, conformity FROM reasons
+             WHERE active = 1 ORDER BY position, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &mut rows {
+            r.promise_label = r.promise().label_fr();
+        }
+        Ok(rows)
+    }
+
+    /// The closing-message templates.
+    pub async fn message_templates(&self) -> Result<Vec<TemplateView>> {
+        Ok(
+            sqlx::query_as("SELECT code, title, body FROM message_templates ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// This counter's store with its address (for printed documents).
+    pub async fn local_store_record(&self) -> Result<Option<comptoir_core::records::StoreRecord>> {
+        type StoreRow = (
+            StoreId,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        );
+        let row: Option<StoreRow> = sqlx::query_as(
+            "SELECT s.id, s.code, s.name, s.address, s.postal_code, s.city, s.phone, s.timezone
+                 FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(id, code, name, address, postal_code, city, phone, timezone)| {
+                comptoir_core::records::StoreRecord {
+                    id,
+                    code,
+                    name,
+                    address,
+                    postal_code,
+                    city,
+                    phone,
+                    timezone,
+                }
+            },
+        ))
+    }
+
+    /// A counter setting (`printer`, `clerk`, `tracking_url`…).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets (or, with an empty value, removes) a counter setting.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        comptoir_core::bounds::check_short_text("setting", key)?;
+        comptoir_core::bounds::check_short_text("setting", value)?;
+        if matches!(
+            key,
+            "store_code" | "device_id" | "hlc_last" | "counter_code"
+        ) {
+            return Err(StoreError::SettingReserved {
+                key: key.to_owned(),
+            });
+        }
+        let mut conn = self.pool.acquire().await?;
+        if value.trim().is_empty() {
+            sqlx::query("DELETE FROM settings WHERE key = ?")
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+        } else {
+            crate::write::set_setting(&mut conn, key, value.trim()).await?;
+        }
+        Ok(())
+    }
+}
