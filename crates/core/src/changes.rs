@@ -25,21 +25,29 @@ pub const KIND_CUSTOMER_CREATED: &str = "customer.created";
 /// `kind` of one field of a customer edited.
 pub const KIND_CUSTOMER_FIELD: &str = "customer.field";
 
-/// One change on the wire (and in the outbox).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One change on the wire (and in the outbox): what a counter pushes to the
+/// central server and the server serves back in its feed (`comptoir-sync`
+/// re-exports it; its OpenAPI schema comes from here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeEnvelope {
-    /// The change's id (UUIDv7): applying the same id twice is a no-op.
+    /// The change's id (UUIDv7, born at the counter): applying or pushing
+    /// the same id twice is a no-op.
     pub id: Uuid,
     /// `dossier.event`, `customer.created`, `customer.field`.
+    #[schema(example = "dossier.event")]
     pub kind: String,
     /// The dossier or the customer the change is about.
     pub entity_id: Uuid,
-    /// The store of the counter where the change was made.
+    /// The store of the counter where the change was made (`LYO1`).
+    #[schema(example = "LYO1")]
     pub store_code: String,
+    /// The device (counter) that made it.
     pub device_id: Uuid,
     /// HLC timestamp as text: sorts lexicographically in HLC order.
     pub hlc: String,
+    /// The typed change itself, as JSON.
+    #[schema(value_type = Object)]
     pub payload: serde_json::Value,
 }
 
