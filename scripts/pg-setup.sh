@@ -25,7 +25,15 @@ if [[ -z "${VER:-}" ]]; then
   exit 1
 fi
 if [[ "$STATUS" != online* ]]; then
-  pg_ctlcluster "$VER" "$NAME" start >&2
+  # The server outlives this script: it must not keep the caller's open
+  # files (a lock a test runner holds, a pipe a CI log reads) open with it.
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [[ "$fd" -gt 2 ]]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec pg_ctlcluster "$VER" "$NAME" start
+  ) >&2
 fi
 for _ in $(seq 1 50); do
   su postgres -c "pg_isready -q -p $PORT" && break
