@@ -7,6 +7,7 @@
 mod apply;
 mod card;
 mod clock;
+mod customers;
 mod dossiers;
 mod error;
 mod exit;
