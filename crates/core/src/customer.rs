@@ -325,7 +325,9 @@ fn trimmed(s: &str) -> String {
 }
 
 fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Collects problems instead of stopping at the first.
@@ -380,11 +382,17 @@ fn check_address(p: &mut Problems, a: &AddressInput) -> AddressInput {
             c => c.to_uppercase(),
         },
     };
-    p.check("address.line1", check_short_text("address_line1", &out.line1));
+    p.check(
+        "address.line1",
+        check_short_text("address_line1", &out.line1),
+    );
     if let Some(l2) = &out.line2 {
         p.check("address.line2", check_short_text("address_line2", l2));
     }
-    p.check("address.postal_code", check_len("postal_code", &out.postal_code, 20));
+    p.check(
+        "address.postal_code",
+        check_len("postal_code", &out.postal_code, 20),
+    );
     p.check("address.city", check_short_text("city", &out.city));
     if out.country.chars().count() != 2 || !out.country.chars().all(|c| c.is_ascii_uppercase()) {
         p.push(
@@ -477,7 +485,9 @@ pub fn new_customer_problems(input: &NewCustomer) -> Vec<FieldProblem> {
     }
 }
 
-fn validate_new(input: &NewCustomer) -> std::result::Result<ValidCustomer, Vec<(String, CoreError)>> {
+fn validate_new(
+    input: &NewCustomer,
+) -> std::result::Result<ValidCustomer, Vec<(String, CoreError)>> {
     let mut p = Problems::default();
     let title = check_title(&mut p, input.title.as_deref());
     if input.first_name.trim().is_empty() && input.last_name.trim().is_empty() {
@@ -576,13 +586,12 @@ pub struct ValidPatch {
     pub sms_marketing: Option<bool>,
 }
 
-fn validate_patch_all(patch: &CustomerPatch) -> std::result::Result<ValidPatch, Vec<(String, CoreError)>> {
+fn validate_patch_all(
+    patch: &CustomerPatch,
+) -> std::result::Result<ValidPatch, Vec<(String, CoreError)>> {
     let mut p = Problems::default();
     let out = ValidPatch {
-        title: patch
-            .title
-            .as_deref()
-            .map(|t| check_title(&mut p, Some(t))),
+        title: patch.title.as_deref().map(|t| check_title(&mut p, Some(t))),
         first_name: patch
             .first_name
             .as_deref()
@@ -809,8 +818,14 @@ pub fn diff(current: &CustomerRecord, patch: &ValidPatch) -> Vec<FieldEdit> {
         }
     };
     push(CustomerField::Title, patch.title.clone().map(|t| json!(t)));
-    push(CustomerField::FirstName, patch.first_name.clone().map(|v| json!(v)));
-    push(CustomerField::LastName, patch.last_name.clone().map(|v| json!(v)));
+    push(
+        CustomerField::FirstName,
+        patch.first_name.clone().map(|v| json!(v)),
+    );
+    push(
+        CustomerField::LastName,
+        patch.last_name.clone().map(|v| json!(v)),
+    );
     push(
         CustomerField::Address,
         patch
@@ -832,8 +847,14 @@ pub fn diff(current: &CustomerRecord, patch: &ValidPatch) -> Vec<FieldEdit> {
             .as_deref()
             .map(|w| contact_list(current, ContactKind::Email, w)),
     );
-    push(CustomerField::EmailMarketing, patch.email_marketing.map(|b| json!(b)));
-    push(CustomerField::SmsMarketing, patch.sms_marketing.map(|b| json!(b)));
+    push(
+        CustomerField::EmailMarketing,
+        patch.email_marketing.map(|b| json!(b)),
+    );
+    push(
+        CustomerField::SmsMarketing,
+        patch.sms_marketing.map(|b| json!(b)),
+    );
     out
 }
 
@@ -852,7 +873,10 @@ fn contact_keys(field: CustomerField, v: &Value) -> Vec<String> {
 
 /// The contacts a correction adds (the ones the customer did not have):
 /// the ones to check for a possible duplicate.
-pub fn added_contacts<'a>(current: &CustomerRecord, patch: &'a ValidPatch) -> Vec<&'a ValidContact> {
+pub fn added_contacts<'a>(
+    current: &CustomerRecord,
+    patch: &'a ValidPatch,
+) -> Vec<&'a ValidContact> {
     patch
         .phones
         .iter()
@@ -1023,8 +1047,10 @@ pub fn fold_customer(
         if w.at > c.updated_at {
             c.updated_at = w.at;
         }
-        if matches!(field, CustomerField::EmailMarketing | CustomerField::SmsMarketing)
-            && c.consents_updated_at.is_none_or(|t| w.at > t)
+        if matches!(
+            field,
+            CustomerField::EmailMarketing | CustomerField::SmsMarketing
+        ) && c.consents_updated_at.is_none_or(|t| w.at > t)
         {
             c.consents_updated_at = Some(w.at);
         }

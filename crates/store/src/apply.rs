@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use comptoir_core::changes::{Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange};
 use comptoir_core::customer::FieldEdit;
-use comptoir_core::ids::CustomerId;
-use comptoir_core::records::CustomerRecord;
 use comptoir_core::dossier::MAX_TEXT_CHARS;
 use comptoir_core::events::{fold, DossierEvent, DossierState, EventRecord};
+use comptoir_core::ids::CustomerId;
 use comptoir_core::ids::{DossierEventId, DossierId};
+use comptoir_core::records::CustomerRecord;
 use comptoir_core::CoreError;
 use sqlx::SqliteConnection;
 
@@ -102,17 +102,18 @@ impl Batch {
         edit: FieldEdit,
     ) {
         let hlc = self.clock.tick(now);
-        self.changes.push(Change::CustomerField(CustomerFieldChange {
-            id: uuid::Uuid::now_v7(),
-            customer_id,
-            hlc,
-            device_id: self.clock.device_id,
-            at: now,
-            actor: actor.trim().to_owned(),
-            field: edit.field,
-            old: edit.old,
-            value: edit.new,
-        }));
+        self.changes
+            .push(Change::CustomerField(CustomerFieldChange {
+                id: uuid::Uuid::now_v7(),
+                customer_id,
+                hlc,
+                device_id: self.clock.device_id,
+                at: now,
+                actor: actor.trim().to_owned(),
+                field: edit.field,
+                old: edit.old,
+                value: edit.new,
+            }));
     }
 
     /// Writes the batch through the one write path and saves the clock.

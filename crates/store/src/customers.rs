@@ -18,9 +18,9 @@ use chrono::{DateTime, Utc};
 use comptoir_core::bounds::check_short_text;
 use comptoir_core::changes::{Change, CustomerCreated, CustomerFieldChange};
 use comptoir_core::customer::{
-    added_contacts, diff, fold_customer, new_customer_problems, patch_problems, validate_new_customer,
-    validate_patch, value_fr, CustomerChangeView, CustomerCheck, CustomerField, CustomerPatch,
-    NewCustomer, PossibleDuplicate, ValidContact,
+    added_contacts, diff, fold_customer, new_customer_problems, patch_problems,
+    validate_new_customer, validate_patch, value_fr, CustomerChangeView, CustomerCheck,
+    CustomerField, CustomerPatch, NewCustomer, PossibleDuplicate, ValidContact,
 };
 use comptoir_core::hlc::Hlc;
 use comptoir_core::ids::{ContactId, CustomerId};
@@ -132,10 +132,11 @@ struct ChangeRow {
 const WHAT: &str = "historique du client";
 
 fn parse_hlc(text: &str) -> Result<Hlc> {
-    text.parse().map_err(|e: CoreError| StoreError::StoredDataInvalid {
-        what: WHAT,
-        detail: e.to_string(),
-    })
+    text.parse()
+        .map_err(|e: CoreError| StoreError::StoredDataInvalid {
+            what: WHAT,
+            detail: e.to_string(),
+        })
 }
 
 fn typed(r: ChangeRow) -> Result<Change> {
@@ -201,7 +202,10 @@ pub(crate) async fn last_hlc(conn: &mut SqliteConnection, id: CustomerId) -> Res
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-    text.as_deref().map(parse_hlc).transpose().map(Option::unwrap_or_default)
+    text.as_deref()
+        .map(parse_hlc)
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 /// Whether a change is already here (received twice: a no-op).

@@ -79,7 +79,10 @@ async fn a_walk_in_customer_is_created_found_at_once_and_queued_once() {
     assert_eq!(counts(&path).await, (customers0 + 1, 1, 1));
 
     // Found at once, by the phone in another writing, the e-mail, the name.
-    assert_eq!(only_hit(&store, "+33 6 98 76 54 32").await, (id, MatchKind::Phone));
+    assert_eq!(
+        only_hit(&store, "+33 6 98 76 54 32").await,
+        (id, MatchKind::Phone)
+    );
     assert_eq!(only_hit(&store, "0698765432").await.0, id);
     assert_eq!(only_hit(&store, "THEO.LAMBERTIN@example.fr").await.0, id);
     assert_eq!(only_hit(&store, "theo lambertin").await.0, id);
@@ -163,7 +166,11 @@ async fn refusals_are_named_and_write_nothing() {
         assert_eq!(e.code(), code, "{e}");
         assert!(!e.message_fr().is_empty());
     }
-    assert_eq!(counts(&path).await, before, "nothing written, no outbox row");
+    assert_eq!(
+        counts(&path).await,
+        before,
+        "nothing written, no outbox row"
+    );
 
     let id = store
         .create_customer(&walk_in(), "Julie", false, now())
@@ -194,7 +201,13 @@ async fn refusals_are_named_and_write_nothing() {
         );
     }
     let e = store
-        .edit_customer(CustomerId::new(), &CustomerPatch::default(), "Julie", false, now())
+        .edit_customer(
+            CustomerId::new(),
+            &CustomerPatch::default(),
+            "Julie",
+            false,
+            now(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "not_found");
@@ -225,9 +238,16 @@ async fn an_edit_records_each_changed_field_with_its_history_and_is_found() {
         .edit_customer(id, &patch, "Karim B.", false, later)
         .await
         .unwrap();
-    assert_eq!(fields, vec![CustomerField::Emails, CustomerField::SmsMarketing]);
+    assert_eq!(
+        fields,
+        vec![CustomerField::Emails, CustomerField::SmsMarketing]
+    );
     assert_eq!(counts(&path).await.1, 3, "creation + two field changes");
-    assert_eq!(store.outbox_len().await.unwrap(), 3, "one outbox row per change");
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        3,
+        "one outbox row per change"
+    );
 
     // The same correction again changes nothing and writes nothing.
     assert!(store
@@ -239,7 +259,11 @@ async fn an_edit_records_each_changed_field_with_its_history_and_is_found() {
 
     assert_eq!(only_hit(&store, "t.lambertin@example.org").await.0, id);
     let old = store.search("theo.lambertin@example.fr").await.unwrap();
-    assert!(old.hits.is_empty(), "the old address is gone: {:?}", old.hits);
+    assert!(
+        old.hits.is_empty(),
+        "the old address is gone: {:?}",
+        old.hits
+    );
 
     let card = store.customer_card(id).await.unwrap();
     let emails: Vec<&str> = card
@@ -255,7 +279,10 @@ async fn an_edit_records_each_changed_field_with_its_history_and_is_found() {
     let h = &card.history;
     assert_eq!(h.len(), 3);
     assert_eq!(h[2].summary, "Fiche client créée");
-    let email = h.iter().find(|l| l.field == Some(CustomerField::Emails)).unwrap();
+    let email = h
+        .iter()
+        .find(|l| l.field == Some(CustomerField::Emails))
+        .unwrap();
     assert_eq!(email.summary, "E-mail modifié");
     assert_eq!(email.actor, "Karim B.");
     assert_eq!(email.at, later);
@@ -305,7 +332,11 @@ async fn a_phone_or_email_of_another_customer_is_pointed_out_before_saving() {
         .collect();
     assert!(fields.contains(&("phones.0", helene)), "{fields:?}");
     assert!(fields.contains(&("emails.0", helene)), "{fields:?}");
-    let d = check.duplicates.iter().find(|d| d.field == "phones.0").unwrap();
+    let d = check
+        .duplicates
+        .iter()
+        .find(|d| d.field == "phones.0")
+        .unwrap();
     assert_eq!(d.display_name, "Mme Hélène Dupré");
     assert_eq!(
         d.sentence_fr(),
@@ -318,7 +349,11 @@ async fn a_phone_or_email_of_another_customer_is_pointed_out_before_saving() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "possible_duplicate");
-    assert!(e.message_fr().contains("Hélène Dupré"), "{}", e.message_fr());
+    assert!(
+        e.message_fr().contains("Hélène Dupré"),
+        "{}",
+        e.message_fr()
+    );
     assert_eq!(counts(&path).await, before, "never silent: nothing written");
 
     // Saving anyway is the clerk's explicit choice.
@@ -361,7 +396,11 @@ async fn a_phone_or_email_of_another_customer_is_pointed_out_before_saving() {
         ..CustomerPatch::default()
     };
     let check = store.check_customer_edit(other, &add).await.unwrap();
-    assert_eq!(check.duplicates.len(), 2, "Hélène and the customer saved anyway");
+    assert_eq!(
+        check.duplicates.len(),
+        2,
+        "Hélène and the customer saved anyway"
+    );
     assert!(check.duplicates.iter().all(|d| d.field == "phones.1"));
     let e = store
         .edit_customer(other, &add, "Julie", false, now())
@@ -448,12 +487,18 @@ async fn received_changes_apply_once_and_merge_last_writer_wins_per_field() {
         at(5),
     )));
     let n = store
-        .apply_received(&[newer_name.clone(), older_email.clone()], now() + Duration::minutes(30))
+        .apply_received(
+            &[newer_name.clone(), older_email.clone()],
+            now() + Duration::minutes(30),
+        )
         .await
         .unwrap();
     assert_eq!(n, 2);
     let card = store.customer_card(id).await.unwrap();
-    assert_eq!(card.customer.last_name, "Lambertin-Roux", "the later edit wins");
+    assert_eq!(
+        card.customer.last_name, "Lambertin-Roux",
+        "the later edit wins"
+    );
     let emails: Vec<&str> = card
         .customer
         .contacts
@@ -461,9 +506,18 @@ async fn received_changes_apply_once_and_merge_last_writer_wins_per_field() {
         .filter(|k| k.kind == ContactKind::Email)
         .map(|k| k.value.as_str())
         .collect();
-    assert_eq!(emails, vec!["ours@example.fr"], "an older edit does not overwrite");
+    assert_eq!(
+        emails,
+        vec!["ours@example.fr"],
+        "an older edit does not overwrite"
+    );
     assert_eq!(only_hit(&store, "lambertin roux").await.0, id);
-    assert!(store.search("theirs@example.fr").await.unwrap().hits.is_empty());
+    assert!(store
+        .search("theirs@example.fr")
+        .await
+        .unwrap()
+        .hits
+        .is_empty());
 
     // The same changes again: a no-op, and received changes queue nothing.
     let before = counts(&path).await;
@@ -491,7 +545,10 @@ async fn received_changes_apply_once_and_merge_last_writer_wins_per_field() {
         )
         .await
         .unwrap();
-    assert_eq!(store.customer_card(id).await.unwrap().customer.last_name, "Lambertin");
+    assert_eq!(
+        store.customer_card(id).await.unwrap().customer.last_name,
+        "Lambertin"
+    );
 }
 
 #[tokio::test]
@@ -535,10 +592,17 @@ async fn a_customer_created_elsewhere_arrives_with_its_edits_in_any_order() {
     assert_eq!(b.apply_received(&sent[..1], later).await.unwrap(), 1);
     let card_a = a.customer_card(id).await.unwrap();
     let card_b = b.customer_card(id).await.unwrap();
-    assert_eq!(card_a.customer, card_b.customer, "the same customer on both counters");
+    assert_eq!(
+        card_a.customer, card_b.customer,
+        "the same customer on both counters"
+    );
     assert_eq!(card_b.customer.city, "Villeurbanne");
     assert_eq!(only_hit(&b, "06 98 76 54 32").await.0, id);
-    assert_eq!(b.outbox_len().await.unwrap(), 0, "received changes queue nothing");
+    assert_eq!(
+        b.outbox_len().await.unwrap(),
+        0,
+        "received changes queue nothing"
+    );
 
     // Bad received changes are named errors and write nothing.
     let mut no_name = sent[0].clone();

@@ -37,7 +37,10 @@ fn a_walk_in_customer_is_checked_and_normalised() {
     assert_eq!(v.phones.len(), 1, "the empty entry is ignored");
     assert_eq!(v.phones[0].key, "33611223344");
     assert_eq!(v.emails[0].key, "lea.martin@example.fr");
-    assert_eq!(v.emails[0].value, "Lea.Martin@Example.fr", "kept as written");
+    assert_eq!(
+        v.emails[0].value, "Lea.Martin@Example.fr",
+        "kept as written"
+    );
     let r = v.into_record(CustomerId::new(), now());
     assert_eq!(r.contacts.len(), 2);
     assert!(r.contacts.iter().all(|k| k.is_primary));
@@ -65,7 +68,10 @@ fn a_customer_with_no_name_is_refused_once() {
         ..walk_in()
     };
     let ps = new_customer_problems(&no_first);
-    assert_eq!((ps[0].field.as_str(), ps[0].code.as_str()), ("first_name", "missing_field"));
+    assert_eq!(
+        (ps[0].field.as_str(), ps[0].code.as_str()),
+        ("first_name", "missing_field")
+    );
     assert!(ps[0].message.contains("« prénom »"), "{}", ps[0].message);
 }
 
@@ -75,7 +81,11 @@ fn every_problem_is_named_with_its_field() {
         title: Some("Maître".into()),
         last_name: "x".repeat(201),
         phones: vec!["06 12".into(), "+33 6 12 34 56 78".into(), "1".repeat(41)],
-        emails: vec!["lea@".into(), "lea martin@example.fr".into(), "ok@example.fr".into()],
+        emails: vec![
+            "lea@".into(),
+            "lea martin@example.fr".into(),
+            "ok@example.fr".into(),
+        ],
         address: AddressInput {
             country: "France".into(),
             ..AddressInput::default()
@@ -155,12 +165,30 @@ fn too_many_contacts_are_refused() {
 
 #[test]
 fn emails_are_checked_for_their_shape() {
-    for ok in ["a@b.fr", "lea.martin+sav@example.co.uk", "é@exemple.fr", "x_y@sub-domain.example.com"] {
+    for ok in [
+        "a@b.fr",
+        "lea.martin+sav@example.co.uk",
+        "é@exemple.fr",
+        "x_y@sub-domain.example.com",
+    ] {
         assert!(is_valid_email(ok), "{ok}");
     }
     for bad in [
-        "", "@", "a@", "@b.fr", "a@b", "a@b.", "a@.fr", "a b@c.fr", "a@b c.fr", "a@@b.fr",
-        ".a@b.fr", "a..b@c.fr", "a@-b.fr", "a@b.f", "a@b.12",
+        "",
+        "@",
+        "a@",
+        "@b.fr",
+        "a@b",
+        "a@b.",
+        "a@.fr",
+        "a b@c.fr",
+        "a@b c.fr",
+        "a@@b.fr",
+        ".a@b.fr",
+        "a..b@c.fr",
+        "a@-b.fr",
+        "a@b.f",
+        "a@b.12",
     ] {
         assert!(!is_valid_email(bad), "{bad}");
     }
@@ -197,16 +225,30 @@ fn a_patch_changes_only_what_differs() {
     .unwrap();
     let edits = diff(&c, &patch);
     let fields: Vec<CustomerField> = edits.iter().map(|e| e.field).collect();
-    assert_eq!(fields, vec![CustomerField::Emails, CustomerField::SmsMarketing]);
-    assert_eq!(value_fr(CustomerField::Emails, &edits[0].old), "Lea.Martin@Example.fr");
-    assert_eq!(value_fr(CustomerField::Emails, &edits[0].new), "lea@example.org");
+    assert_eq!(
+        fields,
+        vec![CustomerField::Emails, CustomerField::SmsMarketing]
+    );
+    assert_eq!(
+        value_fr(CustomerField::Emails, &edits[0].old),
+        "Lea.Martin@Example.fr"
+    );
+    assert_eq!(
+        value_fr(CustomerField::Emails, &edits[0].new),
+        "lea@example.org"
+    );
     assert_eq!(added_contacts(&c, &patch).len(), 1, "only the new e-mail");
 }
 
 #[test]
 fn a_kept_phone_keeps_its_id_and_a_removed_one_goes() {
     let c = record();
-    let old_id = c.contacts.iter().find(|k| k.kind == ContactKind::Phone).unwrap().id;
+    let old_id = c
+        .contacts
+        .iter()
+        .find(|k| k.kind == ContactKind::Phone)
+        .unwrap()
+        .id;
     let patch = validate_patch(&CustomerPatch {
         phones: Some(vec!["07 52 33 41 18".into(), "0611223344".into()]),
         ..CustomerPatch::default()
@@ -224,7 +266,10 @@ fn a_kept_phone_keeps_its_id_and_a_removed_one_goes() {
     assert_eq!(phones.len(), 2);
     assert!(phones[0].is_primary && !phones[1].is_primary);
     assert_eq!(phones[1].id, old_id);
-    assert_eq!(value_fr(CustomerField::Phones, &edits[0].new), "07 52 33 41 18, 06 11 22 33 44");
+    assert_eq!(
+        value_fr(CustomerField::Phones, &edits[0].new),
+        "07 52 33 41 18, 06 11 22 33 44"
+    );
 
     let cleared = validate_patch(&CustomerPatch {
         phones: Some(vec![]),
@@ -246,8 +291,17 @@ fn a_patch_is_validated_like_a_new_customer() {
         emails: Some(vec!["pas une adresse".into()]),
         ..CustomerPatch::default()
     });
-    let got: Vec<(&str, &str)> = ps.iter().map(|p| (p.field.as_str(), p.code.as_str())).collect();
-    assert_eq!(got, vec![("last_name", "missing_field"), ("emails.0", "invalid_email")]);
+    let got: Vec<(&str, &str)> = ps
+        .iter()
+        .map(|p| (p.field.as_str(), p.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("last_name", "missing_field"),
+            ("emails.0", "invalid_email")
+        ]
+    );
 }
 
 #[test]
@@ -257,7 +311,10 @@ fn values_that_do_not_fit_their_field_are_named_errors() {
     for (field, v) in [
         (CustomerField::Phones, json!("06 12")),
         (CustomerField::EmailMarketing, json!("yes")),
-        (CustomerField::Address, json!({"line1": "x", "planet": "Mars"})),
+        (
+            CustomerField::Address,
+            json!({"line1": "x", "planet": "Mars"}),
+        ),
         (CustomerField::FirstName, json!("x".repeat(300))),
     ] {
         let e = apply_field(&mut c, field, &v).unwrap_err();
@@ -303,36 +360,64 @@ fn the_fold_keeps_the_latest_edit_of_each_field() {
     let newer = change(&c, CustomerField::LastName, json!("Martin-Newer"), 300);
     let before_creation = change(&c, CustomerField::FirstName, json!("Avant"), 50);
     let consent = change(&c, CustomerField::SmsMarketing, json!(true), 250);
-    let a = fold_customer(None, Some(&created), &[newer.clone(), older.clone(), before_creation.clone(), consent.clone()])
-        .unwrap()
-        .unwrap();
-    let b = fold_customer(None, Some(&created), &[consent, before_creation, older, newer.clone()])
-        .unwrap()
-        .unwrap();
+    let a = fold_customer(
+        None,
+        Some(&created),
+        &[
+            newer.clone(),
+            older.clone(),
+            before_creation.clone(),
+            consent.clone(),
+        ],
+    )
+    .unwrap()
+    .unwrap();
+    let b = fold_customer(
+        None,
+        Some(&created),
+        &[consent, before_creation, older, newer.clone()],
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(a, b);
     assert_eq!(a.last_name, "Martin-Newer");
-    assert_eq!(a.first_name, "Léa", "an edit older than the creation changes nothing");
+    assert_eq!(
+        a.first_name, "Léa",
+        "an edit older than the creation changes nothing"
+    );
     assert!(a.sms_marketing);
     assert_eq!(a.updated_at, newer.at);
-    assert_eq!(a.consents_updated_at, Some(now() + chrono::Duration::milliseconds(250)));
-    assert_eq!(fold_customer(None, None, &[newer]).unwrap(), None, "waits for its creation");
+    assert_eq!(
+        a.consents_updated_at,
+        Some(now() + chrono::Duration::milliseconds(250))
+    );
+    assert_eq!(
+        fold_customer(None, None, &[newer]).unwrap(),
+        None,
+        "waits for its creation"
+    );
 }
 
 fn arb_field_change(c: CustomerRecord) -> impl Strategy<Value = CustomerFieldChange> {
-    (0usize..4, 0u64..20, 0u32..3, "[a-z]{1,8}", any::<bool>()).prop_map(move |(f, ms, l, text, flag)| {
-        let (field, value) = match f {
-            0 => (CustomerField::LastName, json!(text)),
-            1 => (CustomerField::Title, if flag { json!("Mme") } else { Value::Null }),
-            2 => (CustomerField::EmailMarketing, json!(flag)),
-            _ => (
-                CustomerField::Emails,
-                json!([{ "id": ContactId::new(), "value": format!("{text}@example.fr") }]),
-            ),
-        };
-        let mut ch = change(&c, field, value, ms);
-        ch.hlc.logical = l;
-        ch
-    })
+    (0usize..4, 0u64..20, 0u32..3, "[a-z]{1,8}", any::<bool>()).prop_map(
+        move |(f, ms, l, text, flag)| {
+            let (field, value) = match f {
+                0 => (CustomerField::LastName, json!(text)),
+                1 => (
+                    CustomerField::Title,
+                    if flag { json!("Mme") } else { Value::Null },
+                ),
+                2 => (CustomerField::EmailMarketing, json!(flag)),
+                _ => (
+                    CustomerField::Emails,
+                    json!([{ "id": ContactId::new(), "value": format!("{text}@example.fr") }]),
+                ),
+            };
+            let mut ch = change(&c, field, value, ms);
+            ch.hlc.logical = l;
+            ch
+        },
+    )
 }
 
 proptest! {
