@@ -210,7 +210,8 @@ describe("correcting a customer", () => {
     await waitFor(() => expect(editCustomer).toHaveBeenCalledTimes(1));
     const [id, patch] = editCustomer.mock.calls[0] as unknown as [string, Record<string, unknown>];
     expect(id).toBe("c-lyon");
-    expect(patch).toMatchObject({ emails: ["h.dupre@example.org"], phones: ["06 12 34 56 78"] });
+    // Only what the clerk touched: the phone left as it was is not sent.
+    expect(patch).toEqual({ emails: ["h.dupre@example.org"] });
     // Back on the card, reloaded: the history line, in the store's time zone.
     const history = await screen.findByRole("region", { name: "Modifications de la fiche" });
     expect(history.textContent).toContain("E-mail modifié le 01/12/2026 à 10:42 par Marie Curie");

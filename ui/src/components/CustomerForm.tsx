@@ -99,16 +99,25 @@ function toNew(d: Draft): NewCustomer {
   };
 }
 
-function toPatch(d: Draft): CustomerPatch {
-  // Every field is sent; Rust records only the ones that really change.
-  return { ...toNew(d), title: d.title };
+/** The fields the clerk touched (Rust still records only what really changes). */
+function toPatch(d: Draft, start: Draft): CustomerPatch {
+  const all: CustomerPatch = { ...toNew(d), title: d.title };
+  const was: CustomerPatch = { ...toNew(start), title: start.title };
+  const patch: CustomerPatch = {};
+  for (const key of Object.keys(all) as (keyof CustomerPatch)[]) {
+    if (JSON.stringify(all[key]) !== JSON.stringify(was[key])) {
+      (patch as Record<string, unknown>)[key] = all[key];
+    }
+  }
+  return patch;
 }
 
 /** `phones.1` → the id of its input. */
 const inputId = (field: string) => `cf-${field.replace(/\./g, "-")}`;
 
 export function CustomerForm({ api, mode, onSaved, onOpenCustomer }: Props) {
-  const [draft, setDraft] = useState<Draft>(() => initial(mode));
+  const [start] = useState<Draft>(() => initial(mode));
+  const [draft, setDraft] = useState<Draft>(start);
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [duplicates, setDuplicates] = useState<PossibleDuplicate[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
@@ -153,7 +162,7 @@ export function CustomerForm({ api, mode, onSaved, onOpenCustomer }: Props) {
       if (!confirmDuplicates) {
         const check: CustomerCheck =
           mode.kind === "edit"
-            ? await api.checkCustomerEdit(mode.customer.id, toPatch(draft))
+            ? await api.checkCustomerEdit(mode.customer.id, toPatch(draft, start))
             : await api.checkNewCustomer(toNew(draft));
         setProblems(check.problems);
         const first = check.problems[0];
@@ -169,7 +178,7 @@ export function CustomerForm({ api, mode, onSaved, onOpenCustomer }: Props) {
       }
       const card =
         mode.kind === "edit"
-          ? await api.editCustomer(mode.customer.id, toPatch(draft), confirmDuplicates)
+          ? await api.editCustomer(mode.customer.id, toPatch(draft, start), confirmDuplicates)
           : await api.createCustomer(toNew(draft), confirmDuplicates);
       onSaved(card);
     } catch (e) {
