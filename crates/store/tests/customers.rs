@@ -443,7 +443,7 @@ fn field_change(
     }
 }
 
-fn env(c: Change) -> ChangeEnvelope {
+fn env(c: &Change) -> ChangeEnvelope {
     c.to_envelope("NTE1").unwrap()
 }
 
@@ -474,13 +474,13 @@ async fn received_changes_apply_once_and_merge_last_writer_wins_per_field() {
         .await
         .unwrap();
     let outbox = outbox + 1;
-    let newer_name = env(Change::CustomerField(field_change(
+    let newer_name = env(&Change::CustomerField(field_change(
         id,
         CustomerField::LastName,
         json!("Lambertin-Roux"),
         at(20),
     )));
-    let older_email = env(Change::CustomerField(field_change(
+    let older_email = env(&Change::CustomerField(field_change(
         id,
         CustomerField::Emails,
         json!([{"id": Uuid::now_v7(), "value": "theirs@example.fr"}]),
