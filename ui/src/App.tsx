@@ -12,6 +12,7 @@ import type { DossierList } from "./bindings/DossierList";
 import type { Settings } from "./bindings/Settings";
 import { ClerkControl } from "./components/ClerkControl";
 import { CustomerCardView } from "./components/CustomerCardView";
+import { CustomerForm } from "./components/CustomerForm";
 import { DossierScreen } from "./components/DossierScreen";
 import { AlertRegion } from "./components/AlertRegion";
 import { Icon } from "./components/Icon";
@@ -59,6 +60,8 @@ export function App({ api }: { api: Api }) {
 type View =
   | { screen: "search" }
   | { screen: "card"; request: OpenRequest }
+  | { screen: "new-customer"; prefill: string }
+  | { screen: "edit-customer"; customer: CustomerView }
   | { screen: "intake"; customer: CustomerView; purchase: Purchase | null }
   | { screen: "dossier"; dossierId: string }
   | { screen: "lists"; list: DossierList }
@@ -184,6 +187,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
           selection={selection}
           onSelect={setSelection}
           onOpen={open}
+          onNewCustomer={() => push({ screen: "new-customer", prefill: search.text })}
           inputRef={inputRef}
           fmt={fmt}
         />
@@ -205,6 +209,24 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
               fmt={fmt}
               onIntake={(customer, purchase) => push({ screen: "intake", customer, purchase })}
               onOpenDossier={(dossierId) => push({ screen: "dossier", dossierId })}
+              onEdit={(customer) => push({ screen: "edit-customer", customer })}
+            />
+          ) : null}
+          {view.screen === "new-customer" || view.screen === "edit-customer" ? (
+            <CustomerForm
+              key={view.screen === "edit-customer" ? view.customer.id : "new"}
+              api={api}
+              mode={
+                view.screen === "edit-customer"
+                  ? { kind: "edit", customer: view.customer }
+                  : { kind: "new", prefill: view.prefill }
+              }
+              onSaved={(card) =>
+                view.screen === "edit-customer"
+                  ? back()
+                  : replace({ screen: "card", request: { customerId: card.customer.id } })
+              }
+              onOpenCustomer={(customerId) => push({ screen: "card", request: { customerId } })}
             />
           ) : null}
           {view.screen === "intake" ? (
@@ -257,6 +279,9 @@ function backLabel(stack: View[]): string {
       return "Retour";
     case "settings":
       return "Retour aux réglages";
+    case "new-customer":
+    case "edit-customer":
+      return "Retour au formulaire";
     default:
       return "Retour aux résultats";
   }
@@ -284,12 +309,14 @@ function CardScreen({
   fmt,
   onIntake,
   onOpenDossier,
+  onEdit,
 }: {
   api: Api;
   request: OpenRequest;
   fmt: Formatter;
   onIntake(customer: CustomerView, purchase: Purchase | null): void;
   onOpenDossier(dossierId: string): void;
+  onEdit(customer: CustomerView): void;
 }) {
   const [load, setLoad] = useState<CardLoad>({ card: null, error: null });
   useEffect(() => {
@@ -316,6 +343,7 @@ function CardScreen({
             onIntake: (order, line) => onIntake(card.customer, { order, line }),
             onIntakeWithoutProof: () => onIntake(card.customer, null),
             onOpenDossier,
+            onEdit: () => onEdit(card.customer),
           }}
         />
       ) : error ? null : (

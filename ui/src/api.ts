@@ -6,6 +6,8 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ClosedDossier } from "./bindings/ClosedDossier";
 import type { CommandError } from "./bindings/CommandError";
 import type { CustomerCard } from "./bindings/CustomerCard";
+import type { CustomerCheck } from "./bindings/CustomerCheck";
+import type { CustomerPatch } from "./bindings/CustomerPatch";
 import type { DecisionChoice } from "./bindings/DecisionChoice";
 import type { DossierAction } from "./bindings/DossierAction";
 import type { DossierDetail } from "./bindings/DossierDetail";
@@ -13,6 +15,7 @@ import type { DossierList } from "./bindings/DossierList";
 import type { DossierSummary } from "./bindings/DossierSummary";
 import type { IntakeForm } from "./bindings/IntakeForm";
 import type { ManagerApproval } from "./bindings/ManagerApproval";
+import type { NewCustomer } from "./bindings/NewCustomer";
 import type { OpenDossierInput } from "./bindings/OpenDossierInput";
 import type { PaperFormat } from "./bindings/PaperFormat";
 import type { PolicyInfo } from "./bindings/PolicyInfo";
@@ -35,6 +38,12 @@ export interface Api {
   appInfo(): Promise<AppInfo>;
   search(query: string): Promise<SearchResponse>;
   customerCard(customerId: string): Promise<CustomerCard>;
+  /** What saving would point out: field problems, possible duplicates (nothing written). */
+  checkNewCustomer(input: NewCustomer): Promise<CustomerCheck>;
+  checkCustomerEdit(customerId: string, patch: CustomerPatch): Promise<CustomerCheck>;
+  /** Saves in the clerk's name; `confirmDuplicates` is the clerk's explicit « save anyway ». */
+  createCustomer(input: NewCustomer, confirmDuplicates: boolean): Promise<CustomerCard>;
+  editCustomer(customerId: string, patch: CustomerPatch, confirmDuplicates: boolean): Promise<CustomerCard>;
   intakeForm(): Promise<IntakeForm>;
   openDossier(input: OpenDossierInput): Promise<DossierDetail>;
   dossierDetail(dossierId: string): Promise<DossierDetail>;
@@ -95,6 +104,12 @@ export const tauriApi: Api = {
   appInfo: () => call<AppInfo>("app_info"),
   search: (query) => call<SearchResponse>("search", { query }),
   customerCard: (customerId) => call<CustomerCard>("customer_card", { customerId }),
+  checkNewCustomer: (input) => call<CustomerCheck>("check_new_customer", { input }),
+  checkCustomerEdit: (customerId, patch) => call<CustomerCheck>("check_customer_edit", { customerId, patch }),
+  createCustomer: (input, confirmDuplicates) =>
+    call<CustomerCard>("create_customer", { input, confirmDuplicates }),
+  editCustomer: (customerId, patch, confirmDuplicates) =>
+    call<CustomerCard>("edit_customer", { customerId, patch, confirmDuplicates }),
   intakeForm: () => call<IntakeForm>("intake_form"),
   openDossier: (input) => call<DossierDetail>("open_dossier", { input }),
   dossierDetail: (dossierId) => call<DossierDetail>("dossier_detail", { dossierId }),

@@ -88,6 +88,7 @@ export function card(id: string, name: string): CustomerCard {
       },
     ],
     dossiers: [],
+    history: [],
   };
 }
 
@@ -102,6 +103,7 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "dossierAction", "addNote", "assignDossier", "closeDossier", "recordSatisfaction",
     "listDossiers", "messageTemplates", "getSettings", "setSetting", "listPrinters", "printDossier",
     "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy", "users",
+    "checkNewCustomer", "checkCustomerEdit", "createCustomer", "editCustomer",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ clerk: "Marie Curie", printer: null }));

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::customer::CustomerField;
 use crate::events::{DossierEvent, EventRecord};
 use crate::hlc::Hlc;
 use crate::ids::{CustomerId, DossierEventId, DossierId};
@@ -52,7 +53,8 @@ pub struct ChangeEnvelope {
 }
 
 /// One field of a customer edited, with its own HLC timestamp: concurrent
-/// edits of one field merge last writer wins, field by field.
+/// edits of one field merge last writer wins, field by field
+/// (`crate::customer::fold_customer`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerFieldChange {
     pub id: Uuid,
@@ -61,9 +63,11 @@ pub struct CustomerFieldChange {
     pub device_id: Uuid,
     pub at: DateTime<Utc>,
     pub actor: String,
-    /// `first_name`, `phones`, `email_marketing`… (the store lists them).
-    pub field: String,
-    /// The new value (a string, a bool, a list of contacts…); `null` clears.
+    /// `first_name`, `phones`, `email_marketing`…
+    pub field: CustomerField,
+    /// The value before, where the change was made (for the history).
+    pub old: serde_json::Value,
+    /// The new value (`crate::customer::field_value`'s shape for the field).
     pub value: serde_json::Value,
 }
 
@@ -106,7 +110,9 @@ struct CustomerCreatedPayload {
 struct CustomerFieldPayload {
     at: DateTime<Utc>,
     actor: String,
-    field: String,
+    field: CustomerField,
+    #[serde(default)]
+    old: serde_json::Value,
     value: serde_json::Value,
 }
 
@@ -186,7 +192,8 @@ impl Change {
                     &CustomerFieldPayload {
                         at: f.at,
                         actor: f.actor.clone(),
-                        field: f.field.clone(),
+                        field: f.field,
+                        old: f.old.clone(),
                         value: f.value.clone(),
                     },
                 )?,
@@ -248,6 +255,7 @@ impl Change {
                     at: p.at,
                     actor: p.actor,
                     field: p.field,
+                    old: p.old,
                     value: p.value,
                 }))
             }

@@ -164,6 +164,18 @@ pub enum CoreError {
     UnknownChangeKind(String),
     #[error("change of kind {kind} does not decode: {detail}")]
     ChangePayload { kind: String, detail: String },
+    // ----- customers at the counter (issue 8) -----
+    #[error("a customer needs a name")]
+    CustomerWithoutName,
+    #[error("invalid phone number {value:?}")]
+    InvalidPhone { value: String },
+    #[error("invalid e-mail address {value:?}")]
+    InvalidEmail { value: String },
+    #[error("more than {max} contacts of kind {kind:?}")]
+    TooManyContacts {
+        kind: crate::model::ContactKind,
+        max: usize,
+    },
 }
 
 impl CoreError {
@@ -217,6 +229,10 @@ impl CoreError {
             CoreError::InvalidHlc(_) => "invalid_hlc",
             CoreError::UnknownChangeKind(_) => "unknown_change_kind",
             CoreError::ChangePayload { .. } => "change_payload_invalid",
+            CoreError::CustomerWithoutName => "customer_without_name",
+            CoreError::InvalidPhone { .. } => "invalid_phone",
+            CoreError::InvalidEmail { .. } => "invalid_email",
+            CoreError::TooManyContacts { .. } => "too_many_contacts",
         }
     }
 
@@ -249,7 +265,7 @@ impl CoreError {
             }
             CoreError::InvalidId(_) => "Identifiant invalide.".to_owned(),
             CoreError::UnknownValue { field, value } => {
-                format!("Valeur inconnue « {value} » pour le champ {field}.")
+                format!("Valeur inconnue « {value} » pour le champ {}.", field_fr(field))
             }
             CoreError::NoOpeningHours => "Aucun horaire d'ouverture n'est renseigné pour ce \
                  magasin : impossible de calculer un délai. Renseignez les horaires dans les \
@@ -444,6 +460,24 @@ impl CoreError {
             CoreError::ChangePayload { kind, .. } => format!(
                 "Modification refusée : le contenu de « {kind} » est illisible ou incomplet."
             ),
+            CoreError::CustomerWithoutName => {
+                "Un client doit avoir un nom : saisissez au moins son nom de famille et son prénom."
+                    .to_owned()
+            }
+            CoreError::InvalidPhone { value } => format!(
+                "Numéro de téléphone invalide « {value} » : saisissez un numéro français \
+                 (06 12 34 56 78, 0692 12 34 56…) ou international avec l'indicatif (+32 …)."
+            ),
+            CoreError::InvalidEmail { value } => format!(
+                "Adresse e-mail invalide « {value} » : elle s'écrit nom@domaine.fr, sans espace."
+            ),
+            CoreError::TooManyContacts { kind, max } => format!(
+                "{max} {} au plus par client.",
+                match kind {
+                    crate::model::ContactKind::Phone => "numéros de téléphone",
+                    crate::model::ContactKind::Email => "adresses e-mail",
+                }
+            ),
         }
     }
 }
@@ -475,6 +509,16 @@ fn field_fr(field: &str) -> &str {
         "login" => "« identifiant »",
         "display_name" => "« nom affiché »",
         "setting" => "« réglage »",
+        "title" => "« civilité »",
+        "first_name" => "« prénom »",
+        "last_name" => "« nom »",
+        "address_line1" => "« adresse »",
+        "address_line2" => "« complément d'adresse »",
+        "postal_code" => "« code postal »",
+        "city" => "« ville »",
+        "country" => "« pays »",
+        "phone" => "« téléphone »",
+        "email" => "« e-mail »",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bounds;
 pub mod calendar;
 pub mod changes;
+pub mod customer;
 pub mod dossier;
 pub mod error;
 pub mod events;

@@ -282,6 +282,10 @@ pub struct CustomerCard {
     pub orders: Vec<OrderView>,
     /// Open ones first, then newest first.
     pub dossiers: Vec<DossierView>,
+    /// The latest corrections of the card (and its creation at a counter),
+    /// newest first: « Téléphone modifié le … par … ».
+    #[serde(default)]
+    pub history: Vec<crate::customer::CustomerChangeView>,
 }
 
 /// What the app shows in its header and uses for display.

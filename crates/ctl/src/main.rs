@@ -58,6 +58,9 @@ enum Command {
         db: PathBuf,
         customer_id: String,
     },
+    /// Customers created and corrected at the counter.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// SAV dossiers.
     #[command(subcommand)]
     Dossier(DossierCommand),
@@ -155,6 +158,47 @@ enum PolicyCommand {
         #[arg(long)]
         db: PathBuf,
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Creates a customer from JSON (`NewCustomer`, file or `-` for stdin);
+    /// prints the card. A phone or e-mail of another customer is refused
+    /// (`possible_duplicate`) unless `--confirm-duplicates`.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        confirm_duplicates: bool,
+        #[arg(default_value = "-")]
+        input: PathBuf,
+    },
+    /// Corrects a customer from JSON (`CustomerPatch`: the keys given are
+    /// the new values); prints the card.
+    Edit {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        confirm_duplicates: bool,
+        #[arg(default_value = "-")]
+        input: PathBuf,
+    },
+    /// What saving would point out, without saving: the problems of each
+    /// field and the possible duplicates (with `--id`, of a correction).
+    Check {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(default_value = "-")]
+        input: PathBuf,
     },
 }
 
@@ -426,6 +470,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             to_json(&store.customer_card(id).await?)
         }
+        Command::Customer(cmd) => customer(cmd).await,
         Command::Dossier(cmd) => dossier(cmd).await,
         Command::Policy(PolicyCommand::Check { file }) => {
             let text = read_text(&file)?;
@@ -560,6 +605,67 @@ async fn user(cmd: UserCommand) -> Result<String, CliError> {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             store.unlock_user(&login).await?;
             to_json(&serde_json::json!({ "unlocked": login }))
+        }
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, CliError> {
+    serde_json::from_str(text).map_err(|e| CliError {
+        code: "invalid_json",
+        message: format!(
+            "{what} illisible (ligne {}, colonne {}) : {e}",
+            e.line(),
+            e.column()
+        ),
+    })
+}
+
+async fn customer(cmd: CustomerCommand) -> Result<String, CliError> {
+    use comptoir_core::customer::{CustomerPatch, NewCustomer};
+    use comptoir_core::ids::CustomerId;
+    match cmd {
+        CustomerCommand::Add {
+            db,
+            actor,
+            confirm_duplicates,
+            input,
+        } => {
+            let new: NewCustomer = parse_json("Fiche client", &read_text(&input)?)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let id = store
+                .create_customer(&new, &actor, confirm_duplicates, Utc::now())
+                .await?;
+            to_json(&store.customer_card(id).await?)
+        }
+        CustomerCommand::Edit {
+            db,
+            id,
+            actor,
+            confirm_duplicates,
+            input,
+        } => {
+            let id = CustomerId::parse(&id)?;
+            let patch: CustomerPatch = parse_json("Correction de la fiche", &read_text(&input)?)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            store
+                .edit_customer(id, &patch, &actor, confirm_duplicates, Utc::now())
+                .await?;
+            to_json(&store.customer_card(id).await?)
+        }
+        CustomerCommand::Check { db, id, input } => {
+            let text = read_text(&input)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            match id {
+                Some(id) => {
+                    let id = CustomerId::parse(&id)?;
+                    let patch: CustomerPatch = parse_json("Correction de la fiche", &text)?;
+                    to_json(&store.check_customer_edit(id, &patch).await?)
+                }
+                None => {
+                    let new: NewCustomer = parse_json("Fiche client", &text)?;
+                    to_json(&store.check_new_customer(&new).await?)
+                }
+            }
         }
     }
 }

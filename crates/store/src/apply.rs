@@ -8,15 +8,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use comptoir_core::changes::{Change, ChangeEnvelope};
+use comptoir_core::changes::{Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange};
+use comptoir_core::customer::FieldEdit;
 use comptoir_core::dossier::MAX_TEXT_CHARS;
 use comptoir_core::events::{fold, DossierEvent, DossierState, EventRecord};
+use comptoir_core::ids::CustomerId;
 use comptoir_core::ids::{DossierEventId, DossierId};
+use comptoir_core::records::CustomerRecord;
 use comptoir_core::CoreError;
 use sqlx::SqliteConnection;
 
 use crate::clock::Clock;
 use crate::projection::{encode, events_of, DossierRow};
+use crate::tx::Source;
 use crate::{Result, StoreError};
 
 /// Local changes made in one write transaction, stamped by this counter's
@@ -71,21 +75,54 @@ impl Batch {
         e
     }
 
+    /// Moves the clock past a timestamp already here (the record's last
+    /// change), so what is added now comes after it.
+    pub fn observe(&mut self, seen: comptoir_core::hlc::Hlc) {
+        self.clock.observe(seen);
+    }
+
+    /// Adds a customer created at this counter.
+    pub fn customer_created(&mut self, actor: &str, now: DateTime<Utc>, customer: CustomerRecord) {
+        let hlc = self.clock.tick(now);
+        self.changes
+            .push(Change::CustomerCreated(Box::new(CustomerCreated {
+                id: uuid::Uuid::now_v7(),
+                hlc,
+                device_id: self.clock.device_id,
+                actor: actor.trim().to_owned(),
+                customer,
+            })));
+    }
+
+    /// Adds the edit of one field of a customer.
+    pub fn customer_field(
+        &mut self,
+        customer_id: CustomerId,
+        now: DateTime<Utc>,
+        actor: &str,
+        edit: FieldEdit,
+    ) {
+        let hlc = self.clock.tick(now);
+        self.changes
+            .push(Change::CustomerField(CustomerFieldChange {
+                id: uuid::Uuid::now_v7(),
+                customer_id,
+                hlc,
+                device_id: self.clock.device_id,
+                at: now,
+                actor: actor.trim().to_owned(),
+                field: edit.field,
+                old: edit.old,
+                value: edit.new,
+            }));
+    }
+
     /// Writes the batch through the one write path and saves the clock.
     pub async fn commit(self, conn: &mut SqliteConnection) -> Result<Vec<Change>> {
         write_local(conn, &self.store_code, &self.changes).await?;
         self.clock.save(conn).await?;
         Ok(self.changes)
     }
-}
-
-/// Where a change comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    /// Made at this counter: validated strictly, and queued in the outbox.
-    Local,
-    /// Received (from the server): kept even when it conflicts.
-    Received,
 }
 
 fn check_event(e: &EventRecord) -> Result<()> {
@@ -203,6 +240,7 @@ pub(crate) async fn write_local(
     changes: &[Change],
 ) -> Result<()> {
     let mut events = Vec::new();
+    let mut customers = Vec::new();
     for c in changes {
         match c {
             Change::DossierEvent(e) => {
@@ -210,10 +248,14 @@ pub(crate) async fn write_local(
                 events.push(e);
             }
             Change::CustomerCreated(_) | Change::CustomerField(_) => {
-                return Err(StoreError::ChangeNotSupported { kind: c.kind() });
+                crate::customers::check_change(c)?;
+                customers.push(c);
             }
         }
     }
+    // Customers first: a dossier may be opened for a customer created in
+    // the same batch.
+    crate::customers::apply_changes(conn, &customers, Source::Local).await?;
     append_events(conn, &events, Source::Local).await?;
     for c in changes {
         insert_outbox(conn, &c.to_envelope(store_code)?).await?;
@@ -236,12 +278,14 @@ pub(crate) async fn apply_received(
     for env in envelopes {
         let change = Change::from_envelope(env)?;
         clock.receive(change.hlc(), now)?;
-        if let Change::DossierEvent(e) = &change {
-            check_event(e)?;
+        match &change {
+            Change::DossierEvent(e) => check_event(e)?,
+            _ => crate::customers::check_change(&change)?,
         }
         fresh.push(change);
     }
     let mut events = Vec::new();
+    let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut applied = 0;
     for c in &fresh {
@@ -261,10 +305,14 @@ pub(crate) async fn apply_received(
                 }
             }
             Change::CustomerCreated(_) | Change::CustomerField(_) => {
-                return Err(StoreError::ChangeNotSupported { kind: c.kind() });
+                if !crate::customers::is_here(conn, c.id()).await? {
+                    customers.push(c);
+                    applied += 1;
+                }
             }
         }
     }
+    crate::customers::apply_changes(conn, &customers, Source::Received).await?;
     append_events(conn, &events, Source::Received).await?;
     clock.save(conn).await?;
     Ok(applied)

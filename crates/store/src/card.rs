@@ -294,6 +294,8 @@ impl Store {
         for o in &mut card.orders {
             o.shipments = shipments.remove(&o.id).unwrap_or_default();
         }
+        card.history =
+            crate::customers::history(&mut conn, id, crate::customers::HISTORY_LINES).await?;
         Ok(card)
     }
 }
@@ -559,5 +561,6 @@ fn assemble(
         },
         orders,
         dossiers,
+        history: Vec::new(),
     })
 }

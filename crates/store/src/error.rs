@@ -50,8 +50,6 @@ pub enum StoreError {
     DossierNumberTaken { number: String },
     #[error("dossier numbers exhausted for this counter")]
     NumbersExhausted,
-    #[error("change kind {kind} is not handled by this store yet")]
-    ChangeNotSupported { kind: &'static str },
     #[error("setting {key} is set by administration")]
     SettingReserved { key: String },
     #[error("policy {id} {version} already installed with other content")]
@@ -60,6 +58,10 @@ pub enum StoreError {
     InvalidLogin { login: String },
     #[error("login {login:?} already exists")]
     LoginTaken { login: String },
+    #[error("possible duplicate: {} other customer(s) share a phone or e-mail", duplicates.len())]
+    PossibleDuplicate {
+        duplicates: Vec<comptoir_core::customer::PossibleDuplicate>,
+    },
     #[error("customer record refused: {why}")]
     CustomerInvalid { why: &'static str },
     #[error("order {number} refused: {why}")]
@@ -133,11 +135,11 @@ impl StoreError {
             StoreError::EventNotAllowed { .. } => "event_not_allowed",
             StoreError::DossierNumberTaken { .. } => "dossier_number_taken",
             StoreError::NumbersExhausted => "numbers_exhausted",
-            StoreError::ChangeNotSupported { .. } => "change_not_supported",
             StoreError::SettingReserved { .. } => "setting_reserved",
             StoreError::PolicyVersionConflict { .. } => "policy_version_conflict",
             StoreError::InvalidLogin { .. } => "invalid_login",
             StoreError::LoginTaken { .. } => "login_taken",
+            StoreError::PossibleDuplicate { .. } => "possible_duplicate",
             StoreError::CustomerInvalid { .. } => "customer_invalid",
             StoreError::OrderInvalid { .. } => "order_invalid",
             StoreError::DossierRecordInvalid { .. } => "dossier_record_invalid",
@@ -196,15 +198,16 @@ impl StoreError {
                 "Le numéro de dossier {number} est déjà pris : rien n'a été enregistré. Prévenez le support."
             ),
             StoreError::NumbersExhausted => "Plus aucun numéro de dossier disponible pour ce poste cette année : prévenez le support.".to_owned(),
-            StoreError::ChangeNotSupported { kind } => format!(
-                "Modification « {kind} » pas encore prise en charge par ce poste."
-            ),
             StoreError::SettingReserved { key } => format!("Le réglage « {key} » se change par l'administration."),
             StoreError::PolicyVersionConflict { id, version } => format!(
                 "La politique {id} version {version} est déjà installée avec un autre contenu ; publiez une nouvelle version."
             ),
             StoreError::InvalidLogin { .. } => "Identifiant invalide (lettres, chiffres, « . », « - » ou « _ »).".to_owned(),
             StoreError::LoginTaken { login } => format!("L'identifiant « {login} » existe déjà."),
+            StoreError::PossibleDuplicate { duplicates } => format!(
+                "Doublon possible, rien n'a été enregistré. {} Ouvrez sa fiche, ou enregistrez quand même si ce n'est pas la même personne.",
+                duplicates.iter().map(|d| d.sentence_fr()).collect::<Vec<_>>().join(" ")
+            ),
             StoreError::CustomerInvalid { why } => format!("Client refusé : {why}."),
             StoreError::OrderInvalid { number, why } => format!("Commande {number} refusée : {why}."),
             StoreError::DossierRecordInvalid { number, why } => format!("Dossier {number} refusé : {why}."),

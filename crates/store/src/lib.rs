@@ -9,6 +9,8 @@ mod bulk;
 mod calendars;
 mod card;
 mod clock;
+mod customer_desk;
+mod customers;
 mod decisions;
 mod dossiers;
 mod error;

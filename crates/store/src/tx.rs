@@ -16,3 +16,12 @@ pub(crate) async fn begin_write(
 ) -> Result<sqlx::Transaction<'_, Sqlite>> {
     Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
 }
+
+/// Where a change comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Made at this counter: validated strictly, and queued in the outbox.
+    Local,
+    /// Received (from the server): kept even when it conflicts.
+    Received,
+}

@@ -1,7 +1,10 @@
+use chrono::Utc;
+use comptoir_core::customer::{CustomerCheck, CustomerPatch, NewCustomer};
 use comptoir_core::ids::CustomerId;
 use comptoir_core::views::{CustomerCard, SearchResponse};
 use tauri::State;
 
+use crate::commands::settings::clerk;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -19,4 +22,57 @@ pub async fn customer_card(
 ) -> AppResult<CustomerCard> {
     let id = CustomerId::parse(&customer_id)?;
     Ok(state.store()?.customer_card(id).await?)
+}
+
+/// What saving a new customer would point out (field problems, possible
+/// duplicates); nothing is written.
+#[tauri::command]
+pub async fn check_new_customer(
+    state: State<'_, AppState>,
+    input: NewCustomer,
+) -> AppResult<CustomerCheck> {
+    Ok(state.store()?.check_new_customer(&input).await?)
+}
+
+/// The same for a correction of a customer.
+#[tauri::command]
+pub async fn check_customer_edit(
+    state: State<'_, AppState>,
+    customer_id: String,
+    patch: CustomerPatch,
+) -> AppResult<CustomerCheck> {
+    let id = CustomerId::parse(&customer_id)?;
+    Ok(state.store()?.check_customer_edit(id, &patch).await?)
+}
+
+/// Creates a customer met at the counter in the clerk's name; returns the card.
+#[tauri::command]
+pub async fn create_customer(
+    state: State<'_, AppState>,
+    input: NewCustomer,
+    confirm_duplicates: bool,
+) -> AppResult<CustomerCard> {
+    let store = state.store()?;
+    let actor = clerk(store).await?;
+    let id = store
+        .create_customer(&input, &actor, confirm_duplicates, Utc::now())
+        .await?;
+    Ok(store.customer_card(id).await?)
+}
+
+/// Corrects a customer in the clerk's name; returns the card.
+#[tauri::command]
+pub async fn edit_customer(
+    state: State<'_, AppState>,
+    customer_id: String,
+    patch: CustomerPatch,
+    confirm_duplicates: bool,
+) -> AppResult<CustomerCard> {
+    let id = CustomerId::parse(&customer_id)?;
+    let store = state.store()?;
+    let actor = clerk(store).await?;
+    store
+        .edit_customer(id, &patch, &actor, confirm_duplicates, Utc::now())
+        .await?;
+    Ok(store.customer_card(id).await?)
 }

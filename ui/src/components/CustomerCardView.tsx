@@ -14,6 +14,8 @@ export interface CardActions {
   onIntake(order: OrderView, line: OrderLineView): void;
   onIntakeWithoutProof(): void;
   onOpenDossier(dossierId: string): void;
+  /** Opens the form that corrects the card. */
+  onEdit?(): void;
 }
 
 interface Props {
@@ -25,7 +27,7 @@ interface Props {
 }
 
 export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
-  const { customer, orders, dossiers } = card;
+  const { customer, orders, dossiers, history } = card;
   const highlighted = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
@@ -47,7 +49,14 @@ export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
   return (
     <article className="card" aria-labelledby="customer-name" data-customer-id={customer.id}>
       <header className="identity">
-        <h1 id="customer-name">{customer.display_name}</h1>
+        <div className="identity-head">
+          <h1 id="customer-name">{customer.display_name}</h1>
+          {actions?.onEdit ? (
+            <button type="button" className="button" id="edit-customer" onClick={actions.onEdit}>
+              Modifier la fiche
+            </button>
+          ) : null}
+        </div>
         <div className="identity-grid">
           <section aria-label="Adresse">
             <h2 className="visually-hidden">Adresse</h2>
@@ -89,6 +98,24 @@ export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
             ) : null}
           </section>
         </div>
+        {history.length > 0 ? (
+          <section className="card-history" aria-labelledby="card-history-title">
+            <h2 id="card-history-title">Modifications de la fiche</h2>
+            <ul>
+              {history.map((h) => (
+                <li key={h.id} data-field={h.field ?? "created"}>
+                  {h.summary} le {fmt.dateTime(h.at)} par {h.actor}
+                  {h.before !== null && h.after !== null ? (
+                    <span className="muted">
+                      {" "}
+                      : {h.before} → {h.after}
+                    </span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </header>
 
       <div className="history">

@@ -28,6 +28,8 @@ interface Props {
   selection: Selection;
   onSelect(selection: Selection): void;
   onOpen(request: OpenRequest): void;
+  /** Opens the form for a customer who is not found. */
+  onNewCustomer(): void;
   inputRef: RefObject<HTMLInputElement | null>;
   fmt: Formatter;
 }
@@ -35,7 +37,7 @@ interface Props {
 // Asked by the store when the text is too short to search: a hint, not a failure.
 const HINT_CODES = new Set(["query_too_short"]);
 
-export function SearchScreen({ search, selection, onSelect, onOpen, inputRef, fmt }: Props) {
+export function SearchScreen({ search, selection, onSelect, onOpen, onNewCustomer, inputRef, fmt }: Props) {
   const { settled, pending, text } = search;
   const hits = settled?.response?.hits ?? [];
   const selected = selection.of === settled ? selection.index : -1;
@@ -130,6 +132,17 @@ export function SearchScreen({ search, selection, onSelect, onOpen, inputRef, fm
         {isHint ? <span className="hint">{error.message}</span> : status}
         {pending ? <span className="pending"> Recherche…</span> : null}
       </p>
+
+      {text.trim() !== "" && settled?.response && settled.response.hits.length === 0 && !pending ? (
+        <p className="new-customer">
+          <button type="button" className="button primary" id="new-customer" onClick={onNewCustomer}>
+            <Icon name="plus" /> Nouveau client
+          </button>{" "}
+          <span className="muted">
+            <kbd>Tab</kbd> puis <kbd>Entrée</kbd> : créer la fiche du client qui n'est pas trouvé.
+          </span>
+        </p>
+      ) : null}
 
       {settled?.response?.more ? (
         <p className="more" role="note">

@@ -1,0 +1,237 @@
+//! `comptoir-ctl customer add | edit | check` — the real binary on a real
+//! database file: JSON in (stdin or a file), the card out, refusals as the
+//! JSON error on stderr with nothing written.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+fn ctl(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("comptoir-ctl runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn err_json(out: &Output) -> Value {
+    assert!(
+        !out.status.success(),
+        "expected a failure, got {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout on a refusal");
+    let line = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let v: Value =
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"));
+    assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
+    assert!(!v["message"].as_str().unwrap().is_empty());
+    v
+}
+
+fn demo(dir: &Path) -> String {
+    let db = dir.join("demo.sqlite").display().to_string();
+    ok_json(&ctl(
+        &[
+            "demo-data",
+            "--customers",
+            "60",
+            "--db",
+            &db,
+            "--as-of",
+            "2026-11-23",
+        ],
+        "",
+    ));
+    db
+}
+
+fn outbox_len(db: &str) -> usize {
+    ok_json(&ctl(&["outbox", "list", "--db", db], ""))
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+fn walk_in() -> Value {
+    json!({
+        "title": "Mme",
+        "first_name": "Inès",
+        "last_name": "Bouvier",
+        "address": {"line1": "5 place Bellecour", "postal_code": "69002", "city": "Lyon"},
+        "phones": ["07 52 33 41 18"],
+        "emails": ["ines.bouvier@example.fr"],
+        "email_marketing": true
+    })
+}
+
+#[test]
+fn a_customer_is_added_found_and_corrected_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let outbox0 = outbox_len(&db);
+
+    let card = ok_json(&ctl(
+        &["customer", "add", "--db", &db, "--actor", "Julie M."],
+        &walk_in().to_string(),
+    ));
+    assert_eq!(card["customer"]["display_name"], "Mme Inès Bouvier");
+    assert_eq!(card["history"][0]["summary"], "Fiche client créée");
+    let id = card["customer"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(outbox_len(&db), outbox0 + 1);
+
+    let found = ok_json(&ctl(&["search", "--db", &db, "+33 7 52 33 41 18"], ""));
+    assert_eq!(found["hits"][0]["customer_id"], id.as_str());
+
+    // The correction from a file this time.
+    let patch = dir.path().join("patch.json");
+    std::fs::write(
+        &patch,
+        r#"{"emails": ["ines.b@example.org"], "sms_marketing": true}"#,
+    )
+    .unwrap();
+    let card = ok_json(&ctl(
+        &[
+            "customer",
+            "edit",
+            "--db",
+            &db,
+            "--id",
+            &id,
+            "--actor",
+            "Karim B.",
+            patch.to_str().unwrap(),
+        ],
+        "",
+    ));
+    let history = card["history"].as_array().unwrap();
+    assert_eq!(history.len(), 3, "{history:?}");
+    let email = history.iter().find(|h| h["field"] == "emails").unwrap();
+    assert_eq!(email["summary"], "E-mail modifié");
+    assert_eq!(email["actor"], "Karim B.");
+    assert_eq!(email["before"], "ines.bouvier@example.fr");
+    assert_eq!(email["after"], "ines.b@example.org");
+    assert_eq!(outbox_len(&db), outbox0 + 3);
+    let found = ok_json(&ctl(&["search", "--db", &db, "ines.b@example.org"], ""));
+    assert_eq!(found["hits"][0]["customer_id"], id.as_str());
+}
+
+#[test]
+fn refusals_are_json_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let outbox0 = outbox_len(&db);
+    let mut no_name = walk_in();
+    no_name["first_name"] = json!("");
+    no_name["last_name"] = json!("");
+    let mut bad_email = walk_in();
+    bad_email["emails"] = json!(["ines@bouvier"]);
+    let mut bad_phone = walk_in();
+    bad_phone["phones"] = json!(["07 52"]);
+    let mut long_city = walk_in();
+    long_city["address"]["city"] = json!("x".repeat(300));
+    let mut unknown = walk_in();
+    unknown["birthday"] = json!("1990-01-01");
+    for (input, code) in [
+        (no_name, "customer_without_name"),
+        (bad_email, "invalid_email"),
+        (bad_phone, "invalid_phone"),
+        (long_city, "text_too_long"),
+        (unknown, "invalid_json"),
+    ] {
+        let e = err_json(&ctl(
+            &["customer", "add", "--db", &db, "--actor", "Julie"],
+            &input.to_string(),
+        ));
+        assert_eq!(e["code"], code, "{e}");
+    }
+    let e = err_json(&ctl(
+        &[
+            "customer",
+            "edit",
+            "--db",
+            &db,
+            "--id",
+            "pas-un-id",
+            "--actor",
+            "Julie",
+        ],
+        "{}",
+    ));
+    assert_eq!(e["code"], "invalid_id");
+    assert_eq!(outbox_len(&db), outbox0, "nothing written");
+}
+
+#[test]
+fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let mut input = walk_in();
+    input["phones"] = json!(["+33612345678"]); // Hélène Dupré's (demo showcase)
+    let check = ok_json(&ctl(
+        &["customer", "check", "--db", &db],
+        &input.to_string(),
+    ));
+    assert_eq!(check["problems"], json!([]));
+    assert_eq!(check["duplicates"][0]["field"], "phones.0");
+    assert_eq!(check["duplicates"][0]["display_name"], "Mme Hélène Dupré");
+
+    let outbox0 = outbox_len(&db);
+    let e = err_json(&ctl(
+        &["customer", "add", "--db", &db, "--actor", "Julie"],
+        &input.to_string(),
+    ));
+    assert_eq!(e["code"], "possible_duplicate");
+    assert!(
+        e["message"].as_str().unwrap().contains("Hélène Dupré"),
+        "{e}"
+    );
+    assert_eq!(outbox_len(&db), outbox0);
+
+    let card = ok_json(&ctl(
+        &[
+            "customer",
+            "add",
+            "--db",
+            &db,
+            "--actor",
+            "Julie",
+            "--confirm-duplicates",
+        ],
+        &input.to_string(),
+    ));
+    assert_eq!(card["customer"]["last_name"], "Bouvier");
+    assert_eq!(outbox_len(&db), outbox0 + 1);
+
+    let bad = ok_json(&ctl(
+        &["customer", "check", "--db", &db],
+        r#"{"last_name": "Bouvier", "first_name": "Inès", "emails": ["x@"]}"#,
+    ));
+    assert_eq!(bad["problems"][0]["field"], "emails.0");
+    assert_eq!(bad["problems"][0]["code"], "invalid_email");
+}
