@@ -17,6 +17,7 @@ use comptoir_core::dossier::{can_assign, can_record_satisfaction, ItemCondition,
 use comptoir_core::reasons::reason_label_fr;
 use comptoir_core::workflow::allowed_actions;
 
+use crate::customers::CustomerRow;
 use crate::search::where_label;
 use crate::{Result, Store, StoreError};
 
@@ -39,23 +40,6 @@ impl From<StoreRow> for StoreRef {
             timezone: r.timezone,
         }
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct CustomerRow {
-    id: CustomerId,
-    title: Option<String>,
-    first_name: String,
-    last_name: String,
-    address_line1: String,
-    address_line2: Option<String>,
-    postal_code: String,
-    city: String,
-    country: String,
-    email_marketing: bool,
-    sms_marketing: bool,
-    consents_updated_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -201,7 +185,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let c: CustomerRow = sqlx::query_as(
             "SELECT id, title, first_name, last_name, address_line1, address_line2, postal_code,
-                    city, country, email_marketing, sms_marketing, consents_updated_at, created_at
+                    city, country, email_marketing, sms_marketing, consents_updated_at, created_at,
+                    updated_at
              FROM customers WHERE id = ?",
         )
         .bind(id)

@@ -37,22 +37,23 @@ const CREATED: &str = "created";
 /// Lines of history on the card.
 pub(crate) const HISTORY_LINES: i64 = 10;
 
+/// A `customers` row (the card reads it too).
 #[derive(sqlx::FromRow)]
-struct CustomerRow {
-    id: CustomerId,
-    title: Option<String>,
-    first_name: String,
-    last_name: String,
-    address_line1: String,
-    address_line2: Option<String>,
-    postal_code: String,
-    city: String,
-    country: String,
-    email_marketing: bool,
-    sms_marketing: bool,
-    consents_updated_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+pub(crate) struct CustomerRow {
+    pub(crate) id: CustomerId,
+    pub(crate) title: Option<String>,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) address_line1: String,
+    pub(crate) address_line2: Option<String>,
+    pub(crate) postal_code: String,
+    pub(crate) city: String,
+    pub(crate) country: String,
+    pub(crate) email_marketing: bool,
+    pub(crate) sms_marketing: bool,
+    pub(crate) consents_updated_at: Option<DateTime<Utc>>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
