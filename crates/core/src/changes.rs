@@ -16,7 +16,7 @@ use crate::customer::CustomerField;
 use crate::events::{DossierEvent, EventRecord};
 use crate::hlc::Hlc;
 use crate::ids::{CustomerId, DossierEventId, DossierId};
-use crate::records::CustomerRecord;
+use crate::records::{CustomerRecord, OrderRecord, ProductRecord};
 use crate::{CoreError, Result};
 
 /// `kind` of a dossier event.
@@ -25,6 +25,12 @@ pub const KIND_DOSSIER_EVENT: &str = "dossier.event";
 pub const KIND_CUSTOMER_CREATED: &str = "customer.created";
 /// `kind` of one field of a customer edited.
 pub const KIND_CUSTOMER_FIELD: &str = "customer.field";
+/// `kind` of a customer imported by head office (web orders import).
+pub const KIND_CUSTOMER_IMPORTED: &str = "customer.imported";
+/// `kind` of a product imported by head office.
+pub const KIND_PRODUCT_IMPORTED: &str = "product.imported";
+/// `kind` of an order imported by head office (web shop, marketplace).
+pub const KIND_ORDER_IMPORTED: &str = "order.imported";
 
 /// One change on the wire (and in the outbox): what a counter pushes to the
 /// central server and the server serves back in its feed (`comptoir-sync`
@@ -263,6 +269,76 @@ impl Change {
                 other.chars().take(64).collect(),
             )),
         }
+    }
+}
+
+/// A record written by head office (the web orders import) and served to
+/// every counter in the feed: the whole record, applied as an upsert by its
+/// id, so receiving it twice changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadOfficeRecord {
+    Customer(Box<CustomerRecord>),
+    Product(ProductRecord),
+    Order(OrderRecord),
+}
+
+impl HeadOfficeRecord {
+    /// The kinds of head-office records.
+    pub const KINDS: [&'static str; 3] = [
+        KIND_CUSTOMER_IMPORTED,
+        KIND_PRODUCT_IMPORTED,
+        KIND_ORDER_IMPORTED,
+    ];
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HeadOfficeRecord::Customer(_) => KIND_CUSTOMER_IMPORTED,
+            HeadOfficeRecord::Product(_) => KIND_PRODUCT_IMPORTED,
+            HeadOfficeRecord::Order(_) => KIND_ORDER_IMPORTED,
+        }
+    }
+
+    /// The record's id (the envelope's entity).
+    pub fn entity_id(&self) -> Uuid {
+        match self {
+            HeadOfficeRecord::Customer(c) => c.id.0,
+            HeadOfficeRecord::Product(p) => p.id.0,
+            HeadOfficeRecord::Order(o) => o.id.0,
+        }
+    }
+
+    /// The payload of its envelope: the record as JSON.
+    pub fn to_payload(&self) -> Result<serde_json::Value> {
+        match self {
+            HeadOfficeRecord::Customer(c) => to_json(self.kind(), c),
+            HeadOfficeRecord::Product(p) => to_json(self.kind(), p),
+            HeadOfficeRecord::Order(o) => to_json(self.kind(), o),
+        }
+    }
+
+    /// The record of an envelope of one of [`Self::KINDS`]; `None` for any
+    /// other kind; a payload that does not decode, or whose record is not
+    /// the envelope's entity, is a named error.
+    pub fn from_envelope(env: &ChangeEnvelope) -> Result<Option<HeadOfficeRecord>> {
+        let kind = env.kind.as_str();
+        let record = match kind {
+            KIND_CUSTOMER_IMPORTED => {
+                HeadOfficeRecord::Customer(Box::new(from_json(kind, env.payload.clone())?))
+            }
+            KIND_PRODUCT_IMPORTED => {
+                HeadOfficeRecord::Product(from_json(kind, env.payload.clone())?)
+            }
+            KIND_ORDER_IMPORTED => HeadOfficeRecord::Order(from_json(kind, env.payload.clone())?),
+            _ => return Ok(None),
+        };
+        env.hlc.parse::<Hlc>()?;
+        if record.entity_id() != env.entity_id {
+            return Err(CoreError::ChangePayload {
+                kind: kind.to_owned(),
+                detail: "record id differs from the envelope's entity".to_owned(),
+            });
+        }
+        Ok(Some(record))
     }
 }
 

@@ -299,3 +299,83 @@ pub struct AppInfo {
     #[ts(type = "number")]
     pub customers: u64,
 }
+
+/// A change the central server refused (pushed from here), or that this
+/// counter could not apply (received): kept, with the reason, until a
+/// manager retries or drops it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RejectedChangeView {
+    pub id: uuid::Uuid,
+    /// `push` (refused by the server) or `pull` (not applicable here).
+    pub direction: String,
+    pub kind: String,
+    pub entity_id: uuid::Uuid,
+    pub code: String,
+    /// Why, in French.
+    pub reason: String,
+    pub rejected_at: DateTime<Utc>,
+}
+
+/// What the sync is doing, as the top bar says it in a word and an icon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncActivity {
+    /// Not enrolled with a central server yet.
+    NotEnrolled,
+    /// A sync is running now.
+    Syncing,
+    /// The last sync succeeded.
+    Online,
+    /// The server could not be reached at the last attempt.
+    Offline,
+    /// The server refused the last attempt (see the error).
+    Failing,
+}
+
+impl SyncActivity {
+    /// The word of the top bar.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            SyncActivity::NotEnrolled => "non relié",
+            SyncActivity::Syncing => "synchronisation…",
+            SyncActivity::Online => "en ligne",
+            SyncActivity::Offline => "hors ligne",
+            SyncActivity::Failing => "erreur de synchronisation",
+        }
+    }
+}
+
+/// The counter's link to the central server, as the top bar, the settings
+/// screen and `comptoir-ctl sync status` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    /// False until the counter is enrolled (then every other field but the
+    /// outbox is empty).
+    pub enrolled: bool,
+    /// From the last attempt (the app shows `syncing` while one runs).
+    pub activity: SyncActivity,
+    /// `activity` in words.
+    pub activity_label: String,
+    pub server_url: Option<String>,
+    /// The device id the server gave this counter.
+    pub device_id: Option<uuid::Uuid>,
+    pub store_code: Option<String>,
+    /// Where the next pull continues in the server's feed.
+    pub cursor: String,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The last attempt's failure (`offline`, `device_revoked`…); none
+    /// after a success.
+    pub last_error_code: Option<String>,
+    pub last_error: Option<String>,
+    /// Local changes waiting to be pushed.
+    #[ts(type = "number")]
+    pub outbox: u64,
+    /// Changes received from the server so far.
+    #[ts(type = "number")]
+    pub received: u64,
+    pub rejected: Vec<RejectedChangeView>,
+}

@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use comptoir_core::changes::{Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange};
+use comptoir_core::changes::{
+    Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange, HeadOfficeRecord,
+};
 use comptoir_core::customer::FieldEdit;
 use comptoir_core::dossier::MAX_TEXT_CHARS;
 use comptoir_core::events::{fold, DossierEvent, DossierState, EventRecord};
@@ -275,7 +277,13 @@ pub(crate) async fn apply_received(
 ) -> Result<usize> {
     let mut clock = Clock::load(conn).await?;
     let mut fresh = Vec::new();
+    let mut records = Vec::new();
     for env in envelopes {
+        if let Some(record) = HeadOfficeRecord::from_envelope(env)? {
+            clock.receive(env.hlc.parse()?, now)?;
+            records.push(record);
+            continue;
+        }
         let change = Change::from_envelope(env)?;
         clock.receive(change.hlc(), now)?;
         match &change {
@@ -284,10 +292,12 @@ pub(crate) async fn apply_received(
         }
         fresh.push(change);
     }
+    // Head office's records first: a dossier opened online may be about an
+    // order imported in the same page.
+    let mut applied = apply_head_office(conn, &records).await?;
     let mut events = Vec::new();
     let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut applied = 0;
     for c in &fresh {
         if !seen.insert(c.id()) {
             continue;
@@ -316,6 +326,145 @@ pub(crate) async fn apply_received(
     append_events(conn, &events, Source::Received).await?;
     clock.save(conn).await?;
     Ok(applied)
+}
+
+/// Writes head office's records (upserts by id: the same record twice
+/// changes nothing), consecutive records of one kind in one statement. A
+/// record already here under another id — a customer with the same e-mail
+/// (then phone), a product with the same SKU, an order with the same source
+/// and number — becomes an alias of the local one (`record_aliases`), and
+/// the orders that follow point at the local records. A customer's contacts
+/// are replaced by the record's, and the edits made at counters are folded
+/// on top again.
+async fn apply_head_office(
+    conn: &mut SqliteConnection,
+    records: &[HeadOfficeRecord],
+) -> Result<usize> {
+    let mut customers = Vec::new();
+    let mut products = Vec::new();
+    let mut orders = Vec::new();
+    for r in records {
+        match r {
+            HeadOfficeRecord::Customer(c) => {
+                if let Some(local) = local_twin_customer(conn, c).await? {
+                    add_alias(conn, c.id.0, "customer", local).await?;
+                } else {
+                    customers.push((**c).clone());
+                }
+            }
+            HeadOfficeRecord::Product(p) => {
+                let local: Option<uuid::Uuid> =
+                    sqlx::query_scalar("SELECT id FROM products WHERE sku = ? AND id <> ?")
+                        .bind(&p.sku)
+                        .bind(p.id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                match local {
+                    Some(local) => add_alias(conn, p.id.0, "product", local).await?,
+                    None => products.push(p.clone()),
+                }
+            }
+            HeadOfficeRecord::Order(o) => orders.push(o.clone()),
+        }
+    }
+    for c in &customers {
+        sqlx::query("DELETE FROM customer_contacts WHERE customer_id = ?")
+            .bind(c.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    crate::write::insert_customers(conn, &customers).await?;
+    for c in &customers {
+        crate::customers::project(conn, c.id).await?;
+    }
+    crate::write::insert_products(conn, &products).await?;
+    let mut local_orders = Vec::with_capacity(orders.len());
+    for mut o in orders {
+        o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
+        for l in &mut o.lines {
+            l.product_id = comptoir_core::ids::ProductId(alias_of(conn, l.product_id.0).await?);
+        }
+        let twin: Option<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE channel = ? AND IFNULL(marketplace, '') = IFNULL(?, '')
+               AND number_norm = ? AND id <> ?",
+        )
+        .bind(o.channel)
+        .bind(o.marketplace.as_deref())
+        .bind(comptoir_core::normalize::normalize_code(&o.number))
+        .bind(o.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match twin {
+            Some(local) => add_alias(conn, o.id.0, "order", local).await?,
+            None => local_orders.push(o),
+        }
+    }
+    crate::write::insert_orders(conn, &local_orders).await?;
+    Ok(records.len())
+}
+
+/// The local customer an imported one is, when it is not here by its id:
+/// the one with the same e-mail, else the same phone.
+async fn local_twin_customer(
+    conn: &mut SqliteConnection,
+    c: &CustomerRecord,
+) -> Result<Option<uuid::Uuid>> {
+    let here: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?)")
+        .bind(c.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if here {
+        return Ok(None);
+    }
+    use comptoir_core::model::ContactKind;
+    for kind in [ContactKind::Email, ContactKind::Phone] {
+        for k in c.contacts.iter().filter(|k| k.kind == kind) {
+            let key = crate::write::contact_key(k.kind, &k.value);
+            if key.is_empty() {
+                continue;
+            }
+            let twin: Option<uuid::Uuid> = sqlx::query_scalar(
+                "SELECT customer_id FROM customer_contacts WHERE value_norm = ? AND kind = ?
+                 ORDER BY customer_id LIMIT 1",
+            )
+            .bind(&key)
+            .bind(k.kind)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if twin.is_some() {
+                return Ok(twin);
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn add_alias(
+    conn: &mut SqliteConnection,
+    id: uuid::Uuid,
+    kind: &str,
+    local: uuid::Uuid,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO record_aliases (id, kind, local_id) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET local_id = excluded.local_id",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(local)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The local id of a record head office knows by `id`.
+pub(crate) async fn alias_of(conn: &mut SqliteConnection, id: uuid::Uuid) -> Result<uuid::Uuid> {
+    let local: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT local_id FROM record_aliases WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(local.unwrap_or(id))
 }
 
 impl crate::Store {

@@ -68,6 +68,10 @@ pub enum StoreError {
     OrderInvalid { number: String, why: &'static str },
     #[error("dossier {number} refused: {why}")]
     DossierRecordInvalid { number: String, why: &'static str },
+    #[error("enrolled for store {server} but this counter is store {local}")]
+    SyncStoreMismatch { local: String, server: String },
+    #[error("this counter is not enrolled with a central server")]
+    NotEnrolled,
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -143,6 +147,8 @@ impl StoreError {
             StoreError::CustomerInvalid { .. } => "customer_invalid",
             StoreError::OrderInvalid { .. } => "order_invalid",
             StoreError::DossierRecordInvalid { .. } => "dossier_record_invalid",
+            StoreError::SyncStoreMismatch { .. } => "sync_store_mismatch",
+            StoreError::NotEnrolled => "sync_not_enrolled",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
@@ -211,6 +217,10 @@ impl StoreError {
             StoreError::CustomerInvalid { why } => format!("Client refusé : {why}."),
             StoreError::OrderInvalid { number, why } => format!("Commande {number} refusée : {why}."),
             StoreError::DossierRecordInvalid { number, why } => format!("Dossier {number} refusé : {why}."),
+            StoreError::SyncStoreMismatch { local, server } => format!(
+                "Le code d'enrôlement est celui du magasin {server}, mais ce poste est celui du magasin {local} : rien n'a été enregistré. Demandez un code pour le magasin {local}."
+            ),
+            StoreError::NotEnrolled => "Ce poste n'est pas encore relié au serveur central : enrôlez-le dans les réglages.".to_owned(),
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()

@@ -27,6 +27,7 @@ mod search;
 mod settings;
 mod shipments;
 mod sqlite_error;
+mod sync_link;
 mod tx;
 mod upgrade;
 mod users;
@@ -51,6 +52,7 @@ pub use outbox::DossierDifference;
 pub use policies::PolicyInfo;
 pub use projection::DossierRow;
 pub use search::SearchIndexStats;
+pub use sync_link::{PulledPage, PushAck, SyncLink};
 pub use users::MAX_LOGIN_CHARS;
 
 use std::path::{Path, PathBuf};

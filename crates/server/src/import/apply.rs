@@ -10,6 +10,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
+use comptoir_core::changes::{KIND_CUSTOMER_IMPORTED, KIND_ORDER_IMPORTED, KIND_PRODUCT_IMPORTED};
 use comptoir_core::ids::{ContactId, CustomerId, OrderId, OrderLineId, ProductId};
 use comptoir_core::model::{Channel, ContactKind, SoldAs};
 use comptoir_core::normalize::{normalize_code, normalize_email, normalize_phone};
@@ -80,7 +81,7 @@ fn server_change(kind: &str, entity_id: Uuid, payload: Value) -> NewChange {
             // Head office: no store, no device.
             store_code: String::new(),
             device_id: Uuid::nil(),
-            hlc: format!("{:015}-0000-server", Utc::now().timestamp_millis()),
+            hlc: comptoir_core::hlc::Hlc::at(Utc::now()).to_string(),
             payload,
         },
         scope: Scope::Chain,
@@ -167,7 +168,7 @@ async fn customer_for(
     let v = to_value(&rec)?;
     tx.insert_customer(id.0, email_norm.as_deref(), phone_norm.as_deref(), &v)
         .await?;
-    changes.push(server_change("customer.imported", id.0, v));
+    changes.push(server_change(KIND_CUSTOMER_IMPORTED, id.0, v));
     totals.customers_created += 1;
     Ok(id.0)
 }
@@ -221,7 +222,7 @@ async fn apply_one(
                 };
                 let v = to_value(&rec)?;
                 tx.insert_product(rec.id.0, &sku, &v).await?;
-                changes.push(server_change("product.imported", rec.id.0, v));
+                changes.push(server_change(KIND_PRODUCT_IMPORTED, rec.id.0, v));
                 totals.products_created += 1;
                 rec.id.0
             }
@@ -252,7 +253,7 @@ async fn apply_one(
     let v = to_value(&rec)?;
     tx.upsert_order(source.key(), &o.number, order_id, &hash, &v)
         .await?;
-    changes.push(server_change("order.imported", order_id, v));
+    changes.push(server_change(KIND_ORDER_IMPORTED, order_id, v));
     tx.insert_changes(&changes).await?;
     Ok(if existing.is_some() {
         LineOutcome::Updated

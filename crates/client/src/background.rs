@@ -1,0 +1,159 @@
+//! The sync as the app runs it: a tokio task that syncs every few seconds,
+//! backs off (exponentially, with jitter, up to a minute) while the server
+//! is unreachable or failing, and syncs at once when asked (« Synchroniser
+//! maintenant », or right after a local change). It never holds the store:
+//! each step is one short transaction, queued like any writer's.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use comptoir_store::Store;
+use rand::Rng;
+use tokio::sync::{watch, Notify};
+
+use crate::engine::{sync_once, SyncProgress, SyncReport};
+
+/// What the task is doing, for the top bar.
+#[derive(Debug, Clone, Default)]
+pub struct SyncActivity {
+    /// A sync is running.
+    pub running: bool,
+    /// The running sync's progress (the bootstrap's progress bar).
+    pub progress: Option<SyncProgress>,
+    /// The last finished sync's report, when it succeeded.
+    pub last: Option<SyncReport>,
+}
+
+/// Handle on the background sync task.
+#[derive(Debug)]
+pub struct Syncer {
+    wake: Arc<Notify>,
+    activity: watch::Receiver<SyncActivity>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The delay before the next attempt after `failures` failures in a row:
+/// `every`, doubled per failure up to `max`, then ±25 % of jitter so that
+/// a chain's counters do not all come back at the same instant.
+pub fn backoff(every: Duration, max: Duration, failures: u32) -> Duration {
+    let base = every
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(max);
+    let jitter = rand::rng().random_range(0.75..1.25);
+    base.mul_f64(jitter)
+}
+
+impl Syncer {
+    /// Starts the task on the current tokio runtime. `changed(report)` is
+    /// called after every sync that received something new (the app then
+    /// refreshes what is on screen).
+    pub fn spawn(
+        store: Store,
+        every: Duration,
+        changed: impl Fn(&SyncReport) + Send + Sync + 'static,
+    ) -> Syncer {
+        let wake = Arc::new(Notify::new());
+        let (tx, rx) = watch::channel(SyncActivity::default());
+        let task = tokio::spawn(run(store, every, Arc::clone(&wake), tx, changed));
+        Syncer {
+            wake,
+            activity: rx,
+            task,
+        }
+    }
+
+    /// Syncs now (or right after the sync that is running).
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn activity(&self) -> SyncActivity {
+        self.activity.borrow().clone()
+    }
+
+    /// Waits for the next change of activity (tests, the UI's event).
+    pub fn subscribe(&self) -> watch::Receiver<SyncActivity> {
+        self.activity.clone()
+    }
+
+    /// Stops the task (at its next await point: a transaction in flight
+    /// is rolled back by SQLite, a page half-received is pulled again).
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+async fn run(
+    store: Store,
+    every: Duration,
+    wake: Arc<Notify>,
+    tx: watch::Sender<SyncActivity>,
+    changed: impl Fn(&SyncReport) + Send + Sync + 'static,
+) {
+    const MAX_BACKOFF: Duration = Duration::from_secs(60);
+    let mut failures = 0u32;
+    loop {
+        tx.send_modify(|a| {
+            a.running = true;
+            a.progress = None;
+        });
+        let progress_tx = tx.clone();
+        let mut progress = move |p: &SyncProgress| {
+            progress_tx.send_modify(|a| a.progress = Some(p.clone()));
+        };
+        let outcome = sync_once(&store, &mut progress).await;
+        let delay = match outcome {
+            Ok(report) => {
+                failures = 0;
+                if report.applied > 0 {
+                    changed(&report);
+                }
+                tx.send_modify(|a| {
+                    a.running = false;
+                    a.last = Some(report);
+                });
+                every
+            }
+            Err(e) => {
+                tx.send_modify(|a| a.running = false);
+                if matches!(e, crate::ClientError::NotEnrolled) {
+                    // Nothing to do until the counter is enrolled.
+                    failures = 0;
+                    MAX_BACKOFF
+                } else {
+                    failures = failures.saturating_add(1);
+                    backoff(every, MAX_BACKOFF, failures)
+                }
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = wake.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter() {
+        let every = Duration::from_secs(2);
+        let max = Duration::from_secs(60);
+        for failures in 0..20 {
+            let d = backoff(every, max, failures);
+            let base = (2.0 * 2f64.powi(failures.min(16) as i32)).min(60.0);
+            let s = d.as_secs_f64();
+            assert!(
+                s >= base * 0.75 - 1e-9 && s <= base * 1.25 + 1e-9,
+                "{failures}: {s} vs {base}"
+            );
+        }
+        // Jitter: not every delay the same.
+        let ds: std::collections::HashSet<_> = (0..20)
+            .map(|_| backoff(every, max, 3).as_millis())
+            .collect();
+        assert!(ds.len() > 1);
+    }
+}

@@ -1,0 +1,212 @@
+//! One sync: push the outbox to the end, then pull the feed to the end.
+//! Every step is safe to cut anywhere: an outbox row leaves only once the
+//! server has acknowledged it (a change pushed twice is a `duplicate`
+//! there), and a pulled page is applied in the same transaction as the
+//! cursor that follows it (a page applied twice changes nothing here).
+
+use std::time::Instant;
+
+use chrono::Utc;
+use comptoir_store::{PushAck, Store};
+use comptoir_sync::PushOutcome;
+use serde::Serialize;
+
+use crate::api::ServerApi;
+use crate::{credential, ClientError, Result};
+
+/// Outbox rows sent per push (halved while the server says it is too many).
+const PUSH_BATCH: u32 = 200;
+/// Changes asked per pull (the server may serve fewer).
+const PULL_LIMIT: usize = 1_000;
+
+/// Where a sync stands, for a progress bar or a terminal.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncProgress {
+    /// Local changes acknowledged by the server so far in this sync.
+    pub pushed: usize,
+    /// Changes received in this sync so far.
+    pub received: usize,
+    /// Changes received since the counter was enrolled (bootstrap included).
+    pub received_total: u64,
+    /// Whether the server has more to send right now.
+    pub more: bool,
+    /// Received changes per second in this sync.
+    pub rate_per_s: f64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub pushed: usize,
+    /// Pushed changes the server had already (sent twice after a cut link).
+    pub duplicates: usize,
+    /// Pushed changes the server refused (kept, see the status).
+    pub rejected: usize,
+    pub received: usize,
+    /// Received changes that were new here.
+    pub applied: usize,
+    /// Received changes that could not be applied here (kept, see the status).
+    pub not_applicable: usize,
+    pub cursor: String,
+    pub outbox_left: u64,
+}
+
+/// Enrols this counter with the server at `server_url` with a one-time
+/// code: keeps the token in its file, the link in the database.
+pub async fn enrol(
+    store: &Store,
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<comptoir_store::SyncLink> {
+    // This counter must belong to a store before it can be enrolled for one.
+    store
+        .local_store()
+        .await?
+        .ok_or(comptoir_store::StoreError::NoLocalStore)?;
+    let api = ServerApi::new(server_url, None)?;
+    let r = api.enrol(code, device_name).await?;
+    store
+        .save_sync_link(api.base(), r.device_id, &r.store_code, Utc::now())
+        .await?;
+    credential::save(store.path(), &r.token)?;
+    tracing::info!(server = api.base(), device = %r.device_id, store = %r.store_code, "counter enrolled");
+    store.sync_link().await?.ok_or(ClientError::NotEnrolled)
+}
+
+/// One sync, recorded in the status (success, or the error's code and
+/// message). `progress` is called after every page.
+pub async fn sync_once(
+    store: &Store,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<SyncReport> {
+    let outcome = run(store, progress).await;
+    let failure = outcome.as_ref().err().map(|e| (e.code(), e.message_fr()));
+    if let Some((code, _)) = &failure {
+        tracing::warn!(code, error = %outcome.as_ref().err().map(ToString::to_string).unwrap_or_default(), "sync failed");
+    }
+    // Not enrolled: nothing to record the attempt in.
+    if !matches!(outcome, Err(ClientError::NotEnrolled)) {
+        store
+            .record_sync_attempt(Utc::now(), failure.as_ref().map(|(c, m)| (*c, m.as_str())))
+            .await?;
+    }
+    outcome
+}
+
+async fn run(
+    store: &Store,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<SyncReport> {
+    let link = store.sync_link().await?.ok_or(ClientError::NotEnrolled)?;
+    let token = credential::load(store.path())?;
+    let api = ServerApi::new(&link.server_url, Some(token))?;
+    let mut report = SyncReport::default();
+    let mut state = SyncProgress::default();
+    push(store, &api, &mut report, &mut state, progress).await?;
+    pull(store, &api, link.cursor, &mut report, &mut state, progress).await?;
+    report.outbox_left = store.outbox_len().await?;
+    Ok(report)
+}
+
+async fn push(
+    store: &Store,
+    api: &ServerApi,
+    report: &mut SyncReport,
+    state: &mut SyncProgress,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<()> {
+    let mut batch = PUSH_BATCH;
+    loop {
+        let out = store.outbox(batch).await?;
+        if out.is_empty() {
+            return Ok(());
+        }
+        let answer = match api.push(&out).await {
+            Err(ClientError::Server { code, .. }) if code == "batch_too_large" && batch > 1 => {
+                batch /= 2;
+                continue;
+            }
+            r => r?,
+        };
+        let sent: std::collections::HashSet<_> = out.iter().map(|c| c.id).collect();
+        let mut acks = Vec::with_capacity(answer.results.len());
+        for r in answer.results {
+            if !sent.contains(&r.id) {
+                return Err(ClientError::Protocol(format!(
+                    "result for a change not pushed: {}",
+                    r.id
+                )));
+            }
+            acks.push(match r.outcome {
+                PushOutcome::Applied => {
+                    report.pushed += 1;
+                    PushAck::Acknowledged(r.id)
+                }
+                PushOutcome::Duplicate => {
+                    report.duplicates += 1;
+                    PushAck::Acknowledged(r.id)
+                }
+                PushOutcome::Rejected => {
+                    report.rejected += 1;
+                    PushAck::Rejected {
+                        id: r.id,
+                        code: r.code.unwrap_or_else(|| "rejected".to_owned()),
+                        reason: r
+                            .reason
+                            .unwrap_or_else(|| "Refusé par le serveur central.".to_owned()),
+                    }
+                }
+            });
+        }
+        if acks.is_empty() {
+            return Err(ClientError::Protocol("push answered no result".to_owned()));
+        }
+        store.acknowledge_pushed(&acks, Utc::now()).await?;
+        state.pushed += acks.len();
+        progress(state);
+        if out.len() < batch as usize {
+            return Ok(());
+        }
+    }
+}
+
+async fn pull(
+    store: &Store,
+    api: &ServerApi,
+    mut cursor: String,
+    report: &mut SyncReport,
+    state: &mut SyncProgress,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let page = api.pull(&cursor, PULL_LIMIT).await?;
+        let changes: Vec<_> = page.changes.into_iter().map(|f| f.change).collect();
+        let applied = store
+            .apply_pulled(&cursor, &changes, &page.cursor, Utc::now())
+            .await?;
+        if applied.stale {
+            // Another sync of this counter went further: go on from there.
+            cursor = store
+                .sync_link()
+                .await?
+                .ok_or(ClientError::NotEnrolled)?
+                .cursor;
+            continue;
+        }
+        report.received += changes.len();
+        report.applied += applied.applied;
+        report.not_applicable += applied.rejected;
+        cursor = page.cursor;
+        report.cursor.clone_from(&cursor);
+        state.received = report.received;
+        state.more = page.more;
+        state.rate_per_s = report.received as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        state.received_total = store.sync_status().await?.received;
+        progress(state);
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
