@@ -79,6 +79,52 @@ enum Command {
     /// This counter (its code in dossier numbers).
     #[command(subcommand)]
     Counter(CounterCommand),
+    /// The sync with the central server (enrolment, one sync, status).
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Enrols this counter with the central server with a one-time code
+    /// (`comptoir-server device enrol --store CODE` prints it).
+    Enrol {
+        #[arg(long)]
+        db: PathBuf,
+        /// `https://…` (or `http://127.0.0.1:…` for a server on this machine).
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        /// The counter's name on the server (`device list`).
+        #[arg(long, default_value = "Comptoir SAV")]
+        name: String,
+    },
+    /// One sync: pushes the outbox, pulls the feed to its end (a new
+    /// counter's bootstrap); progress on stderr, the report as JSON.
+    Once {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// The sync status as JSON: server, device, last success, cursor,
+    /// outbox length, rejected changes.
+    Status {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Tries a rejected change again (refused by the server: back to the
+    /// outbox; not applicable here: applied now).
+    Retry {
+        #[arg(long)]
+        db: PathBuf,
+        id: String,
+    },
+    /// Drops a rejected change for good.
+    Drop {
+        #[arg(long)]
+        db: PathBuf,
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -348,6 +394,90 @@ impl From<comptoir_core::CoreError> for CliError {
     }
 }
 
+impl From<comptoir_client::ClientError> for CliError {
+    fn from(e: comptoir_client::ClientError) -> Self {
+        CliError {
+            code: e.code(),
+            message: e.message_fr(),
+        }
+    }
+}
+
+fn change_id(text: &str) -> Result<uuid::Uuid, CliError> {
+    uuid::Uuid::parse_str(text.trim()).map_err(|_| CliError {
+        code: "invalid_id",
+        message: format!(
+            "Identifiant de changement invalide « {} » : copiez-le depuis « comptoir-ctl sync status ».",
+            text.chars().take(60).collect::<String>()
+        ),
+    })
+}
+
+async fn sync(cmd: SyncCommand) -> Result<String, CliError> {
+    match cmd {
+        SyncCommand::Enrol {
+            db,
+            server,
+            code,
+            name,
+        } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let outcome = comptoir_client::enrol(&store, &server, &code, &name).await;
+            let status = match outcome {
+                Ok(_) => store.sync_status().await,
+                Err(e) => {
+                    store.close().await;
+                    return Err(e.into());
+                }
+            };
+            store.close().await;
+            to_json(&status?)
+        }
+        SyncCommand::Once { db } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let mut last = std::time::Instant::now();
+            let outcome = comptoir_client::sync_once(&store, &mut |p| {
+                if !p.more || last.elapsed().as_millis() >= 500 {
+                    last = std::time::Instant::now();
+                    eprintln!(
+                        "  envoyés {} · reçus {} ({} depuis l'enrôlement) · {:.0} changements/s{}",
+                        p.pushed,
+                        p.received,
+                        p.received_total,
+                        p.rate_per_s,
+                        if p.more { " · suite…" } else { "" }
+                    );
+                }
+            })
+            .await;
+            store.close().await;
+            to_json(&outcome?)
+        }
+        SyncCommand::Status { db } => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let status = store.sync_status().await;
+            store.close().await;
+            to_json(&status?)
+        }
+        SyncCommand::Retry { db, id } => {
+            let id = change_id(&id)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let outcome = store.retry_rejected(id, Utc::now()).await;
+            store.close().await;
+            outcome?;
+            to_json(&serde_json::json!({ "retried": id }))
+        }
+        SyncCommand::Drop { db, id } => {
+            let id = change_id(&id)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let outcome = store.drop_rejected(id).await;
+            store.close().await;
+            outcome?;
+            to_json(&serde_json::json!({ "dropped": id }))
+        }
+    }
+}
+
 impl From<comptoir_print::PrintError> for CliError {
     fn from(e: comptoir_print::PrintError) -> Self {
         CliError {
@@ -511,6 +641,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             store.close().await;
             to_json(&envelopes)
         }
+        Command::Sync(cmd) => sync(cmd).await,
         Command::Counter(CounterCommand::SetCode { db, code }) => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             store.set_counter_code(&code).await?;

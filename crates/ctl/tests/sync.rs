@@ -1,0 +1,169 @@
+//! `comptoir-ctl sync enrol|once|status|retry|drop` against the real
+//! central server on a loopback port (in this test's process).
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use chrono::Utc;
+use comptoir_server::storage::sqlite::SqliteStorage;
+use comptoir_server::storage::Storage;
+use serde_json::Value;
+
+fn ctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
+        .args(args)
+        .output()
+        .expect("comptoir-ctl runs")
+}
+
+fn ok_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn err_code(out: &Output) -> String {
+    assert!(!out.status.success());
+    let line = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error: {line}"));
+    assert!(!v["message"].as_str().unwrap().is_empty());
+    v["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counter_enrols_syncs_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(
+        SqliteStorage::open(&dir.path().join("server.sqlite"))
+            .await
+            .unwrap(),
+    );
+    storage
+        .add_store("LYO1", "Lyon Part-Dieu", false, Utc::now())
+        .await
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = comptoir_server::app::launch(
+        Arc::clone(&storage),
+        comptoir_server::settings::Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Default::default()
+        },
+        listener,
+    )
+    .await
+    .unwrap();
+    let url = server.url();
+
+    let db = dir.path().join("counter.sqlite").display().to_string();
+    ok_json(&ctl(&[
+        "demo-data",
+        "--customers",
+        "60",
+        "--db",
+        &db,
+        "--as-of",
+        "2026-11-23",
+    ]));
+    let st = ok_json(&ctl(&["sync", "status", "--db", &db]));
+    assert_eq!(st["enrolled"], false);
+    assert_eq!(st["activity"], "not_enrolled");
+    assert_eq!(
+        err_code(&ctl(&["sync", "once", "--db", &db])),
+        "sync_not_enrolled"
+    );
+    assert_eq!(
+        err_code(&ctl(&[
+            "sync",
+            "enrol",
+            "--db",
+            &db,
+            "--server",
+            &url,
+            "--code",
+            "AAAA-BBBB-CCCC"
+        ])),
+        "enrol_code_unknown"
+    );
+
+    let code = comptoir_server::admin::enrol_code(&*storage, "LYO1", 600, Utc::now())
+        .await
+        .unwrap();
+    let st = ok_json(&ctl(&[
+        "sync", "enrol", "--db", &db, "--server", &url, "--code", &code.code, "--name", "SAV 1",
+    ]));
+    assert_eq!(st["enrolled"], true);
+    assert_eq!(st["store_code"], "LYO1");
+    assert_eq!(st["server_url"], url.as_str());
+    // Single use.
+    let again = dir.path().join("other.sqlite").display().to_string();
+    std::fs::copy(&db, &again).unwrap();
+    assert_eq!(
+        err_code(&ctl(&[
+            "sync", "enrol", "--db", &again, "--server", &url, "--code", &code.code
+        ])),
+        "enrol_code_used"
+    );
+
+    // A customer created here is pushed; the report and status say so.
+    let new = dir.path().join("new.json");
+    std::fs::write(
+        &new,
+        r#"{"first_name": "Inès", "last_name": "Caron", "phones": ["06 44 55 66 77"]}"#,
+    )
+    .unwrap();
+    ok_json(&ctl(&[
+        "customer",
+        "add",
+        "--db",
+        &db,
+        "--actor",
+        "Julie",
+        new.to_str().unwrap(),
+    ]));
+    let out = ctl(&["sync", "once", "--db", &db]);
+    let r = ok_json(&out);
+    assert_eq!(r["pushed"], 1);
+    assert_eq!(r["outbox_left"], 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("envoyés 1"));
+    let st = ok_json(&ctl(&["sync", "status", "--db", &db]));
+    assert_eq!(st["activity"], "online");
+    assert_eq!(st["activity_label"], "en ligne");
+    assert_eq!(st["outbox"], 0);
+    assert!(st["last_success_at"].is_string());
+    assert!(
+        st["received"].as_u64().unwrap() >= 1,
+        "its own change comes back in the feed"
+    );
+
+    // Retry / drop of what is not there; an id that is not one.
+    assert_eq!(
+        err_code(&ctl(&["sync", "drop", "--db", &db, "zz"])),
+        "invalid_id"
+    );
+    assert_eq!(
+        err_code(&ctl(&[
+            "sync",
+            "retry",
+            "--db",
+            &db,
+            &uuid::Uuid::now_v7().to_string()
+        ])),
+        "not_found"
+    );
+
+    // The server gone: offline, recorded.
+    server.shutdown().await.unwrap();
+    assert_eq!(err_code(&ctl(&["sync", "once", "--db", &db])), "offline");
+    let st = ok_json(&ctl(&["sync", "status", "--db", &db]));
+    assert_eq!(st["activity"], "offline");
+    assert_eq!(st["last_error_code"], "offline");
+}
