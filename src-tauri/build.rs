@@ -31,6 +31,9 @@ const COMMANDS: &[&str] = &[
     "managers",
     "users",
     "current_policy",
+    "sync_status",
+    "sync_now",
+    "sync_enrol",
 ];
 
 fn main() {

@@ -31,6 +31,9 @@ pub enum AppError {
     /// says where the saved PDF is).
     #[error(transparent)]
     Print(#[from] PrintError),
+    /// The sync with the central server (enrolment).
+    #[error(transparent)]
+    Sync(#[from] comptoir_client::ClientError),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -44,6 +47,7 @@ impl AppError {
             AppError::ClerkMissing => "clerk_missing".to_owned(),
             AppError::UnknownSetting(_) => "unknown_setting".to_owned(),
             AppError::Print(e) => e.code().to_owned(),
+            AppError::Sync(e) => e.code().to_owned(),
         }
     }
 
@@ -58,6 +62,7 @@ impl AppError {
                 .to_owned(),
             AppError::UnknownSetting(key) => format!("Réglage inconnu : « {key} »."),
             AppError::Print(e) => e.message_fr(),
+            AppError::Sync(e) => e.message_fr(),
         }
     }
 

@@ -27,7 +27,16 @@ pub fn run() {
     comptoir_store::close_on_exit();
     let built = tauri::Builder::default()
         .setup(|app| {
-            let state = tauri::async_runtime::block_on(state::AppState::open(app.handle()));
+            let mut state = tauri::async_runtime::block_on(state::AppState::open(app.handle()));
+            // The background sync (it waits quietly while not enrolled);
+            // what it brings is announced to the window, which refreshes.
+            let events = app.handle().clone();
+            tauri::async_runtime::block_on(async {
+                state.start_sync(move |report| {
+                    use tauri::Emitter;
+                    let _ = events.emit("sync-changed", report.applied);
+                });
+            });
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -66,6 +75,9 @@ pub fn run() {
             commands::policy::managers,
             commands::policy::users,
             commands::policy::current_policy,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::sync_enrol,
         ])
         .build(tauri::generate_context!());
     let app = match built {
@@ -76,8 +88,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|_, event| {
+    app.run(|handle, event| {
         if let RunEvent::Exit = event {
+            if let Some(state) = handle.try_state::<state::AppState>() {
+                state.stop_sync();
+            }
             tauri::async_runtime::block_on(comptoir_store::close_all());
             tracing::info!("database closed, Comptoir stopped");
         }

@@ -11,8 +11,12 @@ use crate::error::{AppError, AppResult, CommandError};
 /// the one in the app's data directory (tests, demos, support).
 pub const DB_ENV: &str = "COMPTOIR_DB";
 
+/// Environment variable: seconds between two syncs (default 2).
+pub const SYNC_SECS_ENV: &str = "COMPTOIR_SYNC_SECS";
+
 pub struct AppState {
     db: Result<Store, CommandError>,
+    syncer: Option<comptoir_client::Syncer>,
 }
 
 impl AppState {
@@ -21,7 +25,12 @@ impl AppState {
     pub async fn open<R: Runtime>(app: &AppHandle<R>) -> Self {
         let (path, mode) = match database_location(app) {
             Ok(location) => location,
-            Err(error) => return Self { db: Err(error) },
+            Err(error) => {
+                return Self {
+                    db: Err(error),
+                    syncer: None,
+                }
+            }
         };
         let db = match Store::open(&path, mode).await {
             Ok(store) => {
@@ -38,7 +47,40 @@ impl AppState {
                 Err(AppError::from(error).to_command_error())
             }
         };
-        Self { db }
+        Self { db, syncer: None }
+    }
+
+    /// Starts the background sync on the current tokio runtime (nothing
+    /// when the database did not open).
+    pub fn start_sync(&mut self, changed: impl Fn(&comptoir_client::SyncReport) + Send + Sync + 'static) {
+        let Ok(store) = &self.db else { return };
+        let secs = std::env::var(SYNC_SECS_ENV)
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| *s >= 0.2 && *s <= 3600.0)
+            .unwrap_or(2.0);
+        self.syncer = Some(comptoir_client::Syncer::spawn(
+            store.clone(),
+            std::time::Duration::from_secs_f64(secs),
+            changed,
+        ));
+    }
+
+    pub fn sync_now(&self) {
+        if let Some(s) = &self.syncer {
+            s.sync_now();
+        }
+    }
+
+    /// Stops the background sync (before the store closes).
+    pub fn stop_sync(&self) {
+        if let Some(s) = &self.syncer {
+            s.stop();
+        }
+    }
+
+    pub fn sync_activity(&self) -> Option<comptoir_client::SyncActivity> {
+        self.syncer.as_ref().map(comptoir_client::Syncer::activity)
     }
 
     pub fn store(&self) -> AppResult<&Store> {

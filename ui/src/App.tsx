@@ -21,6 +21,7 @@ import { ListsScreen } from "./components/ListsScreen";
 import { SearchScreen, type OpenRequest, type Selection } from "./components/SearchScreen";
 import { SettingsScreen } from "./components/SettingsScreen";
 import { StartupError } from "./components/StartupError";
+import { SyncIndicator, useSyncStatus } from "./components/SyncIndicator";
 import { formatCount, makeFormatter, type Formatter } from "./format";
 import { useSearch } from "./useSearch";
 
@@ -88,6 +89,10 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
   const [settings, setSettings] = useState<Settings>({ clerk: null, printer: null });
   const inputRef = useRef<HTMLInputElement>(null);
   const view = stack[stack.length - 1] ?? SEARCH;
+  const [sync, refreshSync] = useSyncStatus(api);
+  // Bumped when the sync brought changes: the card or dossier on screen reloads.
+  const [version, setVersion] = useState(0);
+  useEffect(() => api.onSyncChanged(() => setVersion((v) => v + 1)), [api]);
 
   useEffect(() => {
     let live = true;
@@ -163,6 +168,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
         </span>
         <span className="topbar-info">{formatCount(info.customers)} clients</span>
         <ClerkControl api={api} clerk={settings.clerk} onSaved={setSettings} />
+        <SyncIndicator api={api} fmt={fmt} view={sync} onChanged={refreshSync} />
         <nav className="topbar-nav" aria-label="Écrans">
           <button type="button" className="topbar-link" onClick={toSearch}>
             <Icon name="search" /> Rechercher <kbd>F2</kbd>
@@ -210,6 +216,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
               onIntake={(customer, purchase) => push({ screen: "intake", customer, purchase })}
               onOpenDossier={(dossierId) => push({ screen: "dossier", dossierId })}
               onEdit={(customer) => push({ screen: "edit-customer", customer })}
+              version={version}
             />
           ) : null}
           {view.screen === "new-customer" || view.screen === "edit-customer" ? (
@@ -245,6 +252,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
                 dossierId={view.dossierId}
                 fmt={fmt}
                 onOpenCustomer={(customerId) => push({ screen: "card", request: { customerId } })}
+                version={version}
               />
             </FocusOnMount>
           ) : null}
@@ -258,7 +266,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
             />
           ) : null}
           {view.screen === "settings" ? (
-            <SettingsScreen api={api} settings={settings} onSaved={setSettings} />
+            <SettingsScreen api={api} settings={settings} onSaved={setSettings} sync={sync} onSync={refreshSync} fmt={fmt} />
           ) : null}
         </div>
       )}
@@ -310,6 +318,7 @@ function CardScreen({
   onIntake,
   onOpenDossier,
   onEdit,
+  version,
 }: {
   api: Api;
   request: OpenRequest;
@@ -317,6 +326,7 @@ function CardScreen({
   onIntake(customer: CustomerView, purchase: Purchase | null): void;
   onOpenDossier(dossierId: string): void;
   onEdit(customer: CustomerView): void;
+  version: number;
 }) {
   const [load, setLoad] = useState<CardLoad>({ card: null, error: null });
   useEffect(() => {
@@ -328,7 +338,8 @@ function CardScreen({
     return () => {
       live = false;
     };
-  }, [api, request.customerId]);
+    // `version`: a sync brought changes made elsewhere; read the card again.
+  }, [api, request.customerId, version]);
 
   const { card, error } = load;
   return (

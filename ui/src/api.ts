@@ -1,6 +1,7 @@
 // Thin typed wrapper over the Tauri commands. Every failure becomes a
 // CommandError `{ code, message }` whose message is already French.
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ClosedDossier } from "./bindings/ClosedDossier";
@@ -25,6 +26,7 @@ import type { PrintedTicket } from "./bindings/PrintedTicket";
 import type { Resolution } from "./bindings/Resolution";
 import type { SearchResponse } from "./bindings/SearchResponse";
 import type { Settings } from "./bindings/Settings";
+import type { SyncView } from "./bindings/SyncView";
 import type { TemplateView } from "./bindings/TemplateView";
 import type { TicketChoice } from "./bindings/TicketChoice";
 import type { UserView } from "./bindings/UserView";
@@ -69,6 +71,14 @@ export interface Api {
   /** Everyone who works at this counter (suggested as the clerk). */
   users(): Promise<UserView[]>;
   currentPolicy(): Promise<PolicyInfo>;
+  /** The sync with the central server: status, what the background task is doing. */
+  syncStatus(): Promise<SyncView>;
+  /** « Synchroniser maintenant ». */
+  syncNow(): Promise<SyncView>;
+  /** Enrols the counter with a one-time code (then the bootstrap starts). */
+  syncEnrol(server: string, code: string, name: string): Promise<SyncView>;
+  /** Calls `onChange` whenever a sync brought something new; returns the unsubscribe. */
+  onSyncChanged(onChange: () => void): () => void;
 }
 
 function isCommandError(value: unknown): value is CommandError {
@@ -135,4 +145,19 @@ export const tauriApi: Api = {
   managers: () => call<UserView[]>("managers"),
   users: () => call<UserView[]>("users"),
   currentPolicy: () => call<PolicyInfo>("current_policy"),
+  syncStatus: () => call<SyncView>("sync_status"),
+  syncNow: () => call<SyncView>("sync_now"),
+  syncEnrol: (server, code, name) => call<SyncView>("sync_enrol", { server, code, name }),
+  onSyncChanged: (onChange) => {
+    let stop: (() => void) | null = null;
+    let stopped = false;
+    listen("sync-changed", () => onChange()).then(
+      (unlisten) => (stopped ? unlisten() : (stop = unlisten)),
+      (e) => console.warn("sync events unavailable", e),
+    );
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  },
 };

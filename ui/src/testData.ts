@@ -104,9 +104,11 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "listDossiers", "messageTemplates", "getSettings", "setSetting", "listPrinters", "printDossier",
     "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy", "users",
     "checkNewCustomer", "checkCustomerEdit", "createCustomer", "editCustomer",
+    "syncStatus", "syncNow", "syncEnrol",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ clerk: "Marie Curie", printer: null }));
+  api.onSyncChanged = vi.fn(() => () => {});
   return { ...api, ...overrides };
 }
 

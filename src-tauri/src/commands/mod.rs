@@ -7,3 +7,4 @@ pub mod dossiers;
 pub mod policy;
 pub mod print;
 pub mod settings;
+pub mod sync;

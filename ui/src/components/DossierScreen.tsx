@@ -23,6 +23,8 @@ interface Props {
   dossierId: string;
   fmt: Formatter;
   onOpenCustomer(customerId: string): void;
+  /** Bumped when a sync brought changes: the dossier is read again. */
+  version?: number;
 }
 
 export function deadlineIcon(status: DeadlineStatus): IconName {
@@ -58,7 +60,7 @@ export function StatusBadge({ dossier }: { dossier: Pick<DossierView, "is_open" 
 
 type Load = { detail: DossierDetail | null; error: CommandError | null };
 
-export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
+export function DossierScreen({ api, dossierId, fmt, onOpenCustomer, version }: Props) {
   const [load, setLoad] = useState<Load>({ detail: null, error: null });
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -75,6 +77,19 @@ export function DossierScreen({ api, dossierId, fmt, onOpenCustomer }: Props) {
       live = false;
     };
   }, [api, dossierId]);
+
+  // What another counter did arrives with the sync: read again, in place.
+  useEffect(() => {
+    if (!version) return;
+    let live = true;
+    api.dossierDetail(dossierId).then(
+      (detail) => live && setLoad({ detail, error: null }),
+      (e) => console.warn("dossier refresh failed", toCommandError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, dossierId, version]);
 
   /** Runs a write; the answer is the dossier as it now is. Errors keep the forms as typed. */
   const write = useCallback(async (run: () => Promise<DossierDetail>): Promise<boolean> => {

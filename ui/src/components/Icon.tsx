@@ -23,6 +23,9 @@ const PATHS = {
   user: "M12 3a4 4 0 100 8 4 4 0 000-8zM4 21c0-4 4-6 8-6s8 2 8 6",
   settings: "M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4",
   plus: "M12 5v14M5 12h14",
+  sync: "M20 7a8 8 0 00-14.5-2M4 4v4h4M4 17a8 8 0 0014.5 2M20 20v-4h-4",
+  offline: "M3 3l18 18M8.5 8.6A5 5 0 006 17h11M14 6.2A6 6 0 0119 12a4 4 0 011.6 3.8",
+  online: "M6 17h11a4 4 0 00.5-8A6 6 0 006.3 10.5 3.5 3.5 0 006 17z",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -4,6 +4,9 @@ import { useEffect, useState } from "react";
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
 import type { Settings } from "../bindings/Settings";
+import type { SyncView } from "../bindings/SyncView";
+import type { Formatter } from "../format";
+import { formatCount } from "../format";
 import { AlertRegion } from "./AlertRegion";
 import { Icon } from "./Icon";
 
@@ -11,11 +14,14 @@ interface Props {
   api: Api;
   settings: Settings;
   onSaved(settings: Settings): void;
+  sync: SyncView | null;
+  onSync(): void;
+  fmt: Formatter;
 }
 
 const NO_PRINTER = "";
 
-export function SettingsScreen({ api, settings, onSaved }: Props) {
+export function SettingsScreen({ api, settings, onSaved, sync, onSync, fmt }: Props) {
   const [printers, setPrinters] = useState<string[] | null>(null);
   const [printersError, setPrintersError] = useState<CommandError | null>(null);
   const [printer, setPrinter] = useState(settings.printer ?? NO_PRINTER);
@@ -84,6 +90,97 @@ export function SettingsScreen({ api, settings, onSaved }: Props) {
         <p role="status">{saved ? "Réglage enregistré." : null}</p>
         <AlertRegion error={error} />
       </section>
+      <CentralServer api={api} sync={sync} onSync={onSync} fmt={fmt} />
     </main>
+  );
+}
+
+/** The link to the central server: enrolment, then its status. */
+function CentralServer({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | null; onSync(): void; fmt: Formatter }) {
+  const [server, setServer] = useState("");
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("Comptoir SAV");
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function enrol(event: React.FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      await api.syncEnrol(server, code, name);
+      setCode("");
+      onSync();
+    } catch (e) {
+      setError(toCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const s = sync?.status;
+  return (
+    <section className="panel sync-panel" aria-labelledby="server-title">
+      <h2 id="server-title">
+        <Icon name="sync" /> Serveur central
+      </h2>
+      {!s ? <p className="muted">Lecture de l'état de la synchronisation…</p> : null}
+      {s && !s.enrolled ? (
+        <form className="enrol-form" onSubmit={(e) => void enrol(e)}>
+          <p className="field-help" style={{ gridColumn: "1 / -1" }}>
+            Ce poste n'est pas encore relié au serveur central. Le support informatique vous donne l'adresse du
+            serveur et un code d'enrôlement à usage unique.
+          </p>
+          <label htmlFor="enrol-server">Adresse du serveur</label>
+          <input id="enrol-server" value={server} onChange={(e) => setServer(e.target.value)} placeholder="https://sav.exemple.fr" required />
+          <label htmlFor="enrol-code">Code d'enrôlement</label>
+          <input id="enrol-code" value={code} onChange={(e) => setCode(e.target.value)} placeholder="XXXX-XXXX-XXXX" autoComplete="off" required />
+          <label htmlFor="enrol-name">Nom de ce poste</label>
+          <input id="enrol-name" value={name} onChange={(e) => setName(e.target.value)} required />
+          <span />
+          <button type="submit" className="button primary" id="enrol-submit" disabled={busy}>
+            Relier ce poste au serveur
+          </button>
+        </form>
+      ) : null}
+      {s && s.enrolled ? (
+        <>
+          <dl>
+            <dt>État</dt>
+            <dd id="sync-activity">{s.activity_label}</dd>
+            <dt>Serveur</dt>
+            <dd>{s.server_url}</dd>
+            <dt>Magasin</dt>
+            <dd>{s.store_code}</dd>
+            <dt>Dernière synchronisation</dt>
+            <dd>{s.last_success_at ? fmt.dateTime(s.last_success_at) : "jamais"}</dd>
+            <dt>En attente d'envoi</dt>
+            <dd>{formatCount(s.outbox)}</dd>
+            <dt>Reçus du serveur</dt>
+            <dd>{formatCount(s.received)}</dd>
+            {s.last_error ? (
+              <>
+                <dt>Dernière erreur</dt>
+                <dd>{s.last_error}</dd>
+              </>
+            ) : null}
+          </dl>
+          {s.rejected.length > 0 ? (
+            <>
+              <h3>Changements refusés</h3>
+              <ul className="rejected-list">
+                {s.rejected.map((r) => (
+                  <li key={r.id}>
+                    <Icon name="alert" /> {fmt.dateTime(r.rejected_at)} · {r.direction === "push" ? "refusé par le serveur" : "non applicable ici"} : {r.reason}
+                  </li>
+                ))}
+              </ul>
+              <p className="field-help">Un responsable les renvoie ou les abandonne avec « comptoir-ctl sync retry|drop ».</p>
+            </>
+          ) : null}
+        </>
+      ) : null}
+      <AlertRegion error={error} />
+    </section>
   );
 }

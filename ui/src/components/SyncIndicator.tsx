@@ -1,0 +1,82 @@
+// The top bar's word and icon for the sync with the central server, with
+// what waits and « Synchroniser maintenant ». Polls the status: the
+// background task runs in Rust whatever the screen.
+import { useCallback, useEffect, useState } from "react";
+
+import type { Api } from "../api";
+import { toCommandError } from "../api";
+import type { SyncView } from "../bindings/SyncView";
+import type { Formatter } from "../format";
+import { formatCount, plural } from "../format";
+import type { IconName } from "./Icon";
+import { Icon } from "./Icon";
+
+const POLL_MS = 2000;
+
+const ICONS: Record<SyncView["status"]["activity"], IconName> = {
+  not_enrolled: "offline",
+  syncing: "sync",
+  online: "online",
+  offline: "offline",
+  failing: "alert",
+};
+
+export function useSyncStatus(api: Api): [SyncView | null, () => void] {
+  const [view, setView] = useState<SyncView | null>(null);
+  const refresh = useCallback(() => {
+    api.syncStatus().then(setView, (e) => console.warn("sync status unavailable", toCommandError(e)));
+  }, [api]);
+  useEffect(() => {
+    refresh();
+    const timer = window.setInterval(refresh, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [refresh]);
+  return [view, refresh];
+}
+
+export function SyncIndicator({ api, fmt, view, onChanged }: {
+  api: Api;
+  fmt: Formatter;
+  view: SyncView | null;
+  onChanged(): void;
+}) {
+  if (!view || !view.status.enrolled) return null;
+  const s = view.status;
+  const details = [
+    s.last_success_at ? `Dernière synchronisation : ${fmt.dateTime(s.last_success_at)}` : "Jamais synchronisé",
+    s.last_error ?? null,
+    s.server_url ? `Serveur : ${s.server_url}` : null,
+  ].filter(Boolean).join("\n");
+  return (
+    <div className="sync" role="status" aria-live="polite" id="sync-state">
+      <span className={`sync-state sync-${s.activity}`} title={details}>
+        <Icon name={ICONS[s.activity]} /> {s.activity_label}
+      </span>
+      {view.receiving !== null && view.more ? (
+        <span className="sync-progress">
+          <progress aria-label="Réception des données du serveur" />
+          {formatCount(view.receiving)} reçus
+          {view.rate_per_s ? ` · ${formatCount(Math.round(view.rate_per_s))}/s` : ""}
+        </span>
+      ) : null}
+      {s.outbox > 0 ? (
+        <span className="sync-waiting" id="sync-waiting">
+          {formatCount(s.outbox)} {plural(s.outbox, "changement en attente", "changements en attente")}
+        </span>
+      ) : null}
+      {s.rejected.length > 0 ? (
+        <span className="sync-rejected">
+          <Icon name="alert" /> {s.rejected.length} {plural(s.rejected.length, "refusé", "refusés")}
+        </span>
+      ) : null}
+      <button
+        type="button"
+        className="topbar-link"
+        id="sync-now"
+        onClick={() => api.syncNow().then(onChanged, (e) => console.warn("sync now failed", toCommandError(e)))}
+      >
+        <Icon name="sync" /> Synchroniser maintenant
+      </button>
+    </div>
+  );
+}
