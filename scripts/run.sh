@@ -1,46 +1,95 @@
 #!/usr/bin/env bash
-# Runs Comptoir on a realistic demo dataset (created on first run).
+# Runs Comptoir as a store would: the release build of the app, on a
+# realistic demo dataset, synced with a local central server.
 #
 #   scripts/run.sh                 # 20,000 demo customers
 #   COMPTOIR_DEMO_CUSTOMERS=1000000 scripts/run.sh
 #
-# The demo database lives in .demo/ (delete it to start afresh). Without a
-# display, the app is started under a virtual one (Xvfb) and a screenshot of
-# the window is written to .demo/screenshot.png.
+# What it starts (all in .demo/, dated: delete it to start afresh):
+#   - a central server (comptoir-server, embedded SQLite) on
+#     http://127.0.0.1:8787 holding the chain's stores and the web orders of
+#     the sample Shopify and WooCommerce exports;
+#   - the counter of the LYO1 store, enrolled with that server by a one-time
+#     code, which then receives the web orders and keeps syncing in the
+#     background (top bar: « en ligne », « hors ligne »…).
+# Without a display, the app is started under a virtual one (Xvfb) and a
+# screenshot of the window is written to .demo/screenshot.png.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET_DIR/release"
 CUSTOMERS="${COMPTOIR_DEMO_CUSTOMERS:-20000}"
+PORT="${COMPTOIR_DEMO_PORT:-8787}"
+URL="http://127.0.0.1:$PORT"
 DEMO="$ROOT/.demo"
 # Dated: the demo's story (a television bought six days ago, dossiers late
-# or due today) is told relative to the day the data was made.
-DB="$DEMO/comptoir-$CUSTOMERS-$(date +%Y%m%d).sqlite"
+# or due today) is told relative to the day the data was made; the server's
+# data goes with the counter's.
+DAY="$(date +%Y%m%d)"
+DB="$DEMO/comptoir-$CUSTOMERS-$DAY.sqlite"
+SERVER_DATA="$DEMO/server-$CUSTOMERS-$DAY"
 
 scripts/deps.sh
-echo "==> Building the UI and the app"
+echo "==> Building the UI and the release build of the app, comptoir-ctl and comptoir-server"
 (cd ui && npm run build --silent)
-cargo build --locked -p comptoir --features tauri/custom-protocol -p comptoir-ctl
+cargo build --release --locked -p comptoir --features tauri/custom-protocol -p comptoir-ctl -p comptoir-server
 
 mkdir -p "$DEMO"
 if [[ ! -f "$DB" ]]; then
   echo "==> Creating the demo database ($CUSTOMERS customers, dated today)"
-  rm -f "$DEMO"/comptoir-"$CUSTOMERS"*.sqlite* "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
-  "$TARGET_DIR/debug/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$DB.tmp"
+  rm -rf "$DEMO"/comptoir-"$CUSTOMERS"*.sqlite* "$DEMO"/server-"$CUSTOMERS"-* "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+  "$BIN/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$DB.tmp" >/dev/null
   mv "$DB.tmp" "$DB"
 fi
 
+if [[ ! -f "$SERVER_DATA/comptoir-server.sqlite" ]]; then
+  echo "==> Creating the central server's data (the chain's stores, web orders)"
+  mkdir -p "$SERVER_DATA"
+  S=("$BIN/comptoir-server")
+  "${S[@]}" store add --code LYO1 --name "Lyon Part-Dieu" --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" store add --code PAR1 --name "Paris Bercy" --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" store add --code PAR2 --name "Paris La Défense" --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" store add --code MAR1 --name "Marseille Prado" --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" store add --code SIEGE --name "Siège" --head-office --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" import shopify-csv crates/server/tests/fixtures/shopify-orders.csv --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" import woocommerce-json crates/server/tests/fixtures/woocommerce-orders.json --data "$SERVER_DATA" >/dev/null
+fi
+
+echo "==> Starting the central server on $URL (log: $DEMO/server.log)"
+"$BIN/comptoir-server" serve --data "$SERVER_DATA" --listen "127.0.0.1:$PORT" >"$DEMO/server.log" 2>&1 &
+server_pid=$!
+stop_server() { kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+trap stop_server EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "$URL/health" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$DEMO/server.log" >&2; echo "the server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+if ! "$BIN/comptoir-ctl" sync status --db "$DB" | grep -q '"enrolled": true'; then
+  echo "==> Enrolling the counter (store LYO1) with a one-time code"
+  code="$("$BIN/comptoir-server" device enrol --store LYO1 --data "$SERVER_DATA" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["code"])')"
+  "$BIN/comptoir-ctl" sync enrol --db "$DB" --server "$URL" --code "$code" --name "Comptoir démo" >/dev/null
+fi
+echo "==> First sync (the counter receives what the server holds)"
+"$BIN/comptoir-ctl" sync once --db "$DB" >/dev/null
+
 export COMPTOIR_DB="$DB"
 echo "==> Starting Comptoir on $DB"
-echo "    Try: « helene dupre », « 06 12 34 56 78 », « W10000001 », « SAV-WEB-2026-000001 »"
+echo "    Try: « helene dupre », « 06 12 34 56 78 », « W10000001 », « SAV-WEB-2026-000001 », « #1002 »"
 echo "    Demo managers (PIN): Sophie Roux sophie.r (4826), Marc Petit marc.p (1357)"
+echo "    A web order during the demo: $BIN/comptoir-server import shopify-csv FILE --data $SERVER_DATA"
 if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
-  exec "$TARGET_DIR/debug/comptoir"
+  "$BIN/comptoir"
+  exit $?
 fi
 command -v xvfb-run >/dev/null || scripts/deps.sh --test
 echo "    (no display: running under Xvfb; screenshot in $DEMO/screenshot.png every 10 s)"
-exec xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   "$0" & app=$!
+  trap "kill -TERM $app 2>/dev/null" TERM INT
   while kill -0 $app 2>/dev/null; do sleep 10; import -window root "$1/screenshot.png" 2>/dev/null || true; done
-' "$TARGET_DIR/debug/comptoir" "$DEMO"
+' "$BIN/comptoir" "$DEMO"

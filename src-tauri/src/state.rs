@@ -52,7 +52,10 @@ impl AppState {
 
     /// Starts the background sync on the current tokio runtime (nothing
     /// when the database did not open).
-    pub fn start_sync(&mut self, changed: impl Fn(&comptoir_client::SyncReport) + Send + Sync + 'static) {
+    pub fn start_sync(
+        &mut self,
+        changed: impl Fn(&comptoir_client::SyncReport) + Send + Sync + 'static,
+    ) {
         let Ok(store) = &self.db else { return };
         let secs = std::env::var(SYNC_SECS_ENV)
             .ok()
@@ -90,7 +93,22 @@ impl AppState {
     }
 }
 
+/// `--db PATH` on the command line (before `COMPTOIR_DB`): an existing
+/// database file (support, tests driving several counters).
+fn db_argument() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().filter(|p| !p.is_empty()).map(PathBuf::from);
+        }
+    }
+    None
+}
+
 fn database_location<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, OpenMode), CommandError> {
+    if let Some(path) = db_argument() {
+        return Ok((path, OpenMode::MustExist));
+    }
     if let Some(path) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
         // An explicit file must already exist: creating an empty database
         // there would hide a mistyped path.

@@ -47,7 +47,7 @@ pub fn app_binary() -> PathBuf {
     target.join("debug").join("comptoir")
 }
 
-async fn connect() -> Client {
+async fn connect(args: &[String]) -> Client {
     let app = app_binary();
     assert!(
         app.is_file(),
@@ -58,7 +58,7 @@ async fn connect() -> Client {
     caps.insert("browserName".to_owned(), "wry".into());
     caps.insert(
         "tauri:options".to_owned(),
-        serde_json::json!({ "application": app.display().to_string() }),
+        serde_json::json!({ "application": app.display().to_string(), "args": args }),
     );
     ClientBuilder::native()
         .capabilities(caps)
@@ -80,7 +80,17 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let client = connect().await;
+    with_app_args(&[], scenario).await;
+}
+
+/// [`with_app`], the app started with these command-line arguments
+/// (`--db PATH`: another counter's database).
+pub async fn with_app_args<F, Fut>(args: &[String], scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let client = connect(args).await;
     let run = tokio::spawn(tokio::time::timeout(
         SCENARIO_TIMEOUT,
         scenario(client.clone()),

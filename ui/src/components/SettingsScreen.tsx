@@ -126,11 +126,12 @@ function CentralServer({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | 
       </h2>
       {!s ? <p className="muted">Lecture de l'état de la synchronisation…</p> : null}
       {s && !s.enrolled ? (
+        <>
+        <p className="field-help">
+          Ce poste n'est pas encore relié au serveur central. Le support informatique vous donne l'adresse du
+          serveur et un code d'enrôlement à usage unique.
+        </p>
         <form className="enrol-form" onSubmit={(e) => void enrol(e)}>
-          <p className="field-help" style={{ gridColumn: "1 / -1" }}>
-            Ce poste n'est pas encore relié au serveur central. Le support informatique vous donne l'adresse du
-            serveur et un code d'enrôlement à usage unique.
-          </p>
           <label htmlFor="enrol-server">Adresse du serveur</label>
           <input id="enrol-server" value={server} onChange={(e) => setServer(e.target.value)} placeholder="https://sav.exemple.fr" required />
           <label htmlFor="enrol-code">Code d'enrôlement</label>
@@ -142,6 +143,7 @@ function CentralServer({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | 
             Relier ce poste au serveur
           </button>
         </form>
+        </>
       ) : null}
       {s && s.enrolled ? (
         <>
@@ -157,7 +159,7 @@ function CentralServer({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | 
             <dt>En attente d'envoi</dt>
             <dd>{formatCount(s.outbox)}</dd>
             <dt>Reçus du serveur</dt>
-            <dd>{formatCount(s.received)}</dd>
+            <dd id="sync-received">{formatCount(s.received)}</dd>
             {s.last_error ? (
               <>
                 <dt>Dernière erreur</dt>
