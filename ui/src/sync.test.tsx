@@ -42,11 +42,37 @@ describe("sync in the top bar", () => {
     render(<SyncIndicator api={stubApi({ syncNow })} fmt={fmt} view={view()} onChanged={onChanged} />);
     const state = screen.getByRole("status");
     expect(state.textContent).toContain("hors ligne");
-    expect(state.textContent).toContain("1 changement en attente");
+    expect(document.getElementById("sync-waiting")?.textContent).toBe("1 changement en attente");
     expect(screen.getByText("hors ligne").getAttribute("title")).toContain("Dernière synchronisation : 01/12/2026");
     fireEvent.click(screen.getByRole("button", { name: /Synchroniser maintenant/ }));
     await waitFor(() => expect(onChanged).toHaveBeenCalled());
     expect(syncNow).toHaveBeenCalledTimes(1);
+  });
+
+  it("counts thousands of changes waiting the French way, and the refused ones", () => {
+    render(
+      <SyncIndicator
+        api={stubApi()}
+        fmt={fmt}
+        view={view({
+          outbox: 5000,
+          rejected: [
+            {
+              id: "r1",
+              direction: "push",
+              kind: "x",
+              entity_id: "e1",
+              code: "unknown_kind",
+              reason: "?",
+              rejected_at: "2026-12-01T09:01:00Z",
+            },
+          ],
+        })}
+        onChanged={() => {}}
+      />,
+    );
+    expect(document.getElementById("sync-waiting")?.textContent).toMatch(/^5\s000 changements en attente$/);
+    expect(screen.getByText(/changement refusé/).textContent?.trim()).toBe("1 changement refusé");
   });
 
   it("shows the bootstrap's progress while the server has more", () => {

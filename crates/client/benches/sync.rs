@@ -117,7 +117,14 @@ async fn main() {
         .map(|d| d.id)
         .take(50)
         .collect();
-    assert!(!dossiers.is_empty());
+    let dossiers = if dossiers.is_empty() {
+        vec![lyon
+            .dossier_by_number(comptoir_demo::showcase::STORE_DOSSIER)
+            .await
+            .unwrap()]
+    } else {
+        dossiers
+    };
 
     // Offline work: `changes` notes.
     for i in 0..changes {

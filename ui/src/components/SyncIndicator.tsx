@@ -61,12 +61,12 @@ export function SyncIndicator({ api, fmt, view, onChanged }: {
       ) : null}
       {s.outbox > 0 ? (
         <span className="sync-waiting" id="sync-waiting">
-          {formatCount(s.outbox)} {plural(s.outbox, "changement en attente", "changements en attente")}
+          {formatCount(s.outbox)} {s.outbox > 1 ? "changements en attente" : "changement en attente"}
         </span>
       ) : null}
       {s.rejected.length > 0 ? (
         <span className="sync-rejected">
-          <Icon name="alert" /> {s.rejected.length} {plural(s.rejected.length, "refusé", "refusés")}
+          <Icon name="alert" /> {plural(s.rejected.length, "changement refusé", "changements refusés")}
         </span>
       ) : null}
       <button

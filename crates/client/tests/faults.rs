@@ -1,0 +1,202 @@
+//! A flaky link between the counter and the server, made by a TCP proxy in
+//! this test: the connection cut after the server has committed and before
+//! the counter reads the answer, and reset in the middle of the answer's
+//! body, on push and on pull. Nothing is lost, nothing is counted twice.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+use chrono::Utc;
+use comptoir_client::{enrol, sync_once};
+use comptoir_demo::DemoConfig;
+use comptoir_server::app::launch;
+use comptoir_server::settings::Settings;
+use comptoir_server::storage::sqlite::SqliteStorage;
+use comptoir_server::storage::Storage;
+use comptoir_store::{OpenMode, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Every byte both ways.
+const PASS: u8 = 0;
+/// The request reaches the server; once its answer starts, the
+/// connection is closed without a byte of it reaching the counter.
+const CUT_BEFORE_ANSWER: u8 = 1;
+/// Half of the answer reaches the counter, then the connection is reset.
+const RESET_MID_BODY: u8 = 2;
+
+async fn relay(client: TcpStream, upstream: SocketAddr, mode: u8) {
+    let Ok(server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    if mode == PASS {
+        let (mut a, mut b) = (client, server);
+        let _ = tokio::io::copy_bidirectional(&mut a, &mut b).await;
+        return;
+    }
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let up = tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+    });
+    // The whole answer (the server has committed before it answers).
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match tokio::time::timeout(
+            std::time::Duration::from_millis(300),
+            server_read.read(&mut buf),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            // Keep-alive: the answer is complete once the server is quiet.
+            Err(_) if !answer.is_empty() => break,
+            Err(_) => {}
+        }
+    }
+    if mode == RESET_MID_BODY {
+        let _ = client_write.write_all(&answer[..answer.len() / 2]).await;
+        let _ = client_write.flush().await;
+    }
+    up.abort();
+    // Dropping both halves closes the counter's connection.
+}
+
+async fn proxy(upstream: SocketAddr, mode: Arc<AtomicU8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            let m = mode.load(Ordering::SeqCst);
+            tokio::spawn(relay(conn, upstream, m));
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn counter(dir: &std::path::Path, code: &str) -> Store {
+    let s = Store::open(
+        &dir.join(format!("{code}.sqlite")),
+        OpenMode::CreateIfMissing,
+    )
+    .await
+    .unwrap();
+    let cfg = DemoConfig {
+        customers: 60,
+        seed: 42,
+        as_of: Utc::now(),
+        local_store: code.into(),
+    };
+    comptoir_demo::generate(&s, &cfg, |_, _| {}).await.unwrap();
+    s
+}
+
+async fn notes_of(store: &Store, id: comptoir_core::ids::DossierId, prefix: &str) -> Vec<String> {
+    store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .events
+        .into_iter()
+        .filter_map(|e| e.note)
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(
+        SqliteStorage::open(&dir.path().join("server.sqlite"))
+            .await
+            .unwrap(),
+    );
+    for code in ["LYO1", "PAR1"] {
+        storage
+            .add_store(code, code, false, Utc::now())
+            .await
+            .unwrap();
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let server = launch(
+        Arc::clone(&storage),
+        Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Settings::default()
+        },
+        listener,
+    )
+    .await
+    .unwrap();
+    let mode = Arc::new(AtomicU8::new(PASS));
+    let url = proxy(upstream, Arc::clone(&mode)).await;
+
+    let lyon = counter(dir.path(), "LYO1").await;
+    let paris = counter(dir.path(), "PAR1").await;
+    for (store, code) in [(&lyon, "LYO1"), (&paris, "PAR1")] {
+        let once = comptoir_server::admin::enrol_code(&*storage, code, 600, Utc::now())
+            .await
+            .unwrap();
+        enrol(store, &url, &once.code, code).await.unwrap();
+    }
+    let dossier = lyon
+        .dossier_by_number(comptoir_demo::showcase::STORE_DOSSIER)
+        .await
+        .unwrap();
+    const N: usize = 30;
+    for i in 0..N {
+        lyon.add_note(dossier, "Julie M.", &format!("Coupure {i:02}"), Utc::now())
+            .await
+            .unwrap();
+    }
+
+    // Push: the server commits, the counter never hears of it.
+    mode.store(CUT_BEFORE_ANSWER, Ordering::SeqCst);
+    let e = sync_once(&lyon, &mut |_| {}).await.unwrap_err();
+    assert_eq!(e.code(), "offline", "{e}");
+    assert_eq!(
+        lyon.outbox_len().await.unwrap(),
+        N as u64,
+        "kept until acknowledged"
+    );
+    // Again, the answer reset half-way.
+    mode.store(RESET_MID_BODY, Ordering::SeqCst);
+    let e = sync_once(&lyon, &mut |_| {}).await.unwrap_err();
+    assert!(matches!(e.code(), "offline" | "server_protocol"), "{e}");
+    assert_eq!(lyon.outbox_len().await.unwrap(), N as u64);
+    // The link is good again: the server had them all, once.
+    mode.store(PASS, Ordering::SeqCst);
+    let r = sync_once(&lyon, &mut |_| {}).await.unwrap();
+    assert_eq!((r.pushed, r.duplicates, r.outbox_left), (0, N, 0), "{r:?}");
+
+    // Pull: Paris's page is lost twice, then received once.
+    for m in [CUT_BEFORE_ANSWER, RESET_MID_BODY] {
+        mode.store(m, Ordering::SeqCst);
+        assert!(sync_once(&paris, &mut |_| {}).await.is_err());
+        assert_eq!(
+            paris.sync_link().await.unwrap().unwrap().cursor,
+            "",
+            "no cursor without its page"
+        );
+        assert!(notes_of(&paris, dossier, "Coupure").await.is_empty());
+    }
+    mode.store(PASS, Ordering::SeqCst);
+    sync_once(&paris, &mut |_| {}).await.unwrap();
+    let mut at_paris = notes_of(&paris, dossier, "Coupure").await;
+    at_paris.sort();
+    let want: Vec<String> = (0..N).map(|i| format!("Coupure {i:02}")).collect();
+    assert_eq!(at_paris, want, "every note, once");
+    let mut at_lyon = notes_of(&lyon, dossier, "Coupure").await;
+    at_lyon.sort();
+    assert_eq!(at_lyon, want, "its own changes come back without doubling");
+    assert!(paris.verify_dossiers().await.unwrap().is_empty());
+    lyon.verify_integrity().await.unwrap();
+    paris.verify_integrity().await.unwrap();
+    server.shutdown().await.unwrap();
+}
