@@ -17,16 +17,17 @@
 //! `COMPTOIR_BENCH_CHANGES` (default 5000), `COMPTOIR_BENCH_ROUNDS` (50).
 #![allow(clippy::unwrap_used)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use comptoir_demo::DemoConfig;
 use comptoir_server::app::launch;
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
 use comptoir_server::storage::Storage;
-use comptoir_store::{OpenMode, Store};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -39,23 +40,6 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
     v[i].as_secs_f64() * 1000.0
-}
-
-async fn counter(dir: &std::path::Path, code: &str) -> Store {
-    let s = Store::open(
-        &dir.join(format!("{code}.sqlite")),
-        OpenMode::CreateIfMissing,
-    )
-    .await
-    .unwrap();
-    let cfg = DemoConfig {
-        customers: 2_000,
-        seed: 42,
-        as_of: Utc::now(),
-        local_store: code.into(),
-    };
-    comptoir_demo::generate(&s, &cfg, |_, _| {}).await.unwrap();
-    s
 }
 
 async fn server(
@@ -84,16 +68,6 @@ async fn server(
     (storage, running)
 }
 
-async fn enrol(storage: &dyn Storage, url: &str, store: &Store, code: &str) -> String {
-    let once = comptoir_server::admin::enrol_code(storage, code, 600, Utc::now())
-        .await
-        .unwrap();
-    comptoir_client::enrol(store, url, &once.code, code)
-        .await
-        .unwrap();
-    comptoir_client::credential::load(store.path()).unwrap()
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let changes = env_usize("COMPTOIR_BENCH_CHANGES", 5_000);
@@ -101,10 +75,10 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (storage, running) = server(dir.path(), "server").await;
     let url = running.url();
-    let lyon = counter(dir.path(), "LYO1").await;
-    let paris = counter(dir.path(), "PAR1").await;
-    enrol(&*storage, &url, &lyon, "LYO1").await;
-    enrol(&*storage, &url, &paris, "PAR1").await;
+    let lyon = support::counter(dir.path(), "LYO1", 2_000).await;
+    let paris = support::counter(dir.path(), "PAR1", 2_000).await;
+    support::enrolled(&*storage, &url, &lyon, "LYO1").await;
+    support::enrolled(&*storage, &url, &paris, "PAR1").await;
     let dossiers: Vec<_> = lyon
         .list_dossiers(
             comptoir_core::dossier::DossierList::StoreOpen,
@@ -147,8 +121,10 @@ async fn main() {
     // Baseline: the same envelopes raw to a fresh server.
     let dir2 = tempfile::tempdir().unwrap();
     let (storage2, running2) = server(dir2.path(), "raw").await;
-    let other = counter(dir2.path(), "LYO1").await;
-    let token = enrol(&*storage2, &running2.url(), &other, "LYO1").await;
+    let other = support::counter(dir2.path(), "LYO1", 2_000).await;
+    let token = support::enrolled(&*storage2, &running2.url(), &other, "LYO1").await;
+    // reqwest has no crypto provider of its own in this workspace.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let t = Instant::now();
     for batch in envelopes.chunks(200) {

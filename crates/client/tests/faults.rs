@@ -4,18 +4,19 @@
 //! body, on push and on pull. Nothing is lost, nothing is counted twice.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use chrono::Utc;
-use comptoir_client::{enrol, sync_once};
-use comptoir_demo::DemoConfig;
+use comptoir_client::sync_once;
 use comptoir_server::app::launch;
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
 use comptoir_server::storage::Storage;
-use comptoir_store::{OpenMode, Store};
+use comptoir_store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -78,23 +79,6 @@ async fn proxy(upstream: SocketAddr, mode: Arc<AtomicU8>) -> String {
     format!("http://{addr}")
 }
 
-async fn counter(dir: &std::path::Path, code: &str) -> Store {
-    let s = Store::open(
-        &dir.join(format!("{code}.sqlite")),
-        OpenMode::CreateIfMissing,
-    )
-    .await
-    .unwrap();
-    let cfg = DemoConfig {
-        customers: 60,
-        seed: 42,
-        as_of: Utc::now(),
-        local_store: code.into(),
-    };
-    comptoir_demo::generate(&s, &cfg, |_, _| {}).await.unwrap();
-    s
-}
-
 async fn notes_of(store: &Store, id: comptoir_core::ids::DossierId, prefix: &str) -> Vec<String> {
     store
         .dossier_detail(id)
@@ -137,14 +121,10 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     let mode = Arc::new(AtomicU8::new(PASS));
     let url = proxy(upstream, Arc::clone(&mode)).await;
 
-    let lyon = counter(dir.path(), "LYO1").await;
-    let paris = counter(dir.path(), "PAR1").await;
-    for (store, code) in [(&lyon, "LYO1"), (&paris, "PAR1")] {
-        let once = comptoir_server::admin::enrol_code(&*storage, code, 600, Utc::now())
-            .await
-            .unwrap();
-        enrol(store, &url, &once.code, code).await.unwrap();
-    }
+    let lyon = support::counter(dir.path(), "LYO1", 60).await;
+    let paris = support::counter(dir.path(), "PAR1", 60).await;
+    support::enrolled(&*storage, &url, &lyon, "LYO1").await;
+    support::enrolled(&*storage, &url, &paris, "PAR1").await;
     let dossier = lyon
         .dossier_by_number(comptoir_demo::showcase::STORE_DOSSIER)
         .await

@@ -7,8 +7,8 @@
 
 #[path = "../../server/tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,57 +19,23 @@ use comptoir_core::customer::{CustomerPatch, NewCustomer};
 use comptoir_core::dossier::{ItemCondition, OpenDossierInput};
 use comptoir_core::ids::{CustomerId, DossierId};
 use comptoir_core::views::SyncActivity;
-use comptoir_demo::{showcase, DemoConfig};
+use comptoir_demo::showcase;
 use comptoir_server::app::{launch, Running};
 use comptoir_server::storage::Storage;
-use comptoir_store::{OpenMode, Store};
+use comptoir_store::Store;
 
 const SHOPIFY: &[u8] = include_bytes!("../../server/tests/fixtures/shopify-orders.csv");
 
-/// A counter of `store` on its own file, with the chain's demo data (the
-/// same seed at every store: the same customers, orders and ids).
-async fn counter(dir: &Path, store: &str) -> Store {
-    let s = Store::open(
-        &dir.join(format!("{store}.sqlite")),
-        OpenMode::CreateIfMissing,
-    )
-    .await
-    .unwrap();
-    let cfg = DemoConfig {
-        customers: 80,
-        seed: 42,
-        as_of: Utc::now(),
-        local_store: store.into(),
-    };
-    comptoir_demo::generate(&s, &cfg, |_, _| {}).await.unwrap();
-    s
-}
-
-async fn enrolled(storage: &dyn Storage, url: &str, store: &Store, code: &str) {
-    if !storage
-        .list_stores()
-        .await
-        .unwrap()
-        .iter()
-        .any(|s| s.code == code)
-    {
-        storage
-            .add_store(code, &format!("Magasin {code}"), false, Utc::now())
-            .await
-            .unwrap();
-    }
-    let once = comptoir_server::admin::enrol_code(storage, code, 3600, Utc::now())
-        .await
-        .unwrap();
-    let link = enrol(store, url, &once.code, &format!("Comptoir {code}"))
-        .await
-        .unwrap();
-    assert_eq!(link.store_code, code);
-    assert_eq!(link.cursor, "");
-}
-
+/// One sync; the counter's file is checked after each (every page).
 async fn sync(store: &Store) -> SyncReport {
-    sync_once(store, &mut |_| {}).await.unwrap()
+    let r = sync_once(store, &mut |_| {}).await.unwrap();
+    if let Err(e) = store.verify_integrity().await {
+        panic!(
+            "{} damaged after a sync that did {r:?}: {e}",
+            store.path().display()
+        );
+    }
+    r
 }
 
 /// Syncs until `done` holds (PostgreSQL serves a commit once every older
@@ -140,10 +106,10 @@ async fn two_counters_and_head_office(db: Db) {
     let server = serve_at(Arc::clone(&storage), "127.0.0.1:0").await;
     let addr = server.addr;
     let url = server.url();
-    let lyon = counter(dir.path(), "LYO1").await;
-    let paris = counter(dir.path(), "PAR1").await;
-    enrolled(&*storage, &url, &lyon, "LYO1").await;
-    enrolled(&*storage, &url, &paris, "PAR1").await;
+    let lyon = support::counter(dir.path(), "LYO1", 80).await;
+    let paris = support::counter(dir.path(), "PAR1", 80).await;
+    support::enrolled(&*storage, &url, &lyon, "LYO1").await;
+    support::enrolled(&*storage, &url, &paris, "PAR1").await;
 
     // The token is in a file of its own, the owner's only; not in the base.
     let token = comptoir_client::credential::load(lyon.path()).unwrap();
@@ -401,7 +367,7 @@ async fn enrolment_refusals_write_nothing() {
     let storage = db.storage().await;
     let server = serve_at(Arc::clone(&storage), "127.0.0.1:0").await;
     let dir = tempfile::tempdir().unwrap();
-    let lyon = counter(dir.path(), "LYO1").await;
+    let lyon = support::counter(dir.path(), "LYO1", 80).await;
     // Not enrolled: sync says so, and records nothing.
     let e = sync_once(&lyon, &mut |_| {}).await.unwrap_err();
     assert_eq!(e.code(), "sync_not_enrolled");

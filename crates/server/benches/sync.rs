@@ -92,6 +92,8 @@ async fn main() {
         instances.push(r);
         storages.push(st);
     }
+    // reqwest has no crypto provider of its own in this workspace.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let mut devices = Vec::new();
     for i in 0..stores {

@@ -123,7 +123,10 @@ async fn https_with_the_configured_certificate() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Plain HTTP on the TLS port gets no answer.
-    let plain = reqwest::get(format!("http://127.0.0.1:{}/health", srv.addr.port())).await;
+    let plain = http_client()
+        .get(format!("http://127.0.0.1:{}/health", srv.addr.port()))
+        .send()
+        .await;
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
     srv.shutdown().await.unwrap();
 }

@@ -143,7 +143,7 @@ impl Store {
 
     /// Checks every page of the database; `db_corrupt` if any is damaged.
     pub async fn verify_integrity(&self) -> Result<()> {
-        open::verify(&self.pool, &self.path).await
+        open::verify(&self.path).await
     }
 
     /// Closes the pool after folding the WAL back into the file, so the

@@ -118,10 +118,22 @@ fn options(path: &Path) -> SqliteConnectOptions {
 
 /// Checks every page of the file (`PRAGMA quick_check`): slow on a large
 /// database, meant for a maintenance command or a background task.
-pub(crate) async fn verify(pool: &SqlitePool, path: &Path) -> Result<()> {
-    let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(5)")
-        .fetch_all(pool)
-        .await?;
+///
+/// On a connection of its own, never a pooled one: SQLite 3.46's check of
+/// the FTS5 index (`xIntegrity`, run by `quick_check`) reads the index
+/// structure a pooled connection has cached, and reports « malformed
+/// inverted index » when another connection of the pool changed the index
+/// since — a false alarm: the same file checked on a fresh connection is
+/// sound (seen in `crates/client/tests/story.rs`, 39 runs out of 40 with a
+/// check after every sync, before this).
+pub(crate) async fn verify(path: &Path) -> Result<()> {
+    let mut conn = SqliteConnection::connect_with(&options(path)).await?;
+    let rows: Result<Vec<String>> = sqlx::query_scalar("PRAGMA quick_check(5)")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(Into::into);
+    let _ = conn.close().await;
+    let rows = rows?;
     if rows.len() == 1 && rows[0] == "ok" {
         Ok(())
     } else {

@@ -130,6 +130,14 @@ pub async fn serve(storage: Arc<dyn Storage>, settings: Settings) -> Running {
     launch(storage, settings, listener).await.unwrap()
 }
 
+/// A plain reqwest client. reqwest is built for the whole workspace with
+/// `rustls-no-provider` (comptoir-client's choice: rustls on ring, no
+/// aws-lc-rs to build), so the process's crypto provider is installed first.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -139,7 +147,7 @@ pub struct Client {
 impl Client {
     pub fn new(base: &str) -> Client {
         Client {
-            http: reqwest::Client::new(),
+            http: http_client(),
             base: base.to_owned(),
             token: None,
         }
