@@ -167,3 +167,147 @@ async fn a_counter_enrols_syncs_and_reports() {
     assert_eq!(st["activity"], "offline");
     assert_eq!(st["last_error_code"], "offline");
 }
+
+/// `comptoir-ctl sync once` killed with SIGKILL again and again, mid-push
+/// and mid-pull, then run to its end: every change is at the other store
+/// exactly once, the pushing counter's outbox is empty, the feed count
+/// matches, and both files are sound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_killed_mid_push_and_mid_pull_loses_and_doubles_nothing() {
+    use comptoir_store::{OpenMode, Store};
+    const NOTES: usize = 600;
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(
+        SqliteStorage::open(&dir.path().join("server.sqlite"))
+            .await
+            .unwrap(),
+    );
+    for code in ["LYO1", "PAR1"] {
+        storage
+            .add_store(code, code, false, Utc::now())
+            .await
+            .unwrap();
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = comptoir_server::app::launch(
+        Arc::clone(&storage),
+        comptoir_server::settings::Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            // Small pages: many of them to be killed in.
+            max_batch: 50,
+            max_pull: 50,
+            ..Default::default()
+        },
+        listener,
+    )
+    .await
+    .unwrap();
+    let url = server.url();
+    let mut dbs = Vec::new();
+    for code in ["LYO1", "PAR1"] {
+        let db = dir
+            .path()
+            .join(format!("{code}.sqlite"))
+            .display()
+            .to_string();
+        ok_json(&ctl(&[
+            "demo-data",
+            "--customers",
+            "60",
+            "--db",
+            &db,
+            "--as-of",
+            "2026-11-23",
+            "--store",
+            code,
+        ]));
+        let once = comptoir_server::admin::enrol_code(&*storage, code, 600, Utc::now())
+            .await
+            .unwrap();
+        ok_json(&ctl(&[
+            "sync", "enrol", "--db", &db, "--server", &url, "--code", &once.code,
+        ]));
+        dbs.push(db);
+    }
+    let (lyon, paris) = (dbs[0].clone(), dbs[1].clone());
+    let dossier_number = comptoir_demo::showcase::STORE_DOSSIER;
+    {
+        let store = Store::open(std::path::Path::new(&lyon), OpenMode::MustExist)
+            .await
+            .unwrap();
+        let id = store.dossier_by_number(dossier_number).await.unwrap();
+        for i in 0..NOTES {
+            store
+                .add_note(id, "Julie M.", &format!("Note {i:04}"), Utc::now())
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
+
+    let killed = |db: &str, after_ms: u64| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
+            .args(["sync", "once", "--db", db])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(after_ms));
+        // SIGKILL (or already done: then nothing to kill).
+        let _ = child.kill();
+        child.wait().unwrap()
+    };
+    let mut kills = 0;
+    for (db, delays) in [
+        (&lyon, [30u64, 60, 90, 120, 160, 200]),
+        (&paris, [30, 60, 90, 120, 160, 200]),
+    ] {
+        for ms in delays {
+            if !killed(db, ms).success() {
+                kills += 1;
+            }
+        }
+        // Then once to the end.
+        ok_json(&ctl(&["sync", "once", "--db", db]));
+    }
+    assert!(
+        kills >= 2,
+        "only {kills} runs were killed before their end: no test"
+    );
+    // Lyon: nothing waiting. Paris: each note once, and the feed counted once.
+    let st = ok_json(&ctl(&["sync", "status", "--db", &lyon]));
+    assert_eq!(st["outbox"], 0);
+    assert!(st["rejected"].as_array().unwrap().is_empty());
+    let store = Store::open(std::path::Path::new(&paris), OpenMode::MustExist)
+        .await
+        .unwrap();
+    let id = store.dossier_by_number(dossier_number).await.unwrap();
+    let mut notes: Vec<String> = store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .events
+        .into_iter()
+        .filter_map(|e| e.note)
+        .filter(|n| n.starts_with("Note "))
+        .collect();
+    notes.sort();
+    assert_eq!(notes.len(), NOTES, "every note, once");
+    notes.dedup();
+    assert_eq!(notes.len(), NOTES);
+    let st = store.sync_status().await.unwrap();
+    assert_eq!(
+        st.received, NOTES as u64,
+        "each page counted once, with its cursor"
+    );
+    store.verify_integrity().await.unwrap();
+    assert!(store.verify_dossiers().await.unwrap().is_empty());
+    store.close().await;
+    let store = Store::open(std::path::Path::new(&lyon), OpenMode::MustExist)
+        .await
+        .unwrap();
+    store.verify_integrity().await.unwrap();
+    store.close().await;
+    server.shutdown().await.unwrap();
+}
