@@ -13,7 +13,7 @@
 #   CARGO_TARGET_DIR          honoured (the app is taken from it)
 #   COMPTOIR_E2E_DIR          work directory (default: artifacts/e2e): database, logs, screenshots, tickets
 #   COMPTOIR_E2E_CUSTOMERS    demo customers to generate (default: 2000)
-#   COMPTOIR_E2E_ONLY=NAME    run only tests/e2e/tests/NAME.rs (while working on it)
+#   COMPTOIR_E2E_ONLY="A B"   run only tests/e2e/tests/A.rs then B.rs, in that order
 #   COMPTOIR_E2E_PREBUILT=1   the UI and the workspace are already built with
 #                             COMPTOIR_CARGO_ARGS (scripts/test.sh does it):
 #                             reuse those binaries, build nothing
@@ -65,13 +65,18 @@ if [[ "${1:-}" == "--inside-display" ]]; then
   step "Running the end-to-end tests"
   set +e
   status=0
+  if [[ -n "${COMPTOIR_E2E_ONLY:-}" ]]; then
+    # The files named, in the order named.
+    for name in $COMPTOIR_E2E_ONLY; do
+      grep -E "/$name-[0-9a-f]+\$" "$WORK/e2e-tests.txt" || die "no e2e test file $name"
+    done > "$WORK/e2e-selected.txt"
+  else
+    cp "$WORK/e2e-tests.txt" "$WORK/e2e-selected.txt"
+  fi
   while read -r exe; do
-    if [[ -n "${COMPTOIR_E2E_ONLY:-}" && "$(basename "$exe")" != "$COMPTOIR_E2E_ONLY"-* ]]; then
-      continue
-    fi
     printf '\n--- %s\n' "$(basename "$exe")"
     "$exe" --ignored --test-threads=1 || status=$?
-  done < "$WORK/e2e-tests.txt"
+  done < "$WORK/e2e-selected.txt"
   set -e
   stop_driver
   exit "$status"

@@ -21,7 +21,7 @@ import { ListsScreen } from "./components/ListsScreen";
 import { SearchScreen, type OpenRequest, type Selection } from "./components/SearchScreen";
 import { SettingsScreen } from "./components/SettingsScreen";
 import { StartupError } from "./components/StartupError";
-import { SyncIndicator, useSyncStatus } from "./components/SyncIndicator";
+import { SyncIndicator } from "./components/SyncIndicator";
 import { formatCount, makeFormatter, type Formatter } from "./format";
 import { useSearch } from "./useSearch";
 
@@ -89,7 +89,6 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
   const [settings, setSettings] = useState<Settings>({ clerk: null, printer: null });
   const inputRef = useRef<HTMLInputElement>(null);
   const view = stack[stack.length - 1] ?? SEARCH;
-  const [sync, refreshSync] = useSyncStatus(api);
   // Bumped when the sync brought changes: the card or dossier on screen reloads.
   const [version, setVersion] = useState(0);
   useEffect(() => api.onSyncChanged(() => setVersion((v) => v + 1)), [api]);
@@ -168,7 +167,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
         </span>
         <span className="topbar-info">{formatCount(info.customers)} clients</span>
         <ClerkControl api={api} clerk={settings.clerk} onSaved={setSettings} />
-        <SyncIndicator api={api} fmt={fmt} view={sync} onChanged={refreshSync} />
+        <SyncIndicator api={api} fmt={fmt} />
         <nav className="topbar-nav" aria-label="Écrans">
           <button type="button" className="topbar-link" onClick={toSearch}>
             <Icon name="search" /> Rechercher <kbd>F2</kbd>
@@ -266,7 +265,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
             />
           ) : null}
           {view.screen === "settings" ? (
-            <SettingsScreen api={api} settings={settings} onSaved={setSettings} sync={sync} onSync={refreshSync} fmt={fmt} />
+            <SettingsScreen api={api} settings={settings} onSaved={setSettings} fmt={fmt} />
           ) : null}
         </div>
       )}

@@ -2,8 +2,8 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 
 import type { SyncView } from "./bindings/SyncView";
-import { SettingsScreen } from "./components/SettingsScreen";
-import { SyncIndicator } from "./components/SyncIndicator";
+import { CentralServerView } from "./components/SettingsScreen";
+import { SyncState as SyncIndicator } from "./components/SyncIndicator";
 import { makeFormatter } from "./format";
 import { stubApi } from "./testData";
 
@@ -98,7 +98,6 @@ describe("sync in the top bar", () => {
 });
 
 describe("enrolment in the settings", () => {
-  const settings = { clerk: "Marie Curie", printer: null };
 
   it("sends the address, the code and the name, and shows a refusal in French", async () => {
     const syncEnrol = vi.fn(async () => {
@@ -106,7 +105,7 @@ describe("enrolment in the settings", () => {
     });
     const api = stubApi({ syncEnrol, listPrinters: vi.fn(async () => []) });
     render(
-      <SettingsScreen api={api} settings={settings} onSaved={() => {}} sync={view({ enrolled: false })} onSync={() => {}} fmt={fmt} />,
+      <CentralServerView api={api} sync={view({ enrolled: false })} onSync={() => {}} fmt={fmt} />,
     );
     fireEvent.change(screen.getByLabelText("Adresse du serveur"), { target: { value: "https://sav.example.fr" } });
     fireEvent.change(screen.getByLabelText("Code d'enrôlement"), { target: { value: "ABCD-EFGH-JKLM" } });
@@ -118,10 +117,8 @@ describe("enrolment in the settings", () => {
   it("once enrolled, shows the link and the changes refused", async () => {
     const api = stubApi({ listPrinters: vi.fn(async () => []) });
     render(
-      <SettingsScreen
+      <CentralServerView
         api={api}
-        settings={settings}
-        onSaved={() => {}}
         sync={view({
           rejected: [
             {

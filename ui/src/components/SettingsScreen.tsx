@@ -8,20 +8,19 @@ import type { SyncView } from "../bindings/SyncView";
 import type { Formatter } from "../format";
 import { formatCount } from "../format";
 import { AlertRegion } from "./AlertRegion";
+import { useSyncStatus } from "./SyncIndicator";
 import { Icon } from "./Icon";
 
 interface Props {
   api: Api;
   settings: Settings;
   onSaved(settings: Settings): void;
-  sync: SyncView | null;
-  onSync(): void;
   fmt: Formatter;
 }
 
 const NO_PRINTER = "";
 
-export function SettingsScreen({ api, settings, onSaved, sync, onSync, fmt }: Props) {
+export function SettingsScreen({ api, settings, onSaved, fmt }: Props) {
   const [printers, setPrinters] = useState<string[] | null>(null);
   const [printersError, setPrintersError] = useState<CommandError | null>(null);
   const [printer, setPrinter] = useState(settings.printer ?? NO_PRINTER);
@@ -90,13 +89,18 @@ export function SettingsScreen({ api, settings, onSaved, sync, onSync, fmt }: Pr
         <p role="status">{saved ? "Réglage enregistré." : null}</p>
         <AlertRegion error={error} />
       </section>
-      <CentralServer api={api} sync={sync} onSync={onSync} fmt={fmt} />
+      <CentralServer api={api} fmt={fmt} />
     </main>
   );
 }
 
-/** The link to the central server: enrolment, then its status. */
-function CentralServer({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | null; onSync(): void; fmt: Formatter }) {
+/** The link to the central server: enrolment, then its status (read on its own). */
+function CentralServer({ api, fmt }: { api: Api; fmt: Formatter }) {
+  const [sync, onSync] = useSyncStatus(api);
+  return <CentralServerView api={api} sync={sync} onSync={onSync} fmt={fmt} />;
+}
+
+export function CentralServerView({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | null; onSync(): void; fmt: Formatter }) {
   const [server, setServer] = useState("");
   const [code, setCode] = useState("");
   const [name, setName] = useState("Comptoir SAV");

@@ -21,10 +21,19 @@ const ICONS: Record<SyncView["status"]["activity"], IconName> = {
   failing: "alert",
 };
 
+/**
+ * The sync status, read every two seconds. Held by the components that show
+ * it (never by the whole counter: the screens do not re-render with it), and
+ * only replaced when it changed.
+ */
 export function useSyncStatus(api: Api): [SyncView | null, () => void] {
   const [view, setView] = useState<SyncView | null>(null);
   const refresh = useCallback(() => {
-    api.syncStatus().then(setView, (e) => console.warn("sync status unavailable", toCommandError(e)));
+    api.syncStatus().then(
+      (next) =>
+        setView((current) => (current && JSON.stringify(current) === JSON.stringify(next) ? current : next)),
+      (e) => console.warn("sync status unavailable", toCommandError(e)),
+    );
   }, [api]);
   useEffect(() => {
     refresh();
@@ -34,7 +43,13 @@ export function useSyncStatus(api: Api): [SyncView | null, () => void] {
   return [view, refresh];
 }
 
-export function SyncIndicator({ api, fmt, view, onChanged }: {
+/** The top bar's sync state, polling on its own. */
+export function SyncIndicator({ api, fmt }: { api: Api; fmt: Formatter }) {
+  const [view, refresh] = useSyncStatus(api);
+  return <SyncState api={api} fmt={fmt} view={view} onChanged={refresh} />;
+}
+
+export function SyncState({ api, fmt, view, onChanged }: {
   api: Api;
   fmt: Formatter;
   view: SyncView | null;
