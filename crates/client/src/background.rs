@@ -1,5 +1,5 @@
-//! The sync as the app runs it: a tokio task that syncs every few seconds,
-//! backs off (exponentially, with jitter, up to a minute) while the server
+//! The sync as the app runs it: a tokio task that syncs every second (and
+//! within a quarter of a second of a local change), backs off (exponentially, with jitter, up to a minute) while the server
 //! is unreachable or failing, and syncs at once when asked (« Synchroniser
 //! maintenant », or right after a local change). It never holds the store:
 //! each step is one short transaction, queued like any writer's.
@@ -102,6 +102,7 @@ async fn run(
             progress_tx.send_modify(|a| a.progress = Some(p.clone()));
         };
         let outcome = sync_once(&store, &mut progress).await;
+        let enrolled = !matches!(outcome, Err(crate::ClientError::NotEnrolled));
         let delay = match outcome {
             Ok(report) => {
                 failures = 0;
@@ -126,9 +127,35 @@ async fn run(
                 }
             }
         };
+        wait(&store, &wake, delay, enrolled && failures == 0).await;
+    }
+}
+
+/// How often the task looks at the outbox between two syncs.
+const WATCH: Duration = Duration::from_millis(250);
+
+/// Waits `delay`, or less: until woken, or — while the link is good — until
+/// the outbox holds a change (a local write goes out within a quarter of a
+/// second, not at the next period). While failing, it waits the whole
+/// backoff: nothing hammers a server that is down.
+async fn wait(store: &Store, wake: &Notify, delay: Duration, link_good: bool) {
+    let deadline = tokio::time::Instant::now() + delay;
+    loop {
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return;
+        }
+        let step = if link_good {
+            WATCH.min(deadline - now)
+        } else {
+            deadline - now
+        };
         tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = wake.notified() => {}
+            () = tokio::time::sleep(step) => {}
+            () = wake.notified() => return,
+        }
+        if link_good && store.outbox_len().await.unwrap_or(0) > 0 {
+            return;
         }
     }
 }

@@ -403,3 +403,69 @@ async fn enrolment_refusals_write_nothing() {
     server.shutdown().await.unwrap();
     lyon.close().await;
 }
+
+/// The app's background task: a local change leaves within a second (it
+/// watches the outbox between periods), the activity says a sync ran, and
+/// what another counter did arrives by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_pushes_and_pulls_by_itself() {
+    let db = Db::sqlite().await;
+    let storage = db.storage().await;
+    let server = serve_at(Arc::clone(&storage), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().unwrap();
+    let lyon = support::counter(dir.path(), "LYO1", 60).await;
+    let paris = support::counter(dir.path(), "PAR1", 60).await;
+    support::enrolled(&*storage, &server.url(), &lyon, "LYO1").await;
+    support::enrolled(&*storage, &server.url(), &paris, "PAR1").await;
+    let changed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&changed);
+    // A long period: only the outbox watch can make Lyon's change leave fast.
+    let lyon_task = comptoir_client::Syncer::spawn(lyon.clone(), Duration::from_secs(30), |_| {});
+    let paris_task =
+        comptoir_client::Syncer::spawn(paris.clone(), Duration::from_millis(300), move |r| {
+            seen.fetch_add(r.applied, std::sync::atomic::Ordering::SeqCst);
+        });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dossier = lyon
+        .dossier_by_number(showcase::STORE_DOSSIER)
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    lyon.add_note(dossier, "Julie M.", "Par la tâche de fond", Utc::now())
+        .await
+        .unwrap();
+    while lyon.outbox_len().await.unwrap() > 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "the change did not leave within 3 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pushed_in = t.elapsed();
+    assert!(
+        pushed_in < Duration::from_millis(1500),
+        "pushed after {pushed_in:?}"
+    );
+    while changed.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "Paris never received it"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let notes = paris.dossier_detail(dossier).await.unwrap().dossier.events;
+    assert!(notes
+        .iter()
+        .any(|e| e.note.as_deref() == Some("Par la tâche de fond")));
+    assert!(
+        lyon_task.activity().last.is_some(),
+        "the activity holds the last report"
+    );
+    assert_eq!(
+        paris.sync_status().await.unwrap().activity,
+        SyncActivity::Online
+    );
+    lyon_task.stop();
+    paris_task.stop();
+    server.shutdown().await.unwrap();
+}
