@@ -21,14 +21,10 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use comptoir_server::app::launch;
 use comptoir_server::settings::Settings;
-use comptoir_server::storage::sqlite::SqliteStorage;
-use comptoir_server::storage::Storage;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -43,38 +39,12 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1000.0
 }
 
-async fn server(
-    dir: &std::path::Path,
-    name: &str,
-) -> (Arc<dyn Storage>, comptoir_server::app::Running) {
-    let storage: Arc<dyn Storage> = Arc::new(
-        SqliteStorage::open(&dir.join(format!("{name}.sqlite")))
-            .await
-            .unwrap(),
-    );
-    for code in ["LYO1", "PAR1"] {
-        storage
-            .add_store(code, code, false, Utc::now())
-            .await
-            .unwrap();
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let settings = Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        ..Settings::default()
-    };
-    let running = launch(Arc::clone(&storage), settings, listener)
-        .await
-        .unwrap();
-    (storage, running)
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let changes = env_usize("COMPTOIR_BENCH_CHANGES", 5_000);
     let rounds = env_usize("COMPTOIR_BENCH_ROUNDS", 50);
     let dir = tempfile::tempdir().unwrap();
-    let (storage, running) = server(dir.path(), "server").await;
+    let (storage, running) = support::server(dir.path(), "server", Settings::default()).await;
     let url = running.url();
     let lyon = support::counter(dir.path(), "LYO1", 2_000).await;
     let paris = support::counter(dir.path(), "PAR1", 2_000).await;
@@ -121,7 +91,7 @@ async fn main() {
 
     // Baseline: the same envelopes raw to a fresh server.
     let dir2 = tempfile::tempdir().unwrap();
-    let (storage2, running2) = server(dir2.path(), "raw").await;
+    let (storage2, running2) = support::server(dir2.path(), "raw", Settings::default()).await;
     let other = support::counter(dir2.path(), "LYO1", 2_000).await;
     let token = support::enrolled(&*storage2, &running2.url(), &other, "LYO1").await;
     // reqwest has no crypto provider of its own in this workspace.

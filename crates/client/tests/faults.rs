@@ -12,10 +12,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use comptoir_client::sync_once;
-use comptoir_server::app::launch;
 use comptoir_server::settings::Settings;
-use comptoir_server::storage::sqlite::SqliteStorage;
-use comptoir_server::storage::Storage;
 use comptoir_store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -95,29 +92,8 @@ async fn notes_of(store: &Store, id: comptoir_core::ids::DossierId, prefix: &str
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> = Arc::new(
-        SqliteStorage::open(&dir.path().join("server.sqlite"))
-            .await
-            .unwrap(),
-    );
-    for code in ["LYO1", "PAR1"] {
-        storage
-            .add_store(code, code, false, Utc::now())
-            .await
-            .unwrap();
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let upstream = listener.local_addr().unwrap();
-    let server = launch(
-        Arc::clone(&storage),
-        Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..Settings::default()
-        },
-        listener,
-    )
-    .await
-    .unwrap();
+    let (storage, server) = support::server(dir.path(), "server", Settings::default()).await;
+    let upstream = server.addr;
     let mode = Arc::new(AtomicU8::new(PASS));
     let url = proxy(upstream, Arc::clone(&mode)).await;
 

@@ -2,6 +2,9 @@
 //! central server on a loopback port (in this test's process).
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../client/tests/support/mod.rs"]
+mod support;
+
 use std::process::{Command, Output};
 use std::sync::Arc;
 
@@ -177,31 +180,13 @@ async fn sync_killed_mid_push_and_mid_pull_loses_and_doubles_nothing() {
     use comptoir_store::{OpenMode, Store};
     const NOTES: usize = 600;
     let dir = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> = Arc::new(
-        SqliteStorage::open(&dir.path().join("server.sqlite"))
-            .await
-            .unwrap(),
-    );
-    for code in ["LYO1", "PAR1"] {
-        storage
-            .add_store(code, code, false, Utc::now())
-            .await
-            .unwrap();
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let server = comptoir_server::app::launch(
-        Arc::clone(&storage),
-        comptoir_server::settings::Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            // Small pages: many of them to be killed in.
-            max_batch: 50,
-            max_pull: 50,
-            ..Default::default()
-        },
-        listener,
-    )
-    .await
-    .unwrap();
+    // Small pages: many of them to be killed in.
+    let settings = comptoir_server::settings::Settings {
+        max_batch: 50,
+        max_pull: 50,
+        ..Default::default()
+    };
+    let (storage, server) = support::server(dir.path(), "server", settings).await;
     let url = server.url();
     let mut dbs = Vec::new();
     for code in ["LYO1", "PAR1"] {

@@ -1,13 +1,44 @@
-//! What the client's tests and benchmark share: a counter on its own real
-//! SQLite file with the chain's demo data, and its enrolment.
+//! What the sync's tests and benchmark share (the client's, and
+//! comptoir-ctl's through `#[path]`): the central server on a loopback port,
+//! a counter on its own real SQLite file with the chain's demo data, and its
+//! enrolment.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::Utc;
 use comptoir_demo::DemoConfig;
+use comptoir_server::app::{launch, Running};
+use comptoir_server::settings::Settings;
+use comptoir_server::storage::sqlite::SqliteStorage;
 use comptoir_server::storage::Storage;
 use comptoir_store::{OpenMode, Store};
+
+/// The real server on a loopback port, on `dir/NAME.sqlite`, knowing the
+/// stores LYO1 and PAR1. `settings` as given, listening on port 0.
+pub async fn server(dir: &Path, name: &str, settings: Settings) -> (Arc<dyn Storage>, Running) {
+    let storage: Arc<dyn Storage> = Arc::new(
+        SqliteStorage::open(&dir.join(format!("{name}.sqlite")))
+            .await
+            .unwrap(),
+    );
+    for code in ["LYO1", "PAR1"] {
+        storage
+            .add_store(code, code, false, Utc::now())
+            .await
+            .unwrap();
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..settings
+    };
+    let running = launch(Arc::clone(&storage), settings, listener)
+        .await
+        .unwrap();
+    (storage, running)
+}
 
 /// A counter of `store` with `customers` demo customers (the same seed at
 /// every store: the same customers, orders and ids).
