@@ -176,6 +176,16 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
         slot.lock().await.take().unwrap().shutdown().await.unwrap();
         press(&c, keys::F2).await;
         let input = element(&c, "#search").await;
+        // F2 focuses and selects the field on the next frame: type after it.
+        eventually("the search field has the focus", || {
+            let c = c.clone();
+            async move {
+                comptoir_e2e::focused_id(&c)
+                    .await
+                    .filter(|id| id == "search")
+            }
+        })
+        .await;
         input.clear().await.expect("clear");
         input.send_keys(DOSSIER).await.expect("dossier number");
         input.send_keys(keys::ENTER).await.expect("enter");
