@@ -24,6 +24,18 @@ pub struct SyncActivity {
     pub last: Option<SyncReport>,
 }
 
+impl SyncActivity {
+    /// The stored status as the top bar shows it while this task runs: an
+    /// enrolled counter whose sync is running now says `syncing`.
+    pub fn overlay(&self, status: &mut comptoir_core::views::SyncStatus) {
+        use comptoir_core::views::SyncActivity as Word;
+        if self.running && status.enrolled {
+            status.activity = Word::Syncing;
+            status.activity_label = Word::Syncing.label_fr().to_owned();
+        }
+    }
+}
+
 /// Handle on the background sync task.
 #[derive(Debug)]
 pub struct Syncer {
@@ -163,6 +175,47 @@ async fn wait(store: &Store, wake: &Notify, delay: Duration, link_good: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_sync_says_syncing_only_on_an_enrolled_counter() {
+        use comptoir_core::views::{SyncActivity as Word, SyncStatus};
+        let status = |enrolled: bool| SyncStatus {
+            enrolled,
+            activity: if enrolled {
+                Word::Online
+            } else {
+                Word::NotEnrolled
+            },
+            activity_label: String::new(),
+            server_url: None,
+            device_id: None,
+            store_code: None,
+            cursor: String::new(),
+            last_attempt_at: None,
+            last_success_at: None,
+            last_error_code: None,
+            last_error: None,
+            outbox: 0,
+            received: 0,
+            rejected: Vec::new(),
+        };
+        let running = SyncActivity {
+            running: true,
+            ..SyncActivity::default()
+        };
+        let mut s = status(true);
+        running.overlay(&mut s);
+        assert_eq!(
+            (s.activity, s.activity_label.as_str()),
+            (Word::Syncing, "synchronisation…")
+        );
+        let mut s = status(true);
+        SyncActivity::default().overlay(&mut s);
+        assert_eq!(s.activity, Word::Online);
+        let mut s = status(false);
+        running.overlay(&mut s);
+        assert_eq!(s.activity, Word::NotEnrolled);
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_with_jitter() {

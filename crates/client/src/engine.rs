@@ -180,6 +180,8 @@ async fn pull(
     progress: &mut (dyn FnMut(&SyncProgress) + Send),
 ) -> Result<()> {
     let started = Instant::now();
+    // Read once: the page loop below adds what it receives.
+    let received_before = store.sync_status().await?.received;
     loop {
         let page = api.pull(&cursor, PULL_LIMIT).await?;
         let changes: Vec<_> = page.changes.into_iter().map(|f| f.change).collect();
@@ -203,7 +205,7 @@ async fn pull(
         state.received = report.received;
         state.more = page.more;
         state.rate_per_s = report.received as f64 / started.elapsed().as_secs_f64().max(1e-3);
-        state.received_total = store.sync_status().await?.received;
+        state.received_total = received_before + report.received as u64;
         progress(state);
         if !page.more {
             return Ok(());

@@ -1,7 +1,7 @@
 //! The sync with the central server as the top bar and the settings screen
 //! see it: its status, « Synchroniser maintenant », the enrolment.
 
-use comptoir_core::views::{SyncActivity, SyncStatus};
+use comptoir_core::views::SyncStatus;
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -25,9 +25,8 @@ pub struct SyncView {
 
 fn view(state: &AppState, mut status: SyncStatus) -> SyncView {
     let activity = state.sync_activity();
-    if activity.as_ref().is_some_and(|a| a.running) && status.enrolled {
-        status.activity = SyncActivity::Syncing;
-        status.activity_label = SyncActivity::Syncing.label_fr().to_owned();
+    if let Some(a) = &activity {
+        a.overlay(&mut status);
     }
     let progress = activity.and_then(|a| a.progress);
     SyncView {

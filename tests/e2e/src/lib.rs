@@ -220,6 +220,21 @@ pub async fn press(client: &Client, key: &str) {
         .expect("send keys");
 }
 
+/// F2 from any screen: the search screen, its field focused (and selected)
+/// on the next frame; returns the field once it has the focus, so what is
+/// typed next is not half replaced by that selection.
+pub async fn search_field_after_f2(client: &Client) -> Element {
+    press(client, keys::F2).await;
+    let input = element(client, "#search").await;
+    let c = client.clone();
+    eventually("the search field is back with the focus", move || {
+        let c = c.clone();
+        async move { focused_id(&c).await.filter(|id| id == "search") }
+    })
+    .await;
+    input
+}
+
 /// Chooses the clerk from the top bar, with the keyboard.
 pub async fn set_clerk(client: &Client, name: &str) {
     element(client, "#clerk-button")

@@ -195,17 +195,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
         element(&c, &format!("[data-dossier-number='{number}']")).await;
 
         // F2, the dossier number (as a scanner types it) + Enter: its screen.
-        press(&c, keys::F2).await;
-        let input = element(&c, "#search").await;
-        eventually("the search field is back with the focus", || {
-            let c = c.clone();
-            async move {
-                comptoir_e2e::focused_id(&c)
-                    .await
-                    .filter(|id| id == "search")
-            }
-        })
-        .await;
+        let input = comptoir_e2e::search_field_after_f2(&c).await;
         input.clear().await.expect("clear");
         input
             .send_keys(&number)

@@ -15,9 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use comptoir_e2e::{
-    element, eventually, keys, press, set_clerk, shot, text_containing, with_app_args,
-};
+use comptoir_e2e::{element, eventually, keys, set_clerk, shot, text_containing, with_app_args};
 use comptoir_server::app::{launch, Running};
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
@@ -174,18 +172,7 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
 
         // The server stops; a note is added to a dossier meanwhile.
         slot.lock().await.take().unwrap().shutdown().await.unwrap();
-        press(&c, keys::F2).await;
-        let input = element(&c, "#search").await;
-        // F2 focuses and selects the field on the next frame: type after it.
-        eventually("the search field has the focus", || {
-            let c = c.clone();
-            async move {
-                comptoir_e2e::focused_id(&c)
-                    .await
-                    .filter(|id| id == "search")
-            }
-        })
-        .await;
+        let input = comptoir_e2e::search_field_after_f2(&c).await;
         input.clear().await.expect("clear");
         input.send_keys(DOSSIER).await.expect("dossier number");
         input.send_keys(keys::ENTER).await.expect("enter");
