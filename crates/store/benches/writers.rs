@@ -126,6 +126,7 @@ async fn main() {
     for sql in [
         "DROP TRIGGER dossier_events_are_append_only_delete",
         "DELETE FROM dossier_events WHERE dossier_id IN (SELECT id FROM dossiers WHERE opened_by = 'Bench')",
+        "DELETE FROM outbox WHERE entity_id IN (SELECT id FROM dossiers WHERE opened_by = 'Bench')",
         "DELETE FROM dossiers WHERE opened_by = 'Bench'",
         "CREATE TRIGGER dossier_events_are_append_only_delete BEFORE DELETE ON dossier_events
          BEGIN SELECT RAISE(ABORT, 'dossier events are append-only'); END",

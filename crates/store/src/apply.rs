@@ -476,7 +476,7 @@ impl crate::Store {
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let n = apply_received(&mut tx, envelopes, now).await?;
         tx.commit().await?;
         Ok(n)

@@ -38,6 +38,7 @@ pub struct BulkBatch<'a> {
 /// connection is closed rather than handed out again.
 pub struct BulkLoad {
     conn: Option<PoolConnection<Sqlite>>,
+    gate: std::sync::Arc<crate::tx::WriteGate>,
 }
 
 impl Store {
@@ -55,7 +56,10 @@ impl Store {
         sqlx::query("PRAGMA synchronous = OFF")
             .execute(&mut *conn)
             .await?;
-        Ok(BulkLoad { conn: Some(conn) })
+        Ok(BulkLoad {
+            conn: Some(conn),
+            gate: std::sync::Arc::clone(&self.gate),
+        })
     }
 }
 
@@ -66,7 +70,7 @@ impl BulkLoad {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(()); // only after `finish`, which takes the load
         };
-        let mut tx = crate::tx::begin_write(conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), conn).await?;
         write::insert_stores(&mut tx, batch.stores).await?;
         write::insert_products(&mut tx, batch.products).await?;
         shipments::insert_product_warranties(&mut tx, batch.product_warranties).await?;

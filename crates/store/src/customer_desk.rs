@@ -66,7 +66,7 @@ impl Store {
         let actor = check_actor(actor)?;
         let valid = validate_new_customer(input)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         if !confirm_duplicates {
             let found = duplicates(&mut tx, &valid.contacts().collect::<Vec<_>>(), None).await?;
             if !found.is_empty() {
@@ -97,7 +97,7 @@ impl Store {
         let actor = check_actor(actor)?;
         let valid = validate_patch(patch)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let current = load_record(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound { what: "client" })?;

@@ -392,7 +392,7 @@ impl Store {
         };
         let (checked, manager) = self.authorise(&decision, choice, approval, now).await?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let state = Self::check_decidable(&mut tx, id).await?;
         let mut batch = crate::apply::Batch::begin(&mut tx).await?;
         let record = write_decision(

@@ -68,7 +68,7 @@ impl Store {
             None => None,
         };
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
 
         let customer_exists: bool =
             sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?)")

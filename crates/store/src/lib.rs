@@ -8,6 +8,7 @@ mod apply;
 mod bulk;
 mod calendars;
 mod card;
+mod checkpoint;
 mod clock;
 mod customer_desk;
 mod customers;
@@ -68,6 +69,10 @@ pub struct Store {
     path: PathBuf,
     /// The in-memory part of the search index (search.rs).
     terms: Arc<search::TermCache>,
+    /// Orders this program's writers with the others' (tx.rs).
+    gate: Arc<tx::WriteGate>,
+    /// WAL checkpoints off the write path (checkpoint.rs).
+    checkpoints: Arc<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -84,9 +89,11 @@ impl Store {
         }
         search::reindex_if_pending(&pool).await?;
         let store = Store {
+            checkpoints: checkpoint::Checkpointer::spawn(pool.clone()),
             pool,
             path: path.to_owned(),
             terms: Arc::default(),
+            gate: Arc::new(tx::WriteGate::for_database(path)),
         };
         exit::register(&store);
         Ok(store)
@@ -149,6 +156,7 @@ impl Store {
     /// Closes the pool after folding the WAL back into the file, so the
     /// database is one self-contained file (safe to copy or move).
     pub async fn close(self) {
+        self.checkpoints.stop().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await

@@ -79,7 +79,7 @@ impl crate::Store {
     pub async fn set_counter_code(&self, code: &str) -> Result<()> {
         comptoir_core::dossier::check_counter_code(code)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         crate::write::set_setting(&mut tx, "counter_code", code).await?;
         tx.commit().await?;
         Ok(())

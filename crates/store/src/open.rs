@@ -114,6 +114,10 @@ fn options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(BUSY_TIMEOUT)
         .pragma("temp_store", "memory")
         .pragma("cache_size", "-32768")
+        .pragma(
+            "wal_autocheckpoint",
+            crate::checkpoint::AUTOCHECKPOINT_PAGES,
+        )
 }
 
 /// Checks every page of the file (`PRAGMA quick_check`): slow on a large

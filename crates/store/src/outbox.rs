@@ -6,7 +6,7 @@ use comptoir_core::events::fold;
 use comptoir_core::ids::DossierId;
 use serde::Serialize;
 
-use crate::projection::{events_in_range, DossierRow};
+use crate::projection::{dossiers_in_range, DossierRow};
 use crate::{Result, Store, StoreError};
 
 /// A dossier whose stored row is not the fold of its events.
@@ -66,37 +66,42 @@ impl Store {
     }
 
     /// Recomputes every dossier from its events and lists those whose
-    /// stored row differs.
+    /// stored row differs (in id order). The id space is cut into one
+    /// range per core, checked at once on their own connections: the work
+    /// is reading and decoding rows, which one connection does on one core.
     pub async fn verify_dossiers(&self) -> Result<Vec<DossierDifference>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut out = Vec::new();
-        let mut after = None;
-        loop {
-            let batch = events_in_range(&mut conn, after, BATCH).await?;
-            let Some((last, _)) = batch.last() else { break };
-            after = Some(*last);
-            for (id, events) in batch {
-                let stored = DossierRow::read(&mut conn, id).await?;
-                let folded = DossierRow::from_state(id, &fold(&events));
-                match (stored, folded) {
-                    (Some(s), Some(f)) => {
-                        let columns = s.differences(&f);
-                        if !columns.is_empty() {
-                            out.push(DossierDifference {
-                                dossier_id: id,
-                                number: s.number,
-                                columns,
-                            });
-                        }
-                    }
-                    (Some(s), None) => out.push(DossierDifference {
-                        dossier_id: id,
-                        number: s.number,
-                        columns: vec!["events"],
-                    }),
-                    (None, _) => {}
-                }
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM dossiers")
+            .fetch_one(&self.pool)
+            .await?;
+        let mut cuts: Vec<Option<DossierId>> = vec![None];
+        for k in 1..parts {
+            let cut: Option<DossierId> =
+                sqlx::query_scalar("SELECT id FROM dossiers ORDER BY id LIMIT 1 OFFSET ?")
+                    .bind(total * k as i64 / parts as i64)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if cut.is_some() && cuts.last() != Some(&cut) {
+                cuts.push(cut);
             }
+        }
+        cuts.push(None);
+        let mut tasks = Vec::new();
+        for range in cuts.windows(2) {
+            let (after, until) = (range[0], range[1]);
+            let pool = self.pool.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut conn = pool.acquire().await?;
+                verify_range(&mut conn, after, until).await
+            }));
+        }
+        let mut out = Vec::new();
+        for t in tasks {
+            let part = t.await.map_err(|e| StoreError::StoredDataInvalid {
+                what: "vérification des dossiers",
+                detail: e.to_string(),
+            })??;
+            out.extend(part);
         }
         Ok(out)
     }
@@ -108,15 +113,14 @@ impl Store {
         let mut changed = 0;
         let mut after = None;
         loop {
-            let mut tx = crate::tx::begin_write(&mut conn).await?;
-            let batch = events_in_range(&mut tx, after, BATCH).await?;
+            let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+            let batch = dossiers_in_range(&mut tx, after, None, BATCH).await?;
             let Some((last, _)) = batch.last() else { break };
-            after = Some(*last);
-            for (id, events) in batch {
-                let folded = DossierRow::from_state(id, &fold(&events))
+            after = Some(last.id);
+            for (stored, events) in batch {
+                let folded = DossierRow::from_state(stored.id, &fold(&events))
                     .ok_or(StoreError::NotFound { what: "dossier" })?;
-                let stored = DossierRow::read(&mut tx, id).await?;
-                if stored.as_ref() != Some(&folded) {
+                if stored != folded {
                     folded.write(&mut tx).await?;
                     changed += 1;
                 }
@@ -125,4 +129,33 @@ impl Store {
         }
         Ok(changed)
     }
+}
+
+/// The dossiers after `after` and up to `until` whose row is not the fold
+/// of their events.
+async fn verify_range(
+    conn: &mut sqlx::SqliteConnection,
+    mut after: Option<DossierId>,
+    until: Option<DossierId>,
+) -> Result<Vec<DossierDifference>> {
+    let mut out = Vec::new();
+    loop {
+        let batch = dossiers_in_range(conn, after, until, BATCH).await?;
+        let Some((last, _)) = batch.last() else { break };
+        after = Some(last.id);
+        for (stored, events) in batch {
+            let columns = match DossierRow::from_state(stored.id, &fold(&events)) {
+                Some(folded) => stored.differences(&folded),
+                None => vec!["events"],
+            };
+            if !columns.is_empty() {
+                out.push(DossierDifference {
+                    dossier_id: stored.id,
+                    number: stored.number,
+                    columns,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

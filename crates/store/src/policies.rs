@@ -41,7 +41,7 @@ impl Store {
     pub async fn install_policy(&self, text: &str, now: DateTime<Utc>) -> Result<PolicyInfo> {
         let policy = Policy::from_toml(text)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
                 .bind(&policy.id)

@@ -166,7 +166,7 @@ impl Store {
             });
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         sqlx::query(
             "INSERT INTO sync_link (id, server_url, device_id, store_code, enrolled_at)
              VALUES (1, ?, ?, ?, ?)
@@ -192,7 +192,7 @@ impl Store {
     /// changes with their reason (they no longer hold up the queue).
     pub async fn acknowledge_pushed(&self, acks: &[PushAck], now: DateTime<Utc>) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         for ack in acks {
             match ack {
                 PushAck::Acknowledged(id) => {
@@ -246,7 +246,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PulledPage> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let mut page = PulledPage::default();
         let stored: Option<String> =
             sqlx::query_scalar("SELECT cursor FROM sync_link WHERE id = 1")
@@ -319,7 +319,7 @@ impl Store {
         failure: Option<(&str, &str)>,
     ) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         match failure {
             None => {
                 sqlx::query(
@@ -418,7 +418,7 @@ impl Store {
     /// if it still cannot be).
     pub async fn retry_rejected(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let row: RejectedRow = sqlx::query_as("SELECT * FROM sync_rejected WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -466,7 +466,7 @@ impl Store {
     /// Drops a rejected change for good (a manager's decision).
     pub async fn drop_rejected(&self, id: Uuid) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let done = sqlx::query("DELETE FROM sync_rejected WHERE id = ?")
             .bind(id)
             .execute(&mut *tx)

@@ -284,7 +284,7 @@ pub(crate) async fn run(conn: &mut SqliteConnection) -> Result<u64> {
     let mut done = 0u64;
     let mut max_hlc = Hlc::ZERO;
     loop {
-        let mut tx = crate::tx::begin_write(conn).await?;
+        let mut tx = crate::tx::begin_write(None, conn).await?;
         let ids: Vec<DossierId> = sqlx::query_scalar(
             "SELECT DISTINCT dossier_id FROM dossier_events WHERE body IS NULL LIMIT 500",
         )

@@ -157,7 +157,7 @@ impl Store {
         };
         // The counter is read again and written under a write lock, so two
         // attempts at the same time are both counted.
-        let mut tx = crate::tx::begin_write(&mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         if right {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
                 .bind(user.id)

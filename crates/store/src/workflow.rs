@@ -29,7 +29,7 @@ impl Store {
     ) -> Result<DossierStatus> {
         require_actor(actor)?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
         let state = load_state(&mut tx, id).await?;
         let next = transition(state.status, action)?;
         let mut batch = Batch::begin(&mut tx).await?;
@@ -96,7 +96,7 @@ impl Store {
             return Err(CoreError::MissingField { field: "note" }.into());
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
         let state = load_state(&mut tx, id).await?;
         let mut batch = Batch::begin(&mut tx).await?;
         batch.event(&state, id, now, actor, Some(note), DossierEvent::Note);
@@ -119,7 +119,7 @@ impl Store {
             comptoir_core::bounds::check_short_text("assignee", a)?;
         }
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
         let state = load_state(&mut tx, id).await?;
         if !can_assign(state.status) {
             return Err(StoreError::AssignClosed);
@@ -157,7 +157,7 @@ impl Store {
         require_actor(actor)?;
         resolution.validate()?;
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
         let state = load_state(&mut tx, id).await?;
         transition(state.status, DossierAction::Close)?;
         // Gestures follow the policy's scale: closure records the one the
@@ -249,7 +249,7 @@ impl Store {
         check_csat(score, comment)?;
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let mut conn = self.pool.acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        let mut tx = begin_write(Some(&self.gate), &mut conn).await?;
         let state = load_state(&mut tx, id).await?;
         if !can_record_satisfaction(state.status, state.csat_score) {
             return Err(StoreError::SatisfactionNotAllowed);

@@ -143,3 +143,99 @@ async fn a_write_lock_held_past_the_busy_timeout_is_the_named_busy_error() {
     assert_eq!(notes, 1, "the refused write left nothing");
     store.close().await;
 }
+
+/// Comptoir's writers queue at the database's write gate (`<db>.write-lock`,
+/// an advisory file lock): while another Comptoir program holds it, a write
+/// waits, and goes through as soon as it is released — not at the next
+/// poll of SQLite's busy handler.
+#[tokio::test]
+async fn a_write_waits_at_the_gate_and_goes_through_once_it_is_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    let store = common::demo_store_at(&path, 20, 13).await;
+    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let id = store
+        .open_dossier(&intake(customer, "Ne s'allume plus"), now)
+        .await
+        .unwrap();
+    let mut gate = path.as_os_str().to_owned();
+    gate.push(".write-lock");
+    let gate = std::path::PathBuf::from(gate);
+    assert!(gate.exists(), "the first write created the gate file");
+
+    // Another Comptoir program is writing: it holds the gate for 400 ms.
+    let held = std::fs::OpenOptions::new().write(true).open(&gate).unwrap();
+    held.lock().unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        drop(held);
+        Instant::now()
+    });
+    let started = Instant::now();
+    store
+        .add_note(id, "Julie M.", "Client rappelé", now)
+        .await
+        .unwrap();
+    let done = Instant::now();
+    let released = release.join().unwrap();
+    assert!(
+        done.duration_since(started) >= Duration::from_millis(400),
+        "the write waited for the gate ({:?})",
+        done.duration_since(started)
+    );
+    assert!(
+        done.duration_since(released) < Duration::from_millis(200),
+        "the write went through right after the release ({:?} later)",
+        done.duration_since(released)
+    );
+    let notes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'note'",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(notes, 1);
+    store.close().await;
+}
+
+/// Checkpoints run in the background: within a second of a write, the
+/// database file alone (without its `-wal`) holds it, though the store is
+/// still open and far from SQLite's automatic threshold.
+#[tokio::test]
+async fn a_write_reaches_the_database_file_itself_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    let store = common::demo_store_at(&path, 20, 14).await;
+    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let id = store
+        .open_dossier(&intake(customer, "Écran noir au démarrage"), now)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+
+    // The main file only, as a copy taken now would have it.
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(&path, &copy).unwrap();
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?immutable=1", copy.display()))
+            .await
+            .unwrap();
+    let words: Option<String> =
+        sqlx::query_scalar("SELECT customer_words FROM dossiers WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(words.as_deref(), Some("Écran noir au démarrage"));
+    conn.close().await.unwrap();
+    store.close().await;
+}
