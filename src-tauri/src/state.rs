@@ -41,6 +41,16 @@ impl AppState {
                 if let Err(error) = store.ensure_default_policy(chrono::Utc::now()).await {
                     tracing::error!(error = %error, "cannot install the default return policy");
                 }
+                // The first search of the day should not wait for the disk.
+                let warm = store.clone();
+                tauri::async_runtime::spawn(async move {
+                    match warm.warm_search().await {
+                        Ok(took) => {
+                            tracing::info!(ms = took.as_millis() as u64, "search index warmed")
+                        }
+                        Err(error) => tracing::warn!(error = %error, "search index not warmed"),
+                    }
+                });
                 Ok(store)
             }
             Err(error) => {

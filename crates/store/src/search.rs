@@ -442,6 +442,26 @@ impl Store {
             .await
     }
 
+    /// Warms what a name search reads, as the app does right after it opens
+    /// the database (before the first customer is at the counter): builds
+    /// the word automaton, then reads the full-text index and the indexed
+    /// names through once, in file order, so that the first search of the
+    /// morning finds them in the page cache instead of reading a few
+    /// hundred scattered pages from disk. Returns how long it took.
+    pub async fn warm_search(&self) -> Result<std::time::Duration> {
+        let t = Instant::now();
+        self.terms.with(&self.pool, |_| ()).await?;
+        // The names and cities first: a name search reads those of up to
+        // 150 candidates, scattered; then the postings.
+        for sql in [
+            "SELECT sum(length(c0)) + sum(length(c1)) FROM customer_fts_content",
+            "SELECT sum(length(block)) FROM customer_fts_data",
+        ] {
+            sqlx::query(sql).execute(&self.pool).await?;
+        }
+        Ok(t.elapsed())
+    }
+
     /// Drops the in-memory automaton: the next name search rebuilds it
     /// (for the benchmark of a cold start).
     pub async fn forget_search_index(&self) {
@@ -450,8 +470,20 @@ impl Store {
 
     /// Everything a result line shows, for a set of customers.
     async fn hit_details(&self, ids: &[CustomerId]) -> Result<HashMap<CustomerId, SearchHit>> {
+        // Two halves read at once on two connections: on a cold page cache
+        // each hit is a handful of scattered reads, which the disk serves in
+        // parallel.
+        let (a, b) = ids.split_at(ids.len().div_ceil(2));
+        let (a, b) = tokio::try_join!(self.hit_rows(a), self.hit_rows(b))?;
+        Ok(a.into_iter()
+            .chain(b)
+            .map(|r| (r.id, r.into_hit()))
+            .collect())
+    }
+
+    async fn hit_rows(&self, ids: &[CustomerId]) -> Result<Vec<HitRow>> {
         if ids.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(Vec::new());
         }
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "SELECT c.id, c.title, c.first_name, c.last_name, c.postal_code, c.city,
@@ -475,8 +507,7 @@ impl Store {
             sep.push_bind(*id);
         }
         qb.push(")");
-        let rows: Vec<HitRow> = qb.build_query_as().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| (r.id, r.into_hit())).collect())
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
     }
 }
 

@@ -239,3 +239,17 @@ async fn bad_input_gets_a_clear_error_or_a_sensible_result() {
     // The table is still there.
     assert!(store.search("helene").await.unwrap().hits.len() >= 3);
 }
+
+/// The app's warm-up at open (word automaton, then the full-text index
+/// read through) runs on a real file; searches then answer as before.
+#[tokio::test]
+async fn the_warm_up_reads_the_index_and_leaves_searches_unchanged() {
+    let (_dir, store) = common::demo_store(200).await;
+    let before = names_and_cities(&store, "helene dupre").await;
+    store.forget_search_index().await;
+    store.warm_search().await.unwrap();
+    let stats = store.search_index_stats().await.unwrap();
+    assert!(stats.terms > 100, "{} words", stats.terms);
+    assert_eq!(names_and_cities(&store, "helene dupre").await, before);
+    assert!(before.len() >= 2, "{before:?}");
+}
