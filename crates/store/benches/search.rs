@@ -116,6 +116,7 @@ fn sound_alike(word: &str) -> Option<String> {
 #[tokio::main]
 async fn main() {
     let path = common::bench_db().await;
+    common::warm_page_cache(&path);
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
     let store = Store::open(&path, OpenMode::MustExist).await.unwrap();

@@ -21,11 +21,7 @@ impl Store {
             }
             None => None,
         };
-        let config: CalendarConfig = match config {
-            Some(json) => crate::projection::decode("calendrier du magasin", &json)?,
-            None => CalendarConfig::default(),
-        };
-        Ok(BusinessCalendar::new(config)?)
+        calendar_from(config.as_deref())
     }
 
     /// Sets a store's business calendar (validated before it is stored).
@@ -62,11 +58,23 @@ impl Store {
     }
 
     pub(crate) async fn local_calendar(conn: &mut SqliteConnection) -> Result<BusinessCalendar> {
-        let store: Option<StoreId> = sqlx::query_scalar(
-            "SELECT s.id FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
+        // This counter's store and its calendar in one query.
+        let config: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT c.config FROM stores s
+             JOIN settings k ON k.key = 'store_code' AND k.value = s.code
+             LEFT JOIN store_calendars c ON c.store_id = s.id",
         )
         .fetch_optional(&mut *conn)
         .await?;
-        Self::calendar_of(conn, store).await
+        calendar_from(config.flatten().as_deref())
     }
+}
+
+/// A stored calendar configuration (JSON), or the default one.
+fn calendar_from(json: Option<&str>) -> Result<BusinessCalendar> {
+    let config: CalendarConfig = match json {
+        Some(json) => crate::projection::decode("calendrier du magasin", json)?,
+        None => CalendarConfig::default(),
+    };
+    Ok(BusinessCalendar::new(config)?)
 }

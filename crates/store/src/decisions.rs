@@ -152,23 +152,19 @@ impl Store {
             .await?;
         let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
         let (recent_from, spend_from) = comptoir_core::policy::history_windows(asked_at);
-        let recent: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM dossiers
-             WHERE customer_id = ? AND opened_at >= ? AND opened_at <= ? AND id <> ?",
+        // The customer's history, one query: dossiers in the last 30 days
+        // and spend over the value window.
+        let (recent, spend): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM dossiers
+                     WHERE customer_id = ?1 AND opened_at >= ?2 AND opened_at <= ?3 AND id <> ?4),
+                    (SELECT COALESCE(sum(total_cents), 0) FROM orders
+                     WHERE customer_id = ?1 AND ordered_at >= ?5 AND ordered_at <= ?3)",
         )
         .bind(src.customer_id)
         .bind(recent_from)
         .bind(asked_at)
         .bind(dossier)
-        .fetch_one(&mut *conn)
-        .await?;
-        let spend: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(sum(total_cents), 0) FROM orders
-             WHERE customer_id = ? AND ordered_at >= ? AND ordered_at <= ?",
-        )
-        .bind(src.customer_id)
         .bind(spend_from)
-        .bind(asked_at)
         .fetch_one(&mut *conn)
         .await?;
         let prior = Self::prior_remedies(conn, line_id, dossier, &calendar).await?;

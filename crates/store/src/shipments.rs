@@ -311,12 +311,7 @@ pub(crate) async fn check_defect_noticed(
     let Some(noticed) = input.defect_noticed_on else {
         return Ok(());
     };
-    let local: Option<StoreId> = sqlx::query_scalar(
-        "SELECT s.id FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let calendar = Store::calendar_of(conn, local).await?;
+    let calendar = Store::local_calendar(conn).await?;
     let today = calendar.local_date(now);
     if noticed > today {
         return Err(CoreError::DefectNoticedAfterRequest {
