@@ -12,7 +12,7 @@ import type { DossierList } from "./bindings/DossierList";
 import type { Settings } from "./bindings/Settings";
 import { ClerkControl } from "./components/ClerkControl";
 import { CustomerCardView } from "./components/CustomerCardView";
-import { CustomerForm } from "./components/CustomerForm";
+import { CustomerForm, type CustomerDraft } from "./components/CustomerForm";
 import { DossierScreen } from "./components/DossierScreen";
 import { AlertRegion } from "./components/AlertRegion";
 import { Icon } from "./components/Icon";
@@ -61,8 +61,8 @@ export function App({ api }: { api: Api }) {
 type View =
   | { screen: "search" }
   | { screen: "card"; request: OpenRequest }
-  | { screen: "new-customer"; prefill: string }
-  | { screen: "edit-customer"; customer: CustomerView }
+  | { screen: "new-customer"; prefill: string; draft?: CustomerDraft }
+  | { screen: "edit-customer"; customer: CustomerView; draft?: CustomerDraft }
   | { screen: "intake"; customer: CustomerView; purchase: Purchase | null }
   | { screen: "dossier"; dossierId: string }
   | { screen: "lists"; list: DossierList }
@@ -232,7 +232,12 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
                   ? back()
                   : replace({ screen: "card", request: { customerId: card.customer.id } })
               }
-              onOpenCustomer={(customerId) => push({ screen: "card", request: { customerId } })}
+              resume={view.draft}
+              onOpenCustomer={(customerId, draft) => {
+                // Esc from that card comes back to the form as it was typed.
+                replace({ ...view, draft });
+                push({ screen: "card", request: { customerId } });
+              }}
             />
           ) : null}
           {view.screen === "intake" ? (

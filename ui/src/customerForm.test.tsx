@@ -145,6 +145,13 @@ describe("new customer", () => {
     fireEvent.click(within(warning).getByRole("button", { name: /Ouvrir la fiche/ }));
     await waitFor(() => expect(customerCard).toHaveBeenCalledWith("c-lyon"));
     await screen.findByRole("heading", { level: 1, name: "Hélène Dupré" });
+
+    // Not the same person: Esc comes back to the form, as it was typed.
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    await screen.findByRole("heading", { name: "Nouveau client" });
+    expect((screen.getByLabelText("Prénom") as HTMLInputElement).value).toBe("H");
+    expect((screen.getByLabelText("Nom") as HTMLInputElement).value).toBe("D");
+    expect(screen.getByDisplayValue("helene.dupre@example.fr")).toBeTruthy();
   });
 
   it("Esc cancels and goes back to the search", async () => {

@@ -293,7 +293,11 @@ fn calendar_deadline_across_a_holiday_weekend() {
 #[test]
 fn policy_check_and_eval() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/policy/default.toml");
+    let policy = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+        .join("../core/policy/default.toml");
+    let policy = policy.to_str().unwrap();
     let v = ok_json(&ctl(&["policy", "check", policy]));
     assert_eq!(v["valid"], true);
 

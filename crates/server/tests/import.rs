@@ -14,7 +14,11 @@ use serde_json::Value;
 const SHOPIFY: &str = include_str!("fixtures/shopify-orders.csv");
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Read at run time (cargo sets it then too): a binary built in another
+    // checkout sharing the target folder must not read that one's files.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
         .join("tests/fixtures")
         .join(name)
 }

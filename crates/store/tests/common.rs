@@ -40,3 +40,15 @@ pub async fn demo_store_at(path: &Path, customers: u64, seed: u64) -> Store {
 pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("comptoir.sqlite")
 }
+
+/// A file of `tests/fixtures`. The package folder is read when the test
+/// runs (cargo sets `CARGO_MANIFEST_DIR` then too): a test binary built in
+/// another checkout sharing the target folder must not read that one's files.
+#[allow(dead_code)]
+pub fn fixture(name: &str) -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("tests/fixtures")
+        .join(name)
+}

@@ -194,10 +194,7 @@ fn a_full_disk_is_named_on_backup_and_leaves_no_bak() -> Result<(), Failed> {
     run(async {
         // A counter's database from an older release (schema v3, made by that
         // release's own code): opening it migrates it, after a backup.
-        let fixture = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/counter-v3.sqlite"
-        );
+        let fixture = common::fixture("counter-v3.sqlite");
         let path = fs.path().join("comptoir.sqlite");
         std::fs::copy(fixture, &path).unwrap();
         {

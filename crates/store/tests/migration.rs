@@ -12,10 +12,14 @@ use comptoir_core::model::DossierStatus;
 use comptoir_store::{OpenMode, Store};
 use sqlx::Row;
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/counter-v3.sqlite"
-);
+/// The counter's database of an older release (read where the test runs:
+/// cargo sets `CARGO_MANIFEST_DIR` at run time too).
+fn fixture() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+        .join("tests/fixtures/counter-v3.sqlite")
+}
 
 /// Every column of every dossier, as SQLite quotes it (exact text).
 async fn rows(path: &Path, columns: &[String]) -> BTreeMap<String, Vec<String>> {
@@ -48,9 +52,9 @@ async fn rows(path: &Path, columns: &[String]) -> BTreeMap<String, Vec<String>> 
 async fn a_v3_counter_database_migrates_to_typed_events_whose_fold_is_the_old_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("comptoir.sqlite");
-    std::fs::copy(FIXTURE, &path).unwrap();
+    std::fs::copy(fixture(), &path).unwrap();
     let old_copy = dir.path().join("old.sqlite");
-    std::fs::copy(FIXTURE, &old_copy).unwrap();
+    std::fs::copy(fixture(), &old_copy).unwrap();
 
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", old_copy.display()))
         .await

@@ -26,9 +26,14 @@ export type CustomerFormMode =
 interface Props {
   api: Api;
   mode: CustomerFormMode;
+  /** What was typed before the clerk looked at another card (Esc comes back to it). */
+  resume?: CustomerDraft;
   onSaved(card: CustomerCard): void;
-  onOpenCustomer(customerId: string): void;
+  /** Opens another customer's card; `draft` is what is typed so far, to resume on return. */
+  onOpenCustomer(customerId: string, draft: CustomerDraft): void;
 }
+
+export type CustomerDraft = Draft;
 
 interface Draft {
   title: string;
@@ -115,9 +120,9 @@ function toPatch(d: Draft, start: Draft): CustomerPatch {
 /** `phones.1` → the id of its input. */
 const inputId = (field: string) => `cf-${field.replace(/\./g, "-")}`;
 
-export function CustomerForm({ api, mode, onSaved, onOpenCustomer }: Props) {
+export function CustomerForm({ api, mode, resume, onSaved, onOpenCustomer }: Props) {
   const [start] = useState<Draft>(() => initial(mode));
-  const [draft, setDraft] = useState<Draft>(start);
+  const [draft, setDraft] = useState<Draft>(resume ?? start);
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [duplicates, setDuplicates] = useState<PossibleDuplicate[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
@@ -270,7 +275,7 @@ export function CustomerForm({ api, mode, onSaved, onOpenCustomer }: Props) {
                 {d.kind === "phone" ? "Ce numéro" : "Cette adresse"} ({d.value}) est déjà {d.kind === "phone" ? "celui" : "celle"} de{" "}
                 <strong>{d.display_name}</strong>
                 {d.city ? ` (${d.postal_code} ${d.city})` : null}.{" "}
-                <button type="button" className="button small" onClick={() => onOpenCustomer(d.customer_id)}>
+                <button type="button" className="button small" onClick={() => onOpenCustomer(d.customer_id, draft)}>
                   Ouvrir la fiche de {d.display_name}
                 </button>
               </li>
