@@ -307,18 +307,32 @@ async fn two_counters_and_head_office(db: Db) {
     assert!(lyon.sync_status().await.unwrap().rejected.is_empty());
     raw.close().await;
 
-    // A change Paris cannot apply is kept aside; the feed goes on.
+    // A change Paris cannot apply is kept aside; the feed goes on. The
+    // server refuses it when pushed (it decodes dossier events)…
     let token_paris = comptoir_client::credential::load(paris.path()).unwrap();
     let c = common::Client::with_token(&server.url(), &token_paris);
     let mut garbage = common::change(
         "PAR1",
         uuid::Uuid::now_v7(),
-        "dossier.event",
-        serde_json::json!({"event": "?"}),
+        "store.setting",
+        serde_json::json!({}),
     );
+    garbage.kind = "dossier.event".into();
+    garbage.payload = serde_json::json!({"event": "?"});
     garbage.hlc = comptoir_core::hlc::Hlc::at(Utc::now()).to_string();
-    let (status, _) = c.push(std::slice::from_ref(&garbage)).await;
+    let (status, v) = c.push(std::slice::from_ref(&garbage)).await;
     assert_eq!(status, 200);
+    assert_eq!(v["results"][0]["code"], "payload_invalid", "{v}");
+    // …so it reaches the feed only as an older server accepted it: written
+    // to the server's storage directly.
+    storage
+        .insert_changes(&[comptoir_server::storage::NewChange {
+            envelope: garbage.clone(),
+            scope: comptoir_server::storage::Scope::Chain,
+            pushed_by: None,
+        }])
+        .await
+        .unwrap();
     lyon.add_note(dossier, "Julie M.", "Pièce reçue", Utc::now())
         .await
         .unwrap();

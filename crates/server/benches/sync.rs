@@ -45,20 +45,25 @@ fn report(name: &str, mut v: Vec<Duration>) {
     );
 }
 
+/// A note on a dossier, typed as a counter's write path makes it (the
+/// server decodes dossier events; anything else would be refused).
 fn change(store: &str, device: Uuid, i: usize) -> ChangeEnvelope {
-    ChangeEnvelope {
-        id: Uuid::now_v7(),
-        kind: "dossier.event".into(),
-        entity_id: Uuid::now_v7(),
-        store_code: store.into(),
+    use comptoir_core::changes::Change;
+    use comptoir_core::events::{DossierEvent, EventRecord};
+    use comptoir_core::ids::{DossierEventId, DossierId};
+    let now = Utc::now();
+    Change::DossierEvent(EventRecord {
+        id: DossierEventId::new(),
+        dossier_id: DossierId::new(),
+        hlc: comptoir_core::hlc::Hlc::at(now),
         device_id: device,
-        hlc: format!(
-            "{:015}-0000-{}",
-            Utc::now().timestamp_millis(),
-            device.simple()
-        ),
-        payload: serde_json::json!({"kind": "note", "note": "Appel client : pièce commandée", "i": i}),
-    }
+        at: now,
+        actor: "Julie M.".into(),
+        note: Some(format!("Appel client : pièce commandée ({i})")),
+        event: DossierEvent::Note,
+    })
+    .to_envelope(store)
+    .expect("a note encodes")
 }
 
 #[tokio::main]
@@ -142,8 +147,14 @@ async fn main() {
                     .await
                     .unwrap();
                 assert!(resp.status().is_success());
-                let _: serde_json::Value = resp.json().await.unwrap();
+                let v: serde_json::Value = resp.json().await.unwrap();
                 push.push(t.elapsed());
+                assert!(
+                    v["results"]
+                        .as_array()
+                        .is_some_and(|r| r.iter().all(|r| r["outcome"] == "applied")),
+                    "every change applied: {v}"
+                );
                 let t = Instant::now();
                 let v: serde_json::Value = http
                     .get(format!("{url}/v1/pull?after={cursor}&limit=500"))

@@ -1,13 +1,19 @@
 //! The one place that decides whether a pushed change is acceptable: the
 //! kind allow-list (with each kind's scope) and the payload check.
 //!
-//! Until issue 8's typed changes land in comptoir-core, the payload is only
-//! checked to be a JSON object and the HLC is read as described in
-//! [`hlc_physical_ms`]. When they land, [`check_change`] parses the payload
-//! into the typed change of its kind (and reads the HLC with core's parser):
-//! this function is the whole swap.
+//! The kinds counters write through comptoir-core's one write path
+//! (`dossier.event`, `customer.created`, `customer.field`) are decoded into
+//! core's typed change (`Change::from_envelope`: the event or field and its
+//! data, the HLC with core's parser, the customer id against the
+//! envelope's): a payload that a counter could not apply is refused here,
+//! with its reason, and stored nowhere. The kinds core does not type yet
+//! (`customer.erased`, `store.setting`) are checked to be a JSON object.
 
 use chrono::{DateTime, Utc};
+use comptoir_core::changes::{
+    Change, KIND_CUSTOMER_CREATED, KIND_CUSTOMER_FIELD, KIND_DOSSIER_EVENT,
+};
+use comptoir_core::CoreError;
 use comptoir_sync::ChangeEnvelope;
 
 use crate::storage::Scope;
@@ -58,7 +64,8 @@ fn reject(code: &'static str, reason: String) -> Rejection {
 
 /// The physical part of an HLC stamp, in milliseconds since the Unix epoch:
 /// the stamp's leading run of ASCII digits (the stamp is `<ms>…`, fixed
-/// width so that it sorts as text). ASSUMPTION until core's HLC lands.
+/// width so that it sorts as text, as core's `Hlc` writes it). Read for every
+/// kind to refuse a stamp too far ahead; typed kinds are parsed whole too.
 pub fn hlc_physical_ms(hlc: &str) -> Option<i64> {
     let digits: &str = &hlc[..hlc.bytes().take_while(u8::is_ascii_digit).count()];
     if digits.is_empty() || digits.len() > 18 {
@@ -119,12 +126,38 @@ pub fn check_change(
             "Le contenu du changement doit être un objet JSON.".into(),
         ));
     }
+    if TYPED_KINDS.contains(&c.kind.as_str()) {
+        if let Err(e) = Change::from_envelope(c) {
+            let code = match e {
+                CoreError::InvalidHlc(_) => "hlc_invalid",
+                _ => "payload_invalid",
+            };
+            return Err(reject(
+                code,
+                format!(
+                    "Contenu illisible pour un changement « {} » : {}",
+                    c.kind,
+                    e.message_fr()
+                ),
+            ));
+        }
+    }
     Ok(rule.scope)
 }
+
+/// The kinds decoded into core's typed change before they are accepted.
+const TYPED_KINDS: [&str; 3] = [
+    KIND_DOSSIER_EVENT,
+    KIND_CUSTOMER_CREATED,
+    KIND_CUSTOMER_FIELD,
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use comptoir_core::events::{DossierEvent, EventRecord};
+    use comptoir_core::hlc::Hlc;
+    use comptoir_core::ids::{DossierEventId, DossierId};
     use uuid::Uuid;
 
     fn env(kind: &str, hlc: String) -> ChangeEnvelope {
@@ -139,38 +172,75 @@ mod tests {
         }
     }
 
+    /// A note on a dossier, as a counter's write path makes it.
+    fn note(at_ms: i64) -> ChangeEnvelope {
+        let at = DateTime::from_timestamp_millis(at_ms).unwrap();
+        Change::DossierEvent(EventRecord {
+            id: DossierEventId::new(),
+            dossier_id: DossierId::new(),
+            hlc: Hlc::at(at),
+            device_id: Uuid::now_v7(),
+            at,
+            actor: "Julie M.".into(),
+            note: Some("Client rappelé".into()),
+            event: DossierEvent::Note,
+        })
+        .to_envelope("LYO1")
+        .unwrap()
+    }
+
     #[test]
     fn table() {
         let now = Utc::now();
         let ms = now.timestamp_millis();
         let ok = format!("{ms:015}-0000-abcd");
-        assert_eq!(
-            check_change(&env("dossier.event", ok.clone()), now, 300),
-            Ok(Scope::Chain)
-        );
+        assert_eq!(check_change(&note(ms), now, 300), Ok(Scope::Chain));
         assert_eq!(
             check_change(&env("store.setting", ok.clone()), now, 300),
             Ok(Scope::Store)
         );
         let code = |c: &ChangeEnvelope| check_change(c, now, 300).err().map(|r| r.code);
-        assert_eq!(code(&env("dossier.evil", ok.clone())), Some("unknown_kind"));
-        assert_eq!(
-            code(&env("dossier.event", "zz".into())),
-            Some("hlc_invalid")
-        );
-        assert_eq!(
-            code(&env("dossier.event", format!("{:015}-0", ms + 301_000))),
-            Some("hlc_ahead")
-        );
-        assert_eq!(
-            code(&env("dossier.event", format!("{:015}-0", ms + 299_000))),
-            None
-        );
-        let mut v4 = env("dossier.event", ok.clone());
+        assert_eq!(code(&env("dossier.evil", ok)), Some("unknown_kind"));
+        let mut bad_hlc = note(ms);
+        bad_hlc.hlc = "zz".into();
+        assert_eq!(code(&bad_hlc), Some("hlc_invalid"));
+        assert_eq!(code(&note(ms + 301_000)), Some("hlc_ahead"));
+        assert_eq!(code(&note(ms + 299_000)), None);
+        let mut v4 = note(ms);
         v4.id = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
         assert_eq!(code(&v4), Some("id_not_v7"));
-        let mut arr = env("dossier.event", ok);
+        let mut arr = note(ms);
         arr.payload = serde_json::json!([1]);
         assert_eq!(code(&arr), Some("payload_invalid"));
+    }
+
+    /// A typed kind whose payload a counter could not apply is refused,
+    /// with the reason; an HLC in another format too.
+    #[test]
+    fn typed_kinds_are_decoded() {
+        let now = Utc::now();
+        let ms = now.timestamp_millis();
+        let check = |c: &ChangeEnvelope| check_change(c, now, 300).err();
+        // Any object is no longer a dossier event.
+        let r = check(&env("dossier.event", Hlc::at(now).to_string())).unwrap();
+        assert_eq!(r.code, "payload_invalid");
+        assert!(r.reason.contains("dossier.event"), "{}", r.reason);
+        // An event of a kind core does not know.
+        let mut odd = note(ms);
+        odd.payload["event"] = serde_json::json!({"type": "teleported"});
+        assert_eq!(check(&odd).map(|r| r.code), Some("payload_invalid"));
+        // Leading digits right, the rest not an HLC.
+        let mut hlc = note(ms);
+        hlc.hlc = format!("{ms:016}-x");
+        assert_eq!(check(&hlc).map(|r| r.code), Some("hlc_invalid"));
+        // A customer created under another id than the envelope's.
+        let mut created = env("customer.created", Hlc::at(now).to_string());
+        created.payload = serde_json::json!({"actor": "Julie M.", "customer": {}});
+        assert_eq!(check(&created).map(|r| r.code), Some("payload_invalid"));
+        // Untyped kinds: an object is enough.
+        assert_eq!(
+            check(&env("customer.erased", Hlc::at(now).to_string())),
+            None
+        );
     }
 }

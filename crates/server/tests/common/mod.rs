@@ -267,17 +267,71 @@ pub async fn enrol(storage: &dyn Storage, base: &str, store: &str) -> EnrolRespo
 
 /// A well-formed change of this store, HLC at the current time.
 pub fn change(store: &str, device: Uuid, kind: &str, payload: Value) -> ChangeEnvelope {
-    ChangeEnvelope {
-        id: Uuid::now_v7(),
-        kind: kind.to_owned(),
-        entity_id: Uuid::now_v7(),
-        store_code: store.to_owned(),
-        device_id: device,
-        hlc: format!(
-            "{:015}-0000-{}",
-            Utc::now().timestamp_millis(),
-            device.simple()
-        ),
-        payload,
+    use comptoir_core::changes::{Change, CustomerCreated, CustomerFieldChange};
+    use comptoir_core::events::{DossierEvent, EventRecord};
+    use comptoir_core::ids::{CustomerId, DossierEventId, DossierId};
+    let now = Utc::now();
+    let hlc = comptoir_core::hlc::Hlc::at(now);
+    // The kinds core types are pushed as real typed changes (the server
+    // decodes them); the test's JSON rides in a free field — a note's text,
+    // a field's new value, a customer's city — so that changes differ.
+    let typed = match kind {
+        "dossier.event" => Some(Change::DossierEvent(EventRecord {
+            id: DossierEventId::new(),
+            dossier_id: DossierId::new(),
+            hlc,
+            device_id: device,
+            at: now,
+            actor: "Julie M.".to_owned(),
+            note: Some(payload.to_string()),
+            event: DossierEvent::Note,
+        })),
+        "customer.field" => Some(Change::CustomerField(CustomerFieldChange {
+            id: Uuid::now_v7(),
+            customer_id: CustomerId::new(),
+            hlc,
+            device_id: device,
+            at: now,
+            actor: "Julie M.".to_owned(),
+            field: comptoir_core::customer::CustomerField::FirstName,
+            old: Value::Null,
+            value: payload.clone(),
+        })),
+        "customer.created" => Some(Change::CustomerCreated(Box::new(CustomerCreated {
+            id: Uuid::now_v7(),
+            hlc,
+            device_id: device,
+            actor: "Julie M.".to_owned(),
+            customer: comptoir_core::records::CustomerRecord {
+                id: CustomerId::new(),
+                title: None,
+                first_name: "Hélène".to_owned(),
+                last_name: "Dupré".to_owned(),
+                address_line1: "3 rue de la République".to_owned(),
+                address_line2: None,
+                postal_code: "69002".to_owned(),
+                city: payload.to_string(),
+                country: "FR".to_owned(),
+                email_marketing: false,
+                sms_marketing: false,
+                consents_updated_at: None,
+                created_at: now,
+                updated_at: now,
+                contacts: Vec::new(),
+            },
+        }))),
+        _ => None,
+    };
+    match typed {
+        Some(c) => c.to_envelope(store).unwrap(),
+        None => ChangeEnvelope {
+            id: Uuid::now_v7(),
+            kind: kind.to_owned(),
+            entity_id: Uuid::now_v7(),
+            store_code: store.to_owned(),
+            device_id: device,
+            hlc: hlc.to_string(),
+            payload,
+        },
     }
 }
