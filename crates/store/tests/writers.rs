@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use comptoir_core::dossier::OpenDossierInput;
-use comptoir_core::ids::CustomerId;
+use comptoir_core::ids::{CustomerId, DossierId};
 use comptoir_store::{OpenMode, Store};
 use sqlx::{Connection, Executor};
 
@@ -35,6 +35,39 @@ fn intake(customer: CustomerId, words: &str) -> OpenDossierInput {
     .unwrap()
 }
 
+/// 23 November 2026, 9:00 UTC: the tests' "now".
+fn at_nine() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+/// A small demo store (seed `seed`) with one dossier opened on it.
+async fn store_with_a_dossier(
+    seed: u64,
+    words: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, Store, DossierId) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::db_path(&dir);
+    let store = common::demo_store_at(&path, 20, seed).await;
+    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let id = store
+        .open_dossier(&intake(customer, words), at_nine())
+        .await
+        .unwrap();
+    (dir, path, store, id)
+}
+
+/// How many notes the dossier's timeline holds.
+async fn notes_on(store: &Store, id: DossierId) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'note'")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writers_on_separate_handles_queue_instead_of_failing() {
     let dir = tempfile::tempdir().unwrap();
@@ -49,7 +82,7 @@ async fn writers_on_separate_handles_queue_instead_of_failing() {
     for _ in 0..3 {
         stores.push(Store::open(&path, OpenMode::MustExist).await.unwrap());
     }
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let now = at_nine();
     let mut tasks = Vec::new();
     for (w, store) in stores.iter().enumerate() {
         for i in 0..15 {
@@ -91,18 +124,8 @@ async fn writers_on_separate_handles_queue_instead_of_failing() {
 
 #[tokio::test]
 async fn a_write_lock_held_past_the_busy_timeout_is_the_named_busy_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::db_path(&dir);
-    let store = common::demo_store_at(&path, 20, 12).await;
-    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-    let id = store
-        .open_dossier(&intake(customer, "Ne s'allume plus"), now)
-        .await
-        .unwrap();
+    let (_dir, path, store, id) = store_with_a_dossier(12, "Ne s'allume plus").await;
+    let now = at_nine();
 
     // Another program holds the write lock and does not let go.
     let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
@@ -133,13 +156,7 @@ async fn a_write_lock_held_past_the_busy_timeout_is_the_named_busy_error() {
         .add_note(id, "Julie M.", "Client rappelé", now)
         .await
         .unwrap();
-    let notes: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'note'",
-    )
-    .bind(id)
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
+    let notes = notes_on(&store, id).await;
     assert_eq!(notes, 1, "the refused write left nothing");
     store.close().await;
 }
@@ -150,18 +167,8 @@ async fn a_write_lock_held_past_the_busy_timeout_is_the_named_busy_error() {
 /// poll of SQLite's busy handler.
 #[tokio::test]
 async fn a_write_waits_at_the_gate_and_goes_through_once_it_is_released() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::db_path(&dir);
-    let store = common::demo_store_at(&path, 20, 13).await;
-    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-    let id = store
-        .open_dossier(&intake(customer, "Ne s'allume plus"), now)
-        .await
-        .unwrap();
+    let (_dir, path, store, id) = store_with_a_dossier(13, "Ne s'allume plus").await;
+    let now = at_nine();
     let mut gate = path.as_os_str().to_owned();
     gate.push(".write-lock");
     let gate = std::path::PathBuf::from(gate);
@@ -192,13 +199,7 @@ async fn a_write_waits_at_the_gate_and_goes_through_once_it_is_released() {
         "the write went through right after the release ({:?} later)",
         done.duration_since(released)
     );
-    let notes: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'note'",
-    )
-    .bind(id)
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
+    let notes = notes_on(&store, id).await;
     assert_eq!(notes, 1);
     store.close().await;
 }
@@ -208,18 +209,7 @@ async fn a_write_waits_at_the_gate_and_goes_through_once_it_is_released() {
 /// still open and far from SQLite's automatic threshold.
 #[tokio::test]
 async fn a_write_reaches_the_database_file_itself_within_a_second() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::db_path(&dir);
-    let store = common::demo_store_at(&path, 20, 14).await;
-    let customer: CustomerId = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-    let id = store
-        .open_dossier(&intake(customer, "Écran noir au démarrage"), now)
-        .await
-        .unwrap();
+    let (dir, path, store, id) = store_with_a_dossier(14, "Écran noir au démarrage").await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;
 
     // The main file only, as a copy taken now would have it.
