@@ -245,6 +245,40 @@ async fn two_counters_and_head_office(db: Db) {
     assert_eq!(again.totals.imported + again.totals.updated, 0);
     assert_eq!(sync(&paris).await.received, 0);
 
+    // Head office publishes a new return policy; every counter installs it.
+    // One below the legal floor is refused and reaches no one.
+    let text = comptoir_core::policy::DEFAULT_POLICY_TOML
+        .replace("version = \"2026.1\"", "version = \"2026.12\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-11-01");
+    assert_ne!(text, comptoir_core::policy::DEFAULT_POLICY_TOML);
+    let below = text.replace("withdrawal_days = 14", "withdrawal_days = 10");
+    let e = comptoir_server::admin::publish_policy(&*storage, &below, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "policy_invalid", "{e}");
+    assert!(
+        e.message_fr().contains("rien n'a été publié"),
+        "{}",
+        e.message_fr()
+    );
+    assert_eq!(sync(&paris).await.received, 0, "nothing was published");
+    sync(&lyon).await; // Lyon catches up with the web orders first.
+    let published = comptoir_server::admin::publish_policy(&*storage, &text, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(published.version, "2026.12");
+    for counter in [&lyon, &paris] {
+        assert_eq!(
+            counter.current_policy(Utc::now()).await.unwrap().version,
+            "2026.1"
+        );
+        assert_eq!(sync(counter).await.received, 1);
+        assert_eq!(
+            counter.current_policy(Utc::now()).await.unwrap().version,
+            "2026.12"
+        );
+    }
+
     // The link is cut: Lyon keeps working, the change waits, then goes.
     server.shutdown().await.unwrap();
     lyon.add_note(dossier, "Julie M.", "Client rappelé", Utc::now())

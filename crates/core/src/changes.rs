@@ -31,6 +31,8 @@ pub const KIND_CUSTOMER_IMPORTED: &str = "customer.imported";
 pub const KIND_PRODUCT_IMPORTED: &str = "product.imported";
 /// `kind` of an order imported by head office (web shop, marketplace).
 pub const KIND_ORDER_IMPORTED: &str = "order.imported";
+/// A return policy published by head office (`comptoir-server policy publish`).
+pub const KIND_POLICY_PUBLISHED: &str = "policy.published";
 
 /// One change on the wire (and in the outbox): what a counter pushes to the
 /// central server and the server serves back in its feed (`comptoir-sync`
@@ -280,14 +282,27 @@ pub enum HeadOfficeRecord {
     Customer(Box<CustomerRecord>),
     Product(ProductRecord),
     Order(OrderRecord),
+    Policy(PublishedPolicy),
+}
+
+/// A policy document as head office published it: the TOML text, whole
+/// (each counter checks it against the format and the legal floor and
+/// installs it; the same version again is a no-op).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedPolicy {
+    /// The publication's id (the envelope's entity), born at publication.
+    pub id: Uuid,
+    pub text: String,
 }
 
 impl HeadOfficeRecord {
     /// The kinds of head-office records.
-    pub const KINDS: [&'static str; 3] = [
+    pub const KINDS: [&'static str; 4] = [
         KIND_CUSTOMER_IMPORTED,
         KIND_PRODUCT_IMPORTED,
         KIND_ORDER_IMPORTED,
+        KIND_POLICY_PUBLISHED,
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -295,6 +310,7 @@ impl HeadOfficeRecord {
             HeadOfficeRecord::Customer(_) => KIND_CUSTOMER_IMPORTED,
             HeadOfficeRecord::Product(_) => KIND_PRODUCT_IMPORTED,
             HeadOfficeRecord::Order(_) => KIND_ORDER_IMPORTED,
+            HeadOfficeRecord::Policy(_) => KIND_POLICY_PUBLISHED,
         }
     }
 
@@ -304,6 +320,7 @@ impl HeadOfficeRecord {
             HeadOfficeRecord::Customer(c) => c.id.0,
             HeadOfficeRecord::Product(p) => p.id.0,
             HeadOfficeRecord::Order(o) => o.id.0,
+            HeadOfficeRecord::Policy(p) => p.id,
         }
     }
 
@@ -313,6 +330,7 @@ impl HeadOfficeRecord {
             HeadOfficeRecord::Customer(c) => to_json(self.kind(), c),
             HeadOfficeRecord::Product(p) => to_json(self.kind(), p),
             HeadOfficeRecord::Order(o) => to_json(self.kind(), o),
+            HeadOfficeRecord::Policy(p) => to_json(self.kind(), p),
         }
     }
 
@@ -329,6 +347,9 @@ impl HeadOfficeRecord {
                 HeadOfficeRecord::Product(from_json(kind, env.payload.clone())?)
             }
             KIND_ORDER_IMPORTED => HeadOfficeRecord::Order(from_json(kind, env.payload.clone())?),
+            KIND_POLICY_PUBLISHED => {
+                HeadOfficeRecord::Policy(from_json(kind, env.payload.clone())?)
+            }
             _ => return Ok(None),
         };
         env.hlc.parse::<Hlc>()?;

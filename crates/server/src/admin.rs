@@ -1,4 +1,5 @@
-//! What the `store` and `device` subcommands do, callable from tests.
+//! What the `store`, `device` and `policy` subcommands do, callable from
+//! tests.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -36,5 +37,46 @@ pub async fn enrol_code(
         store_code: store_code.to_owned(),
         code,
         expires_at,
+    })
+}
+
+/// A policy published to every counter.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPublished {
+    pub id: String,
+    pub version: String,
+    pub effective_from: chrono::NaiveDate,
+    /// The feed change that carries it.
+    pub change_id: uuid::Uuid,
+}
+
+/// Publishes a return policy: checked here as each counter will check it
+/// (the document's format and the legal floor, `Policy::from_toml`), then
+/// served to every store in the feed as a `policy.published` record. A
+/// refused document is stored nowhere.
+pub async fn publish_policy(
+    storage: &dyn Storage,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<PolicyPublished> {
+    use comptoir_core::changes::HeadOfficeRecord;
+    let policy = comptoir_core::policy::Policy::from_toml(text)
+        .map_err(|e| crate::error::ApiError::PolicyInvalid(e.message_fr()))?;
+    let record = HeadOfficeRecord::Policy(comptoir_core::changes::PublishedPolicy {
+        id: uuid::Uuid::now_v7(),
+        text: text.to_owned(),
+    });
+    let payload = record
+        .to_payload()
+        .map_err(|e| crate::error::ApiError::PolicyInvalid(e.message_fr()))?;
+    let change =
+        crate::import::apply::server_change(record.kind(), record.entity_id(), payload, now);
+    let change_id = change.envelope.id;
+    storage.insert_changes(&[change]).await?;
+    Ok(PolicyPublished {
+        id: policy.id,
+        version: policy.version,
+        effective_from: policy.effective_from,
+        change_id,
     })
 }

@@ -51,6 +51,8 @@ pub enum ApiError {
     DeviceUnknown(String),
     #[error("import file format: {0}")]
     ImportFormat(String),
+    #[error("policy refused: {0}")]
+    PolicyInvalid(String),
     #[error("import file lacks columns: {0}")]
     ImportColumnsMissing(String),
     #[error("head office only")]
@@ -93,6 +95,7 @@ impl ApiError {
             ApiError::StoreCodeInvalid(_) => "store_code_invalid",
             ApiError::DeviceUnknown(_) => "device_unknown",
             ApiError::ImportFormat(_) => "import_format",
+            ApiError::PolicyInvalid(_) => "policy_invalid",
             ApiError::ImportColumnsMissing(_) => "import_columns_missing",
             ApiError::HeadOfficeOnly => "head_office_only",
             ApiError::NotFound => "not_found",
@@ -113,6 +116,7 @@ impl ApiError {
             | ApiError::BadCursor(_)
             | ApiError::StoreCodeInvalid(_)
             | ApiError::ImportFormat(_)
+            | ApiError::PolicyInvalid(_)
             | ApiError::ImportColumnsMissing(_) => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -180,6 +184,9 @@ impl ApiError {
             ),
             ApiError::DeviceUnknown(d) => format!("Poste inconnu : {d}."),
             ApiError::ImportFormat(d) => format!("Fichier d'import illisible : {d}"),
+            ApiError::PolicyInvalid(d) => {
+                format!("Politique de retour refusée, rien n'a été publié : {d}")
+            }
             ApiError::ImportColumnsMissing(c) => {
                 format!("Colonnes absentes du fichier d'import : {c}. Rien n'a été importé.")
             }

@@ -64,6 +64,22 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ImportCmd,
     },
+    /// The chain's return policy.
+    Policy {
+        #[command(subcommand)]
+        cmd: PolicyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCmd {
+    /// Publishes a policy document (TOML) to every counter: checked against
+    /// its format and the legal floor first; refused, nothing is published.
+    Publish {
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
 }
 
 #[derive(Subcommand)]
@@ -242,6 +258,14 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let bytes = std::fs::read(&file)?;
             let st = storage::open(&s.backend()?).await?;
             print(&import::run(st.as_ref(), source, &bytes).await?)
+        }
+        Cmd::Policy {
+            cmd: PolicyCmd::Publish { file, db },
+        } => {
+            let s = settings(cfg, &db, &Overrides::default())?;
+            let text = std::fs::read_to_string(&file)?;
+            let st = storage::open(&s.backend()?).await?;
+            print(&admin::publish_policy(st.as_ref(), &text, Utc::now()).await?)
         }
     }
 }

@@ -90,6 +90,55 @@ async fn admin_commands(db: Db) {
 }
 both!(admin_commands);
 
+/// `policy publish`: a document below the legal floor or that is not TOML
+/// is refused in French and publishes nothing; a good one is in the feed
+/// of every store.
+async fn policy_publication(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let good = comptoir_core::policy::DEFAULT_POLICY_TOML
+        .replace("version = \"2026.1\"", "version = \"2026.12\"");
+    let below = write(
+        "below.toml",
+        &good.replace("withdrawal_days = 14", "withdrawal_days = 7"),
+    );
+    let garbage = write("garbage.toml", "id = [");
+    let good = write("good.toml", &good);
+    let (ok, _, _) = run(&db, &["store", "add", "--code", "LYO1", "--name", "Lyon"]);
+    assert!(ok);
+    for bad in [&below, &garbage] {
+        let (ok, out, err) = run(&db, &["policy", "publish", bad]);
+        assert!(!ok, "{out}");
+        assert_eq!(err["code"], "policy_invalid", "{err}");
+        assert!(err["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Politique de retour refusée, rien n'a été publié"));
+    }
+    let storage = db.storage().await;
+    let feed = |s: std::sync::Arc<dyn comptoir_server::storage::Storage>| async move {
+        s.feed("LYO1", comptoir_server::storage::Cursor::default(), 100)
+            .await
+            .unwrap()
+    };
+    assert!(feed(storage.clone()).await.is_empty(), "nothing published");
+    let (ok, v, _) = run(&db, &["policy", "publish", &good]);
+    assert!(ok);
+    assert_eq!(v["version"], "2026.12");
+    let rows = feed(storage).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].envelope.kind, "policy.published");
+    assert_eq!(
+        rows[0].envelope.id.to_string(),
+        v["change_id"].as_str().unwrap()
+    );
+}
+both!(policy_publication);
+
 #[test]
 fn no_database_is_a_french_error() {
     let out = bin().args(["store", "list"]).output().unwrap();

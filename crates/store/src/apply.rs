@@ -365,6 +365,9 @@ async fn apply_head_office(
                 }
             }
             HeadOfficeRecord::Order(o) => orders.push(o.clone()),
+            HeadOfficeRecord::Policy(p) => {
+                crate::policies::install_policy_in(conn, &p.text, chrono::Utc::now()).await?;
+            }
         }
     }
     for c in &customers {

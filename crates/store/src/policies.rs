@@ -39,43 +39,11 @@ impl Store {
     /// floor first). Installing the same version again is a no-op; the same
     /// id and version with another text is refused.
     pub async fn install_policy(&self, text: &str, now: DateTime<Utc>) -> Result<PolicyInfo> {
-        let policy = Policy::from_toml(text)?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
-                .bind(&policy.id)
-                .bind(&policy.version)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match existing {
-            Some(doc) if doc == text => {}
-            Some(_) => {
-                return Err(StoreError::PolicyVersionConflict {
-                    id: policy.id.clone(),
-                    version: policy.version.clone(),
-                })
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO policies (id, version, effective_from, document, installed_at)
-                     VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(&policy.id)
-                .bind(&policy.version)
-                .bind(policy.effective_from)
-                .bind(text)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        let info = install_policy_in(&mut tx, text, now).await?;
         tx.commit().await?;
-        Ok(PolicyInfo {
-            id: policy.id,
-            version: policy.version,
-            effective_from: policy.effective_from,
-        })
+        Ok(info)
     }
 
     /// Installs the policy shipped with the app when the counter has none.
@@ -116,4 +84,47 @@ impl Store {
             effective_from: p.effective_from,
         })
     }
+}
+
+/// [`Store::install_policy`] in the caller's transaction (a policy head
+/// office published, received with the sync).
+pub(crate) async fn install_policy_in(
+    conn: &mut sqlx::SqliteConnection,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<PolicyInfo> {
+    let policy = Policy::from_toml(text)?;
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT document FROM policies WHERE id = ? AND version = ?")
+            .bind(&policy.id)
+            .bind(&policy.version)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match existing {
+        Some(doc) if doc == text => {}
+        Some(_) => {
+            return Err(StoreError::PolicyVersionConflict {
+                id: policy.id.clone(),
+                version: policy.version.clone(),
+            })
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO policies (id, version, effective_from, document, installed_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&policy.id)
+            .bind(&policy.version)
+            .bind(policy.effective_from)
+            .bind(text)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(PolicyInfo {
+        id: policy.id,
+        version: policy.version,
+        effective_from: policy.effective_from,
+    })
 }

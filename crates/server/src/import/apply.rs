@@ -9,7 +9,7 @@
 //! its few queries.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use comptoir_core::changes::{KIND_CUSTOMER_IMPORTED, KIND_ORDER_IMPORTED, KIND_PRODUCT_IMPORTED};
 use comptoir_core::ids::{ContactId, CustomerId, OrderId, OrderLineId, ProductId};
 use comptoir_core::model::{Channel, ContactKind, SoldAs};
@@ -72,7 +72,14 @@ fn content_hash(o: &WebOrder) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
-fn server_change(kind: &str, entity_id: Uuid, payload: Value) -> NewChange {
+/// A change written by head office (import, publication): no store, no
+/// device, served to the whole chain.
+pub(crate) fn server_change(
+    kind: &str,
+    entity_id: Uuid,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> NewChange {
     NewChange {
         envelope: ChangeEnvelope {
             id: Uuid::now_v7(),
@@ -81,7 +88,7 @@ fn server_change(kind: &str, entity_id: Uuid, payload: Value) -> NewChange {
             // Head office: no store, no device.
             store_code: String::new(),
             device_id: Uuid::nil(),
-            hlc: comptoir_core::hlc::Hlc::at(Utc::now()).to_string(),
+            hlc: comptoir_core::hlc::Hlc::at(now).to_string(),
             payload,
         },
         scope: Scope::Chain,
@@ -168,7 +175,7 @@ async fn customer_for(
     let v = to_value(&rec)?;
     tx.insert_customer(id.0, email_norm.as_deref(), phone_norm.as_deref(), &v)
         .await?;
-    changes.push(server_change(KIND_CUSTOMER_IMPORTED, id.0, v));
+    changes.push(server_change(KIND_CUSTOMER_IMPORTED, id.0, v, Utc::now()));
     totals.customers_created += 1;
     Ok(id.0)
 }
@@ -222,7 +229,12 @@ async fn apply_one(
                 };
                 let v = to_value(&rec)?;
                 tx.insert_product(rec.id.0, &sku, &v).await?;
-                changes.push(server_change(KIND_PRODUCT_IMPORTED, rec.id.0, v));
+                changes.push(server_change(
+                    KIND_PRODUCT_IMPORTED,
+                    rec.id.0,
+                    v,
+                    Utc::now(),
+                ));
                 totals.products_created += 1;
                 rec.id.0
             }
@@ -253,7 +265,7 @@ async fn apply_one(
     let v = to_value(&rec)?;
     tx.upsert_order(source.key(), &o.number, order_id, &hash, &v)
         .await?;
-    changes.push(server_change(KIND_ORDER_IMPORTED, order_id, v));
+    changes.push(server_change(KIND_ORDER_IMPORTED, order_id, v, Utc::now()));
     tx.insert_changes(&changes).await?;
     Ok(if existing.is_some() {
         LineOutcome::Updated
