@@ -278,6 +278,32 @@ async fn two_counters_and_head_office(db: Db) {
             "2026.12"
         );
     }
+    // The same version published again with another text: each counter
+    // keeps the one it has and sets the other aside, with the reason.
+    let other = text.replace("withdrawal_days = 14", "withdrawal_days = 30");
+    assert_ne!(other, text);
+    let again = comptoir_server::admin::publish_policy(&*storage, &other, Utc::now())
+        .await
+        .unwrap();
+    let r = sync(&paris).await;
+    assert_eq!(r.received, 1, "{r:?}");
+    let st = paris.sync_status().await.unwrap();
+    let aside = st
+        .rejected
+        .iter()
+        .find(|x| x.id == again.change_id)
+        .expect("set aside");
+    assert_eq!(
+        (aside.direction.as_str(), aside.code.as_str()),
+        ("pull", "policy_version_conflict")
+    );
+    assert_eq!(
+        paris.current_policy(Utc::now()).await.unwrap().version,
+        "2026.12"
+    );
+    paris.drop_rejected(again.change_id).await.unwrap();
+    sync(&lyon).await;
+    lyon.drop_rejected(again.change_id).await.unwrap();
 
     // The link is cut: Lyon keeps working, the change waits, then goes.
     server.shutdown().await.unwrap();
