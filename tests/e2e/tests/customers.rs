@@ -167,6 +167,30 @@ async fn a_walk_in_customer_is_created_found_corrected_and_a_duplicate_pointed_o
             "the keyboard is on the warning"
         );
         shot(&c, "45-customer-duplicate").await;
+        // The keyboard is on « Ouvrir la fiche … »: Enter opens Hélène's
+        // card; not the same person, Esc comes back to the form as typed.
+        c.active_element()
+            .await
+            .expect("focused")
+            .send_keys(keys::ENTER)
+            .await
+            .expect("enter opens the card");
+        text_containing(&c, "h1", &["Hélène Dupré"]).await;
+        press(&c, keys::ESCAPE).await;
+        text_containing(&c, ".customer-form-screen h1", &["Nouveau client"]).await;
+        for (field, typed) in [
+            ("#cf-first_name", "Léa"),
+            ("#cf-last_name", "Quarantotto"),
+            ("#cf-phones-0", "+33 6 12 34 56 78"),
+        ] {
+            let value = element(&c, field)
+                .await
+                .prop("value")
+                .await
+                .expect("value");
+            assert_eq!(value.as_deref(), Some(typed), "{field} kept");
+        }
+        shot(&c, "46-customer-form-kept").await;
         // Nothing saved: Esc cancels; Hélène's number finds no new customer.
         press(&c, keys::ESCAPE).await;
         search(&c, "+33 6 12 34 56 78").await;
