@@ -183,11 +183,7 @@ async fn a_walk_in_customer_is_created_found_corrected_and_a_duplicate_pointed_o
             ("#cf-last_name", "Quarantotto"),
             ("#cf-phones-0", "+33 6 12 34 56 78"),
         ] {
-            let value = element(&c, field)
-                .await
-                .prop("value")
-                .await
-                .expect("value");
+            let value = element(&c, field).await.prop("value").await.expect("value");
             assert_eq!(value.as_deref(), Some(typed), "{field} kept");
         }
         shot(&c, "46-customer-form-kept").await;
