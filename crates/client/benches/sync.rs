@@ -161,13 +161,7 @@ async fn main() {
             comptoir_client::sync_once(&paris, &mut |_| {})
                 .await
                 .unwrap();
-            let detail = paris.dossier_detail(d).await.unwrap();
-            if detail
-                .dossier
-                .events
-                .iter()
-                .any(|e| e.note.as_deref() == Some(text.as_str()))
-            {
+            if has_note(&paris, d, &text).await {
                 break;
             }
             assert!(t.elapsed() < Duration::from_secs(30));
@@ -225,13 +219,7 @@ async fn main() {
             .await
             .unwrap();
         loop {
-            let detail = paris.dossier_detail(d).await.unwrap();
-            if detail
-                .dossier
-                .events
-                .iter()
-                .any(|e| e.note.as_deref() == Some(text.as_str()))
-            {
+            if has_note(&paris, d, &text).await {
                 break;
             }
             assert!(t.elapsed() < Duration::from_secs(30));
@@ -251,4 +239,18 @@ async fn main() {
     );
     running.shutdown().await.unwrap();
     running2.shutdown().await.unwrap();
+}
+
+/// Whether the dossier's timeline at this counter has a note with this text.
+async fn has_note(
+    store: &comptoir_store::Store,
+    dossier: comptoir_core::ids::DossierId,
+    text: &str,
+) -> bool {
+    let detail = store.dossier_detail(dossier).await.unwrap();
+    detail
+        .dossier
+        .events
+        .iter()
+        .any(|e| e.note.as_deref() == Some(text))
 }

@@ -294,7 +294,7 @@ pub(crate) async fn apply_received(
     }
     // Head office's records first: a dossier opened online may be about an
     // order imported in the same page.
-    let mut applied = apply_head_office(conn, &records).await?;
+    let mut applied = apply_head_office(conn, &records, now).await?;
     let mut events = Vec::new();
     let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -339,6 +339,7 @@ pub(crate) async fn apply_received(
 async fn apply_head_office(
     conn: &mut SqliteConnection,
     records: &[HeadOfficeRecord],
+    now: DateTime<Utc>,
 ) -> Result<usize> {
     let mut customers = Vec::new();
     let mut products = Vec::new();
@@ -366,7 +367,7 @@ async fn apply_head_office(
             }
             HeadOfficeRecord::Order(o) => orders.push(o.clone()),
             HeadOfficeRecord::Policy(p) => {
-                crate::policies::install_policy_in(conn, &p.text, chrono::Utc::now()).await?;
+                crate::policies::install_policy_in(conn, &p.text, now).await?;
             }
         }
     }

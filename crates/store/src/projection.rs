@@ -371,18 +371,11 @@ pub(crate) const EVENT_COLUMNS: &str = "id, dossier_id, hlc, device_id, at, acto
 impl TryFrom<EventRow> for EventRecord {
     type Error = StoreError;
     fn try_from(r: EventRow) -> Result<EventRecord> {
-        let body = r.body.ok_or_else(|| StoreError::StoredDataInvalid {
-            what: "événement du dossier",
-            detail: format!("event {} has no typed body", r.id),
-        })?;
-        let hlc = r.hlc.unwrap_or_default();
+        let body = typed_body(r.id, r.body)?;
         Ok(EventRecord {
             id: r.id,
             dossier_id: r.dossier_id,
-            hlc: hlc.parse().map_err(|_| StoreError::StoredDataInvalid {
-                what: "horodatage d'un événement",
-                detail: hlc.clone(),
-            })?,
+            hlc: stored_hlc(r.hlc)?,
             device_id: r.device_id.unwrap_or_default(),
             at: r.at,
             actor: r.actor,
@@ -392,14 +385,31 @@ impl TryFrom<EventRow> for EventRecord {
     }
 }
 
+/// An event's typed body: an event without one is an error, never skipped.
+fn typed_body<T>(id: DossierEventId, body: Option<T>) -> Result<T> {
+    body.ok_or_else(|| StoreError::StoredDataInvalid {
+        what: "événement du dossier",
+        detail: format!("event {} has no typed body", id.0),
+    })
+}
+
+/// An event's stored HLC, parsed.
+fn stored_hlc(hlc: Option<String>) -> Result<comptoir_core::hlc::Hlc> {
+    let hlc = hlc.unwrap_or_default();
+    hlc.parse().map_err(|_| StoreError::StoredDataInvalid {
+        what: "horodatage d'un événement",
+        detail: hlc.chars().take(64).collect(),
+    })
+}
+
 /// An event as `dossiers_in_range` reads it: one element of the JSON array
-/// SQLite builds per dossier (ids in hex).
+/// SQLite builds per dossier (ids in hex, which serde reads as UUIDs).
 #[derive(serde::Deserialize)]
 struct GroupedEvent {
-    id: String,
+    id: DossierEventId,
     hlc: Option<String>,
-    device_id: Option<String>,
-    at: String,
+    device_id: Option<uuid::Uuid>,
+    at: DateTime<Utc>,
     actor: String,
     note: Option<String>,
     body: Option<comptoir_core::events::DossierEvent>,
@@ -407,42 +417,17 @@ struct GroupedEvent {
 
 impl GroupedEvent {
     fn record(self, dossier_id: DossierId) -> Result<EventRecord> {
-        let invalid = |what: &'static str, detail: &str| StoreError::StoredDataInvalid {
-            what,
-            detail: detail.chars().take(64).collect(),
-        };
-        let id = uuid::Uuid::try_parse(&self.id)
-            .map_err(|_| invalid("identifiant d'un événement", &self.id))?;
-        let event = self.body.ok_or_else(|| StoreError::StoredDataInvalid {
-            what: "événement du dossier",
-            detail: format!("event {id} has no typed body"),
-        })?;
-        let hlc = self.hlc.unwrap_or_default();
-        let device_id = match self.device_id.as_deref() {
-            None | Some("") => uuid::Uuid::nil(),
-            Some(d) => uuid::Uuid::try_parse(d).map_err(|_| invalid("identifiant du poste", d))?,
-        };
         Ok(EventRecord {
-            id: DossierEventId(id),
+            event: typed_body(self.id, self.body)?,
+            id: self.id,
             dossier_id,
-            hlc: hlc
-                .parse()
-                .map_err(|_| invalid("horodatage d'un événement", &hlc))?,
-            device_id,
-            at: parse_instant(&self.at).ok_or_else(|| invalid("date d'un événement", &self.at))?,
+            hlc: stored_hlc(self.hlc)?,
+            device_id: self.device_id.unwrap_or_default(),
+            at: self.at,
             actor: self.actor,
             note: self.note,
-            event,
         })
     }
-}
-
-/// An instant as sqlx stores it (RFC 3339), or with a space for the `T`.
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z"))
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
 }
 
 /// The typed events of a dossier, in fold order.
@@ -461,8 +446,7 @@ pub(crate) async fn events_of(
 
 /// Many dossiers at once (verify, rebuild): the stored rows after `after`
 /// and up to `until` (both open when `None`) in id order, at most `limit`,
-/// each with its typed events. Two queries a batch, whatever its size: the
-/// rows, then every event of their id range.
+/// each with its typed events. One query a batch, whatever its size.
 pub(crate) async fn dossiers_in_range(
     conn: &mut SqliteConnection,
     after: Option<DossierId>,
@@ -494,7 +478,8 @@ pub(crate) async fn dossiers_in_range(
                 'severity', d.severity, 'decision', d.decision,
                 'gesture_cents', d.gesture_cents, 'conflicts', d.conflicts),
              'events', json((SELECT json_group_array(json_object(
-                'id', hex(e.id), 'hlc', e.hlc, 'device_id', hex(e.device_id), 'at', e.at,
+                'id', hex(e.id), 'hlc', e.hlc, 'device_id', nullif(hex(e.device_id), ''),
+                'at', e.at,
                 'actor', e.actor, 'note', e.note,
                 'body', CASE WHEN json_valid(e.body) THEN json(e.body) ELSE e.body END))
               FROM dossier_events e WHERE e.dossier_id = d.id))))

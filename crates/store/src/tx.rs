@@ -86,7 +86,9 @@ impl WriteGate {
 
 /// A write transaction holding the write lock (and the gate, if any).
 /// Derefs to the connection; ends with [`WriteTx::commit`], or rolls back
-/// when dropped.
+/// when dropped (sqlx queues the `ROLLBACK` on the connection; the gate is
+/// released at once, and the next writer's `BEGIN IMMEDIATE` waits the
+/// moment that rollback takes under SQLite's own lock).
 pub(crate) struct WriteTx<'c> {
     tx: Transaction<'c, Sqlite>,
     // Released after the transaction ends (fields drop in order).
