@@ -53,6 +53,8 @@ pub enum ApiError {
     ImportFormat(String),
     #[error("policy refused: {0}")]
     PolicyInvalid(String),
+    #[error("cannot read {path}: {reason}")]
+    FileUnreadable { path: String, reason: String },
     #[error("import file lacks columns: {0}")]
     ImportColumnsMissing(String),
     #[error("head office only")]
@@ -96,6 +98,7 @@ impl ApiError {
             ApiError::DeviceUnknown(_) => "device_unknown",
             ApiError::ImportFormat(_) => "import_format",
             ApiError::PolicyInvalid(_) => "policy_invalid",
+            ApiError::FileUnreadable { .. } => "file_unreadable",
             ApiError::ImportColumnsMissing(_) => "import_columns_missing",
             ApiError::HeadOfficeOnly => "head_office_only",
             ApiError::NotFound => "not_found",
@@ -117,6 +120,7 @@ impl ApiError {
             | ApiError::StoreCodeInvalid(_)
             | ApiError::ImportFormat(_)
             | ApiError::PolicyInvalid(_)
+            | ApiError::FileUnreadable { .. }
             | ApiError::ImportColumnsMissing(_) => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -184,6 +188,9 @@ impl ApiError {
             ),
             ApiError::DeviceUnknown(d) => format!("Poste inconnu : {d}."),
             ApiError::ImportFormat(d) => format!("Fichier d'import illisible : {d}"),
+            ApiError::FileUnreadable { path, reason } => {
+                format!("Impossible de lire le fichier {path} : {reason}. Rien n'a été fait.")
+            }
             ApiError::PolicyInvalid(d) => {
                 format!("Politique de retour refusée, rien n'a été publié : {d}")
             }

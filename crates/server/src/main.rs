@@ -155,6 +155,21 @@ fn settings(
     Settings::load(cli_config, &o)
 }
 
+/// A file given on the command line that cannot be read: its own error,
+/// not « Erreur interne du serveur ».
+fn unreadable(path: &std::path::Path, e: &std::io::Error) -> ApiError {
+    let reason = match e.kind() {
+        std::io::ErrorKind::NotFound => "fichier introuvable".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "accès refusé".to_owned(),
+        std::io::ErrorKind::InvalidData => "ce n'est pas du texte UTF-8".to_owned(),
+        _ => e.to_string(),
+    };
+    ApiError::FileUnreadable {
+        path: path.display().to_string(),
+        reason,
+    }
+}
+
 fn print<T: Serialize>(v: &T) -> Result<(), ApiError> {
     let s = serde_json::to_string_pretty(v).map_err(|e| ApiError::Io(e.into()))?;
     println!("{s}");
@@ -255,7 +270,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
                 }
             };
             let s = settings(cfg, &db, &Overrides::default())?;
-            let bytes = std::fs::read(&file)?;
+            let bytes = std::fs::read(&file).map_err(|e| unreadable(&file, &e))?;
             let st = storage::open(&s.backend()?).await?;
             print(&import::run(st.as_ref(), source, &bytes).await?)
         }
@@ -263,7 +278,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             cmd: PolicyCmd::Publish { file, db },
         } => {
             let s = settings(cfg, &db, &Overrides::default())?;
-            let text = std::fs::read_to_string(&file)?;
+            let text = std::fs::read_to_string(&file).map_err(|e| unreadable(&file, &e))?;
             let st = storage::open(&s.backend()?).await?;
             print(&admin::publish_policy(st.as_ref(), &text, Utc::now()).await?)
         }

@@ -107,6 +107,19 @@ async fn policy_publication(db: Db) {
         &good.replace("withdrawal_days = 14", "withdrawal_days = 7"),
     );
     let garbage = write("garbage.toml", "id = [");
+    // A path that does not exist, or that is not text: said as such.
+    let (ok, _, err) = run(&db, &["policy", "publish", "/nonexistent/politique.toml"]);
+    assert!(!ok);
+    assert_eq!(err["code"], "file_unreadable", "{err}");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/politique.toml : fichier introuvable"));
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x80]).unwrap();
+    let (ok, _, err) = run(&db, &["policy", "publish", binary.to_str().unwrap()]);
+    assert!(!ok);
+    assert_eq!(err["code"], "file_unreadable", "{err}");
     let good = write("good.toml", &good);
     let (ok, _, _) = run(&db, &["store", "add", "--code", "LYO1", "--name", "Lyon"]);
     assert!(ok);
