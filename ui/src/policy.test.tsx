@@ -423,7 +423,10 @@ describe("decision on the dossier", () => {
     fireEvent.click(button);
     // The form opens with the dossier's options.
     expect(await screen.findByRole("button", { name: /Enregistrer la décision/ })).toBeTruthy();
-    expect(document.querySelectorAll('#decision input[name="policy-option"]').length).toBeGreaterThan(0);
+    // The options come with the dossier's ruling, after the form itself.
+    await waitFor(() =>
+      expect(document.querySelectorAll('#decision input[name="policy-option"]').length).toBeGreaterThan(0),
+    );
   });
 
   it("decides from the dossier's options, with a manager's approval when Rust asks", async () => {
