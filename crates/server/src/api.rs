@@ -25,6 +25,10 @@ use uuid::Uuid;
 use crate::auth::{self, Device};
 use crate::error::{ApiError, Result};
 use crate::import::{self, ImportReport, ImportTotals, LineOutcome, ReportLine, Source};
+use crate::online::{
+    self, AddOnlineEvent, OnlineChannel, OnlineDossierOpened, OnlineEventAdded, OnlineEventKind,
+    OpenOnlineDossier,
+};
 use crate::settings::Settings;
 use crate::storage::{Cursor, Inserted, NewChange, NewDevice, Storage};
 use crate::validate;
@@ -301,7 +305,13 @@ async fn import_shopify(
 ) -> Result<Json<ImportReport>> {
     let bytes = import_body(&st, &dev, body).await?;
     Ok(Json(
-        import::run(st.storage.as_ref(), Source::ShopifyCsv, &bytes).await?,
+        import::run(
+            st.storage.as_ref(),
+            Source::ShopifyCsv,
+            &bytes,
+            st.settings.import_options(),
+        )
+        .await?,
     ))
 }
 
@@ -317,7 +327,66 @@ async fn import_woocommerce(
 ) -> Result<Json<ImportReport>> {
     let bytes = import_body(&st, &dev, body).await?;
     Ok(Json(
-        import::run(st.storage.as_ref(), Source::WoocommerceJson, &bytes).await?,
+        import::run(
+            st.storage.as_ref(),
+            Source::WoocommerceJson,
+            &bytes,
+            st.settings.import_options(),
+        )
+        .await?,
+    ))
+}
+
+/// Opens a dossier online (web shop) or by phone (customer service),
+/// numbered by head office (`SAV-WEB-…`, `SAV-TEL-…`); it reaches every
+/// counter through the feed. Head office's devices only.
+#[utoipa::path(post, path = "/v1/dossiers", request_body = OpenOnlineDossier,
+    security(("device_token" = [])),
+    responses((status = 200, body = OnlineDossierOpened), (status = 400, body = ApiErrorBody),
+        (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn open_dossier(
+    State(st): State<AppState>,
+    Device(dev): Device,
+    ApiJson(req): ApiJson<OpenOnlineDossier>,
+) -> Result<Json<OnlineDossierOpened>> {
+    Ok(Json(
+        online::open(
+            st.storage.as_ref(),
+            &dev,
+            req,
+            Utc::now(),
+            st.settings.max_hlc_ahead_secs,
+        )
+        .await?,
+    ))
+}
+
+/// Adds a note or a message to a dossier head office knows. Head office's
+/// devices only.
+#[utoipa::path(post, path = "/v1/dossiers/{id}/events", request_body = AddOnlineEvent,
+    params(("id" = Uuid, Path, description = "Le dossier")),
+    security(("device_token" = [])),
+    responses((status = 200, body = OnlineEventAdded), (status = 400, body = ApiErrorBody),
+        (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn add_dossier_event(
+    State(st): State<AppState>,
+    Device(dev): Device,
+    path: std::result::Result<axum::extract::Path<Uuid>, axum::extract::rejection::PathRejection>,
+    ApiJson(req): ApiJson<AddOnlineEvent>,
+) -> Result<Json<OnlineEventAdded>> {
+    let axum::extract::Path(id) = path.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    Ok(Json(
+        online::add_event(
+            st.storage.as_ref(),
+            &dev,
+            id,
+            req,
+            Utc::now(),
+            st.settings.max_hlc_ahead_secs,
+        )
+        .await?,
     ))
 }
 
@@ -336,10 +405,12 @@ impl Modify for SecurityAddon {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Comptoir — serveur central", description = "Enrôlement des postes, flux de synchronisation."),
-    paths(health, enrol, whoami, push, pull, import_shopify, import_woocommerce),
+    paths(health, enrol, whoami, push, pull, import_shopify, import_woocommerce, open_dossier,
+        add_dossier_event),
     components(schemas(ChangeEnvelope, ApiErrorBody, EnrolRequest, EnrolResponse, PushRequest,
         PushResponse, PushResult, PushOutcome, PullResponse, FeedChange, HealthBody, WhoAmI,
-        ImportReport, ImportTotals, ReportLine, LineOutcome, Source)),
+        ImportReport, ImportTotals, ReportLine, LineOutcome, Source, OpenOnlineDossier,
+        OnlineChannel, OnlineDossierOpened, AddOnlineEvent, OnlineEventKind, OnlineEventAdded)),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
@@ -367,6 +438,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/whoami", get(whoami))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/dossiers", post(open_dossier))
+        .route("/v1/dossiers/{id}/events", post(add_dossier_event))
         .route(
             "/v1/import/shopify-csv",
             post(import_shopify).layer(DefaultBodyLimit::max(state.settings.max_import_bytes)),

@@ -59,6 +59,12 @@ pub enum ApiError {
     ImportColumnsMissing(String),
     #[error("head office only")]
     HeadOfficeOnly,
+    #[error("dossier refused: {0}")]
+    DossierInvalid(String),
+    #[error("unknown customer {0}")]
+    CustomerUnknown(uuid::Uuid),
+    #[error("unknown dossier {0}")]
+    DossierUnknown(uuid::Uuid),
     #[error("no such route")]
     NotFound,
     #[error("method not allowed")]
@@ -101,6 +107,9 @@ impl ApiError {
             ApiError::FileUnreadable { .. } => "file_unreadable",
             ApiError::ImportColumnsMissing(_) => "import_columns_missing",
             ApiError::HeadOfficeOnly => "head_office_only",
+            ApiError::DossierInvalid(_) => "dossier_invalid",
+            ApiError::CustomerUnknown(_) => "customer_unknown",
+            ApiError::DossierUnknown(_) => "dossier_unknown",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Config(_) => "config_invalid",
@@ -122,6 +131,7 @@ impl ApiError {
             | ApiError::PolicyInvalid(_)
             | ApiError::FileUnreadable { .. }
             | ApiError::ImportColumnsMissing(_) => StatusCode::BAD_REQUEST,
+            ApiError::DossierInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -132,9 +142,11 @@ impl ApiError {
             | ApiError::EnrolCodeUsed
             | ApiError::EnrolCodeExpired => StatusCode::UNAUTHORIZED,
             ApiError::ForeignStore { .. } | ApiError::HeadOfficeOnly => StatusCode::FORBIDDEN,
-            ApiError::StoreUnknown(_) | ApiError::DeviceUnknown(_) | ApiError::NotFound => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::StoreUnknown(_)
+            | ApiError::DeviceUnknown(_)
+            | ApiError::CustomerUnknown(_)
+            | ApiError::DossierUnknown(_)
+            | ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::StoreExists(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Config(_)
@@ -198,7 +210,16 @@ impl ApiError {
                 format!("Colonnes absentes du fichier d'import : {c}. Rien n'a été importé.")
             }
             ApiError::HeadOfficeOnly => {
-                "Réservé aux postes du siège (import des commandes web, publication).".into()
+                "Réservé aux postes du siège (import des commandes web, publication, dossiers ouverts en ligne).".into()
+            }
+            ApiError::DossierInvalid(d) => {
+                format!("Dossier refusé, rien n'a été enregistré : {d}")
+            }
+            ApiError::CustomerUnknown(id) => format!(
+                "Client inconnu du siège ({id}) : importez ou synchronisez d'abord sa fiche. Rien n'a été enregistré."
+            ),
+            ApiError::DossierUnknown(id) => {
+                format!("Dossier inconnu du siège ({id}). Rien n'a été enregistré.")
             }
             ApiError::NotFound => "Adresse inconnue sur ce serveur.".into(),
             ApiError::MethodNotAllowed => "Méthode non permise pour cette adresse.".into(),

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod import;
+pub mod online;
 pub mod settings;
 pub mod storage;
 pub mod validate;

@@ -187,6 +187,39 @@ pub trait Storage: Send + Sync + 'static {
 
     /// A transaction for an import (see `import::apply`).
     async fn begin_import(&self) -> Result<Box<dyn crate::import::apply::ImportTx>>;
+
+    /// Takes the next number of head office's dossier series `prefix`
+    /// (WEB, TEL) in `year` and stores the change `build` makes with it, in
+    /// one transaction: when `build` refuses, or the write fails, no number
+    /// is taken and nothing is stored.
+    async fn insert_numbered(
+        &self,
+        prefix: &str,
+        year: i32,
+        build: &(dyn Fn(u32) -> Result<NewChange> + Send + Sync),
+    ) -> Result<NewChange>;
+
+    /// Head office knows this customer: imported, or created at a counter
+    /// and pushed.
+    async fn customer_known(&self, id: Uuid) -> Result<bool>;
+
+    /// Whose the line of an imported web order is (`None`: no such line).
+    async fn web_line_customer(&self, line: Uuid) -> Result<Option<Uuid>>;
+
+    /// Head office has events of this dossier.
+    async fn dossier_known(&self, id: Uuid) -> Result<bool>;
+}
+
+/// The customer and the line ids of an order record as the import stores it
+/// (`customer_id`, `lines[].id`).
+pub(crate) fn order_lines_of(record: &serde_json::Value) -> (Uuid, Vec<Uuid>) {
+    let id = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<Uuid>().ok());
+    let customer = id(&record["customer_id"]).unwrap_or_default();
+    let lines = record["lines"]
+        .as_array()
+        .map(|ls| ls.iter().filter_map(|l| id(&l["id"])).collect())
+        .unwrap_or_default();
+    (customer, lines)
 }
 
 /// Opens (and migrates) the configured backend.

@@ -270,6 +270,57 @@ impl Storage for PgStorage {
         }))
     }
 
+    async fn insert_numbered(
+        &self,
+        prefix: &str,
+        year: i32,
+        build: &(dyn Fn(u32) -> Result<NewChange> + Send + Sync),
+    ) -> Result<NewChange> {
+        let mut tx = self.pool.begin().await?;
+        let n: i32 = sqlx::query_scalar(
+            "INSERT INTO dossier_numbers (prefix, year, last) VALUES ($1, $2, 1)
+             ON CONFLICT (prefix, year) DO UPDATE SET last = dossier_numbers.last + 1
+             RETURNING last",
+        )
+        .bind(prefix)
+        .bind(year)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = build(u32::try_from(n).unwrap_or(u32::MAX))?;
+        insert_changes_on(&mut tx, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    async fn customer_known(&self, id: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS(SELECT 1 FROM web_customers WHERE id = $1)
+                 OR EXISTS(SELECT 1 FROM changes WHERE entity_id = $1
+                           AND kind IN ('customer.created', 'customer.imported'))",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn web_line_customer(&self, line: Uuid) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT customer_id FROM web_order_lines WHERE line_id = $1")
+                .bind(line)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn dossier_known(&self, id: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS(SELECT 1 FROM changes WHERE entity_id = $1 AND kind = 'dossier.event')",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>> {
         let rows = sqlx::query(
             "SELECT seq, xid, id, kind, entity_id, store_code, device_id, hlc, payload, scope FROM changes
@@ -434,6 +485,23 @@ impl ImportTx for PgImport {
         .bind(Json(record))
         .execute(&mut *self.tx)
         .await?;
+        sqlx::query("DELETE FROM web_order_lines WHERE order_id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        let (customer, lines) = super::order_lines_of(record);
+        for line in lines {
+            sqlx::query(
+                "INSERT INTO web_order_lines (line_id, order_id, customer_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (line_id) DO UPDATE SET order_id = excluded.order_id,
+                     customer_id = excluded.customer_id",
+            )
+            .bind(line)
+            .bind(id)
+            .bind(customer)
+            .execute(&mut *self.tx)
+            .await?;
+        }
         Ok(())
     }
     async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()> {
