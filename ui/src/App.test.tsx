@@ -121,8 +121,22 @@ describe("counter keyboard", () => {
       const first = c.orders[0];
       if (!first) throw new Error("fixture: an order");
       first.shipments = [
-        { id: "s1", delivered_at: "2026-11-04T10:10:00Z", carrier: "Colissimo", line_nos: [1] },
-        { id: "s2", delivered_at: "2026-11-12T14:10:00Z", carrier: null, line_nos: [2, 3] },
+        {
+          id: "s1",
+          delivered_at: "2026-11-04T10:10:00Z",
+          carrier: "Colissimo",
+          line_nos: [1],
+          shipped_at: null,
+          delivery_estimated: false,
+        },
+        {
+          id: "s2",
+          delivered_at: "2026-11-12T14:10:00Z",
+          carrier: null,
+          line_nos: [2, 3],
+          shipped_at: null,
+          delivery_estimated: false,
+        },
       ];
       return c;
     });
@@ -138,6 +152,43 @@ describe("counter keyboard", () => {
     expect(parcels).toContain("le 12/11/2026 (articles 2, 3)");
     // One delivery date per parcel, not the order's.
     expect(order.querySelector(".where")?.textContent).not.toContain("livrée le");
+  });
+
+  it("shows a web parcel known by its dispatch, and the line not yet shipped", async () => {
+    const api = fakeApi(async (q) => ({
+      hits: [hit("c-lyon", "Hélène Dupré", "Lyon", "69002")],
+      direct: { kind: "order", customer_id: "c-lyon", order_id: "o1", number: q },
+      more: false,
+    }));
+    api.customerCard.mockImplementation(async (id: string) => {
+      const c = card(id, "Hélène Dupré");
+      const first = c.orders[0];
+      const line = first?.lines[0];
+      if (!first || !line) throw new Error("fixture: an order with a line");
+      first.delivered_at = null;
+      first.lines = [line, { ...line, id: "l2", line_no: 2 }];
+      first.shipments = [
+        {
+          id: "s1",
+          delivered_at: "2026-10-10T12:00:00Z",
+          carrier: "Colissimo - Livraison à domicile",
+          line_nos: [1],
+          shipped_at: "2026-10-03T08:15:00Z",
+          delivery_estimated: true,
+        },
+      ];
+      return c;
+    });
+    render(<App api={api} />);
+    const input = await ready();
+    fireEvent.change(input, { target: { value: "#1001" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    const order = await screen.findByRole("article", { name: "Commande W10000001" });
+    const parcels = order.querySelector(".shipments")?.textContent ?? "";
+    expect(parcels).toContain("Expédiée en 1 colis");
+    expect(parcels).toContain("expédié le 03/10/2026, réception estimée au 10/10/2026");
+    expect(parcels).toContain("article 2 pas encore expédié");
+    expect(parcels).not.toContain("Livrée");
   });
 
   it("F2 and / bring the search back from the card", async () => {

@@ -214,6 +214,7 @@ async fn two_counters_and_head_office(db: Db) {
         &*storage,
         comptoir_server::import::Source::ShopifyCsv,
         SHOPIFY,
+        Default::default(),
     )
     .await
     .unwrap();
@@ -239,6 +240,7 @@ async fn two_counters_and_head_office(db: Db) {
         &*storage,
         comptoir_server::import::Source::ShopifyCsv,
         SHOPIFY,
+        Default::default(),
     )
     .await
     .unwrap();

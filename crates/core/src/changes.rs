@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::customer::CustomerField;
 use crate::events::{DossierEvent, EventRecord};
+use crate::fulfilment::ShipmentRecord;
 use crate::hlc::Hlc;
 use crate::ids::{CustomerId, DossierEventId, DossierId};
 use crate::records::{CustomerRecord, OrderRecord, ProductRecord};
@@ -281,8 +282,19 @@ impl Change {
 pub enum HeadOfficeRecord {
     Customer(Box<CustomerRecord>),
     Product(ProductRecord),
-    Order(OrderRecord),
+    Order(ImportedOrder),
     Policy(PublishedPolicy),
+}
+
+/// A web order as head office imported it: the order, and its parcels when
+/// the web shop's export says what left and when (the payload is the
+/// order's JSON with a `shipments` array, absent when there are none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedOrder {
+    #[serde(flatten)]
+    pub order: OrderRecord,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipments: Vec<ShipmentRecord>,
 }
 
 /// A policy document as head office published it: the TOML text, whole
@@ -319,7 +331,7 @@ impl HeadOfficeRecord {
         match self {
             HeadOfficeRecord::Customer(c) => c.id.0,
             HeadOfficeRecord::Product(p) => p.id.0,
-            HeadOfficeRecord::Order(o) => o.id.0,
+            HeadOfficeRecord::Order(o) => o.order.id.0,
             HeadOfficeRecord::Policy(p) => p.id,
         }
     }
@@ -353,6 +365,14 @@ impl HeadOfficeRecord {
             _ => return Ok(None),
         };
         env.hlc.parse::<Hlc>()?;
+        if let HeadOfficeRecord::Order(o) = &record {
+            if o.shipments.iter().any(|s| s.order_id != o.order.id) {
+                return Err(CoreError::ChangePayload {
+                    kind: kind.to_owned(),
+                    detail: "a shipment belongs to another order".to_owned(),
+                });
+            }
+        }
         if record.entity_id() != env.entity_id {
             return Err(CoreError::ChangePayload {
                 kind: kind.to_owned(),

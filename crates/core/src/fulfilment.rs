@@ -22,12 +22,37 @@ use crate::{CoreError, Result};
 pub struct ShipmentRecord {
     pub id: ShipmentId,
     pub order_id: OrderId,
-    /// When the customer received it.
+    /// When the customer received it (see `delivery_estimated`).
     pub delivered_at: DateTime<Utc>,
     pub carrier: Option<String>,
     pub tracking: Option<String>,
     /// The order's lines in this parcel (at least one).
     pub lines: Vec<OrderLineId>,
+    /// When it left the warehouse, when the source says (a web shop's
+    /// fulfilment date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipped_at: Option<DateTime<Utc>>,
+    /// The receipt is not known, only the dispatch: `delivered_at` is
+    /// [`estimated_receipt`] (dispatch plus the longest transit), which a
+    /// counter never places after the day the customer stands there with
+    /// the product.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delivery_estimated: bool,
+}
+
+/// The transit allowed by default between a web shop's dispatch and the
+/// customer's receipt when the carrier's delivery date is not known: seven
+/// days covers home delivery and a parcel collected at a relay point. The
+/// withdrawal period (L221-18) and the conformity guarantee (L217-3) both
+/// run from receipt, so an allowance that errs long errs for the customer.
+pub const DEFAULT_TRANSIT_DAYS: u32 = 7;
+
+/// The longest transit a setting may give (days).
+pub const MAX_TRANSIT_DAYS: u32 = 60;
+
+/// The receipt assumed for a parcel dispatched at `shipped_at`.
+pub fn estimated_receipt(shipped_at: DateTime<Utc>, transit_days: u32) -> DateTime<Utc> {
+    shipped_at + chrono::Duration::days(i64::from(transit_days))
 }
 
 /// The commercial warranty of a product of the catalogue (the brand's or
@@ -54,6 +79,11 @@ pub struct ShipmentView {
     pub carrier: Option<String>,
     /// The order's line numbers in this parcel.
     pub line_nos: Vec<u32>,
+    /// When it was dispatched, when known.
+    pub shipped_at: Option<DateTime<Utc>>,
+    /// `delivered_at` is an estimate from the dispatch (the carrier's
+    /// receipt date is not known).
+    pub delivery_estimated: bool,
 }
 
 /// Checks shipments before anything is written: each has a line, no line
@@ -97,6 +127,8 @@ mod tests {
             carrier: Some("Colissimo".into()),
             tracking: Some("6A123".into()),
             lines,
+            shipped_at: None,
+            delivery_estimated: false,
         }
     }
 

@@ -49,6 +49,8 @@ pub fn split_shipments(orders: &[OrderRecord]) -> Vec<ShipmentRecord> {
             carrier: Some("Colissimo".to_owned()),
             tracking: Some(format!("6A{:011}", u64::from(bits) * 7_919 + 1_000)),
             lines: head.iter().map(|l| l.id).collect(),
+            shipped_at: None,
+            delivery_estimated: false,
         });
         out.push(ShipmentRecord {
             id: shipment_id(o.id.0, 1),
@@ -57,6 +59,8 @@ pub fn split_shipments(orders: &[OrderRecord]) -> Vec<ShipmentRecord> {
             carrier: Some("DPD".to_owned()),
             tracking: Some(format!("DPD{:010}", u64::from(bits) * 104_729 + 7)),
             lines: tail.iter().map(|l| l.id).collect(),
+            shipped_at: None,
+            delivery_estimated: false,
         });
     }
     out

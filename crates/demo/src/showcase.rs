@@ -502,6 +502,8 @@ pub(crate) fn shipments(b: &Batch) -> Vec<comptoir_core::fulfilment::ShipmentRec
                 carrier: Some(if i == 0 { "Colissimo" } else { "DPD" }.to_owned()),
                 tracking: Some(format!("6A0000000{}", i + 1)),
                 lines: vec![line.id],
+                shipped_at: None,
+                delivery_estimated: false,
             },
         )
         .collect()

@@ -49,13 +49,13 @@ async fn main() {
         .await
         .unwrap();
     let t = Instant::now();
-    let report = import::run(&st, Source::ShopifyCsv, csv.as_bytes())
+    let report = import::run(&st, Source::ShopifyCsv, csv.as_bytes(), Default::default())
         .await
         .unwrap();
     let import_s = t.elapsed().as_secs_f64();
     assert_eq!(report.totals.imported, lines / 2);
     let t = Instant::now();
-    let again = import::run(&st, Source::ShopifyCsv, csv.as_bytes())
+    let again = import::run(&st, Source::ShopifyCsv, csv.as_bytes(), Default::default())
         .await
         .unwrap();
     let again_s = t.elapsed().as_secs_f64();

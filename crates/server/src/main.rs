@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let s = settings(cfg, &db, &Overrides::default())?;
             let bytes = std::fs::read(&file).map_err(|e| unreadable(&file, &e))?;
             let st = storage::open(&s.backend()?).await?;
-            print(&import::run(st.as_ref(), source, &bytes).await?)
+            print(&import::run(st.as_ref(), source, &bytes, s.import_options()).await?)
         }
         Cmd::Policy {
             cmd: PolicyCmd::Publish { file, db },

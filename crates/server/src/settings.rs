@@ -65,6 +65,9 @@ pub struct Settings {
     pub max_hlc_ahead_secs: i64,
     pub enrol_code_ttl_secs: i64,
     pub shutdown_grace_secs: u64,
+    /// Days between a web parcel's dispatch and its assumed receipt when the
+    /// export has no delivery date (1 to 60).
+    pub import_transit_days: u32,
 }
 
 impl Default for Settings {
@@ -83,6 +86,7 @@ impl Default for Settings {
             max_hlc_ahead_secs: 300,
             enrol_code_ttl_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            import_transit_days: comptoir_core::fulfilment::DEFAULT_TRANSIT_DAYS,
         }
     }
 }
@@ -132,7 +136,20 @@ impl Settings {
                 "max_batch, max_pull doivent être positifs et max_body_bytes ≥ 1024".into(),
             ));
         }
+        if !(1..=comptoir_core::fulfilment::MAX_TRANSIT_DAYS).contains(&self.import_transit_days) {
+            return Err(ApiError::Config(format!(
+                "import_transit_days doit être entre 1 et {} jours",
+                comptoir_core::fulfilment::MAX_TRANSIT_DAYS
+            )));
+        }
         Ok(())
+    }
+
+    /// The import's options from these settings.
+    pub fn import_options(&self) -> crate::import::ImportOptions {
+        crate::import::ImportOptions {
+            transit_days: self.import_transit_days,
+        }
     }
 
     /// Where the data lives: PostgreSQL when a URL is given, else the SQLite

@@ -253,6 +253,22 @@ async fn web_orders(db: Db) {
     assert_eq!(w["4821"]["lines"][0]["unit_price"], 16_666);
     assert_eq!(w["4822"]["shipping"], 590);
     assert_eq!(w["4822"]["ordered_at"], "2026-10-06T17:02:11Z");
+    // Completed on the 8th: one parcel of both lines, its receipt estimated
+    // a week after the dispatch (the carrier's date is not in the export).
+    let parcels = w["4822"]["shipments"].as_array().unwrap();
+    assert_eq!(parcels.len(), 1, "{parcels:?}");
+    assert_eq!(parcels[0]["shipped_at"], "2026-10-08T10:40:00Z");
+    assert_eq!(parcels[0]["delivered_at"], "2026-10-15T10:40:00Z");
+    assert_eq!(parcels[0]["delivery_estimated"], true);
+    assert_eq!(
+        parcels[0]["lines"].as_array().unwrap().len(),
+        w["4822"]["lines"].as_array().unwrap().len()
+    );
+    assert!(
+        w["4821"].get("shipments").is_none(),
+        "an order still processing has no parcel: {}",
+        w["4821"]
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_comptoir-server"))
         .args(["import", "woocommerce-json"])
         .arg(fixture("woocommerce-orders.json"))

@@ -14,9 +14,10 @@ use comptoir_core::changes::{
 use comptoir_core::customer::FieldEdit;
 use comptoir_core::dossier::MAX_TEXT_CHARS;
 use comptoir_core::events::{fold, DossierEvent, DossierState, EventRecord};
+use comptoir_core::fulfilment::ShipmentRecord;
 use comptoir_core::ids::CustomerId;
 use comptoir_core::ids::{DossierEventId, DossierId};
-use comptoir_core::records::CustomerRecord;
+use comptoir_core::records::{CustomerRecord, OrderRecord};
 use comptoir_core::CoreError;
 use sqlx::SqliteConnection;
 
@@ -295,7 +296,7 @@ pub(crate) async fn apply_received(
     // Head office's records first: a dossier opened online may be about an
     // order imported in the same page.
     let mut applied = apply_head_office(conn, &records, now).await?;
-    let mut events = Vec::new();
+    let mut events: Vec<EventRecord> = Vec::new();
     let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in &fresh {
@@ -310,6 +311,12 @@ pub(crate) async fn apply_received(
                         .fetch_one(&mut *conn)
                         .await?;
                 if !here {
+                    let mut e = e.clone();
+                    // A dossier opened online for a customer head office
+                    // imported, who is here under this counter's own id.
+                    if let DossierEvent::Opened(o) = &mut e.event {
+                        o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
+                    }
                     events.push(e);
                     applied += 1;
                 }
@@ -323,6 +330,7 @@ pub(crate) async fn apply_received(
         }
     }
     crate::customers::apply_changes(conn, &customers, Source::Received).await?;
+    let events: Vec<&EventRecord> = events.iter().collect();
     append_events(conn, &events, Source::Received).await?;
     clock.save(conn).await?;
     Ok(applied)
@@ -383,7 +391,8 @@ async fn apply_head_office(
     }
     crate::write::insert_products(conn, &products).await?;
     let mut local_orders = Vec::with_capacity(orders.len());
-    for mut o in orders {
+    for mut imported in orders {
+        let o = &mut imported.order;
         o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
         for l in &mut o.lines {
             l.product_id = comptoir_core::ids::ProductId(alias_of(conn, l.product_id.0).await?);
@@ -400,10 +409,24 @@ async fn apply_head_office(
         .await?;
         match twin {
             Some(local) => add_alias(conn, o.id.0, "order", local).await?,
-            None => local_orders.push(o),
+            None => local_orders.push(imported),
         }
     }
+    let shipments: Vec<ShipmentRecord> = local_orders
+        .iter()
+        .flat_map(|o| o.shipments.iter().cloned())
+        .collect();
+    let local_orders: Vec<OrderRecord> = local_orders.into_iter().map(|o| o.order).collect();
     crate::write::insert_orders(conn, &local_orders).await?;
+    // An order imported again carries its parcels as they are now: they
+    // replace the ones it had (the same record twice writes the same rows).
+    for o in &local_orders {
+        sqlx::query("DELETE FROM shipments WHERE order_id = ?")
+            .bind(o.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    crate::shipments::insert_shipments(conn, &shipments).await?;
     Ok(records.len())
 }
 

@@ -66,6 +66,19 @@ pub(crate) struct PurchaseRow {
     unit_price_cents: i64,
     category: String,
     sold_as: SoldAs,
+    /// The customer's dossiers over the last 30 days (this one excepted).
+    recent_dossiers: i64,
+    /// What the customer spent over the value window.
+    spend_cents: i64,
+    /// `[[months, starts, guarantor], …]`: the line's extended warranty and
+    /// the product's commercial warranty.
+    warranties: String,
+    /// `[[decision, opened_at, closed_at, repair chosen first], …]`: the
+    /// earlier finished dossiers on the line.
+    earlier: String,
+    /// The reason's policy kind, and whether the reason exists at all.
+    reason_kind: Option<String>,
+    reason_known: bool,
 }
 
 /// What intake recorded on a dossier, for the policy.
@@ -100,11 +113,65 @@ impl Store {
         src: &CaseSource,
         now: DateTime<Utc>,
     ) -> Result<(Decision, String)> {
-        let reason: Option<Option<String>> =
-            sqlx::query_scalar("SELECT policy_reason FROM reasons WHERE code = ?")
-                .bind(&src.reason_code)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let asked_at = src.requested_at.unwrap_or(now).min(now);
+        let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
+        let (recent_from, spend_from) = comptoir_core::policy::history_windows(asked_at);
+        // The reason, the line, the customer's history (dossiers in the last
+        // 30 days, spend over the value window), the commercial warranties
+        // and the earlier remedies on the line: one query, one row.
+        let row: Option<(Option<String>, PurchaseRow)> = match src.order_line_id {
+            None => None,
+            Some(line) => sqlx::query_as::<_, PurchaseRow>(
+                "SELECT o.customer_id, o.channel, o.ordered_at, o.delivered_at, o.shipping_cents,
+                        (SELECT count(*) FROM order_lines x WHERE x.order_id = o.id) AS lines_in_order,
+                        l.unit_price_cents, p.category, p.sold_as,
+                        (SELECT count(*) FROM dossiers d
+                         WHERE d.customer_id = ?2 AND d.opened_at >= ?3 AND d.opened_at <= ?4
+                           AND d.id <> ?5) AS recent_dossiers,
+                        (SELECT COALESCE(sum(s.total_cents), 0) FROM orders s
+                         WHERE s.customer_id = ?2 AND s.ordered_at >= ?6 AND s.ordered_at <= ?4)
+                          AS spend_cents,
+                        (SELECT json_group_array(json_array(w.months, w.starts, w.guarantor)) FROM (
+                            SELECT months, starts, guarantor FROM order_line_warranties
+                            WHERE order_line_id = ?1
+                            UNION ALL
+                            SELECT months, starts, guarantor FROM product_warranties
+                            WHERE product_id = l.product_id) w) AS warranties,
+                        (SELECT json_group_array(json_array(d.decision, d.opened_at, d.closed_at,
+                                EXISTS(SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id
+                                       AND e.kind = 'decision'
+                                       AND json_extract(e.data, '$.resolution') = 'repair')))
+                         FROM dossiers d
+                         WHERE d.order_line_id = ?1 AND d.id <> ?5 AND d.decision IS NOT NULL
+                           AND d.closed_at IS NOT NULL AND d.status <> 'cancelled') AS earlier,
+                        (SELECT policy_reason FROM reasons WHERE code = ?7) AS reason_kind,
+                        EXISTS(SELECT 1 FROM reasons WHERE code = ?7) AS reason_known
+                 FROM order_lines l JOIN orders o ON o.id = l.order_id
+                 JOIN products p ON p.id = l.product_id WHERE l.id = ?1",
+            )
+            .bind(line)
+            .bind(src.customer_id)
+            .bind(recent_from)
+            .bind(asked_at)
+            .bind(dossier)
+            .bind(spend_from)
+            .bind(&src.reason_code)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| (r.reason_kind.clone(), r)),
+        };
+        // Without the line, the reason is still checked first (an unknown
+        // reason is the clerk's first problem).
+        let reason = match &row {
+            Some((kind, r)) if r.reason_known => Some(kind.clone()),
+            Some(_) => None,
+            None => {
+                sqlx::query_scalar("SELECT policy_reason FROM reasons WHERE code = ?")
+                    .bind(&src.reason_code)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+        };
         let reason = reason
             .ok_or_else(|| StoreError::UnknownReason {
                 code: src.reason_code.clone(),
@@ -113,20 +180,10 @@ impl Store {
             .and_then(ReasonKind::from_code)
             .ok_or_else(|| CoreError::ReasonWithoutPolicy(src.reason_code.clone()))?;
         let line_id = src.order_line_id.ok_or(StoreError::NoPurchaseRecord)?;
-        let row: Option<PurchaseRow> = sqlx::query_as(
-            "SELECT o.customer_id, o.channel, o.ordered_at, o.delivered_at, o.shipping_cents,
-                    (SELECT count(*) FROM order_lines x WHERE x.order_id = o.id) AS lines_in_order,
-                    l.unit_price_cents, p.category, p.sold_as
-             FROM order_lines l JOIN orders o ON o.id = l.order_id
-             JOIN products p ON p.id = l.product_id WHERE l.id = ?",
-        )
-        .bind(line_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let row = crate::dossiers::owned_line(row, |r| r.customer_id, src.customer_id)?;
+        let row =
+            crate::dossiers::owned_line(row.map(|(_, r)| r), |r| r.customer_id, src.customer_id)?;
         let calendar = Self::local_calendar(conn).await?;
         let today = calendar.local_date(now);
-        let asked_at = src.requested_at.unwrap_or(now).min(now);
         let asked_on = calendar.local_date(asked_at);
         // The policy in force when the customer asked.
         let policy = Self::policy_on(conn, asked_on).await?;
@@ -148,26 +205,26 @@ impl Store {
             }),
         };
         // Shipments and commercial warranties (issue 13).
-        crate::shipments::complete_purchase(conn, line_id, &calendar, asked_on, &mut purchase)
-            .await?;
-        let dossier = src.dossier.unwrap_or(DossierId(uuid::Uuid::nil()));
-        let (recent_from, spend_from) = comptoir_core::policy::history_windows(asked_at);
-        // The customer's history, one query: dossiers in the last 30 days
-        // and spend over the value window.
-        let (recent, spend): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM dossiers
-                     WHERE customer_id = ?1 AND opened_at >= ?2 AND opened_at <= ?3 AND id <> ?4),
-                    (SELECT COALESCE(sum(total_cents), 0) FROM orders
-                     WHERE customer_id = ?1 AND ordered_at >= ?5 AND ordered_at <= ?3)",
+        let warranties: Vec<(i64, String, String)> =
+            crate::projection::decode("garanties commerciales", &row.warranties)?;
+        crate::shipments::complete_purchase(
+            conn,
+            line_id,
+            &calendar,
+            asked_on,
+            &warranties,
+            &mut purchase,
         )
-        .bind(src.customer_id)
-        .bind(recent_from)
-        .bind(asked_at)
-        .bind(dossier)
-        .bind(spend_from)
-        .fetch_one(&mut *conn)
         .await?;
-        let prior = Self::prior_remedies(conn, line_id, dossier, &calendar).await?;
+        let (recent, spend) = (row.recent_dossiers, row.spend_cents);
+        let earlier: Vec<(String, DateTime<Utc>, DateTime<Utc>, i64)> =
+            crate::projection::decode("dossiers antérieurs", &row.earlier)?;
+        let prior = earlier_remedies(
+            earlier
+                .into_iter()
+                .map(|(d, o, c, repair)| (d, o, c, repair != 0)),
+            &calendar,
+        )?;
         let case = build_case(
             &policy,
             &purchase,
@@ -209,21 +266,7 @@ impl Store {
         .bind(exclude)
         .fetch_all(&mut *conn)
         .await?;
-        let mut earlier = Vec::with_capacity(rows.len());
-        for (json, opened_at, closed_at, repair_chosen_first) in rows {
-            // An undecodable decision is an error: skipping it would drop
-            // the +6 months of a legal repair.
-            let d: DecisionRecord = crate::projection::decode("décision", &json)?;
-            earlier.push(comptoir_core::policy::EarlierRemedy {
-                resolution: d.resolution,
-                basis: d.basis,
-                opened_at,
-                closed_at,
-                closed_on: calendar.local_date(closed_at),
-                repair_chosen_first,
-            });
-        }
-        Ok(comptoir_core::policy::prior_remedies(&earlier))
+        earlier_remedies(rows, calendar)
     }
 
     /// The options the policy gives at intake, before the dossier exists.
@@ -473,4 +516,28 @@ pub(crate) fn write_decision(
         );
     }
     Ok(record)
+}
+
+/// Earlier finished dossiers on a line (decision JSON, opened, closed,
+/// whether a repair was chosen first), judged by
+/// `comptoir_core::policy::prior_remedies`.
+fn earlier_remedies(
+    rows: impl IntoIterator<Item = (String, DateTime<Utc>, DateTime<Utc>, bool)>,
+    calendar: &BusinessCalendar,
+) -> Result<PriorRemedies> {
+    let mut earlier = Vec::new();
+    for (json, opened_at, closed_at, repair_chosen_first) in rows {
+        // An undecodable decision is an error: skipping it would drop the
+        // +6 months of a legal repair.
+        let d: DecisionRecord = crate::projection::decode("décision", &json)?;
+        earlier.push(comptoir_core::policy::EarlierRemedy {
+            resolution: d.resolution,
+            basis: d.basis,
+            opened_at,
+            closed_at,
+            closed_on: calendar.local_date(closed_at),
+            repair_chosen_first,
+        });
+    }
+    Ok(comptoir_core::policy::prior_remedies(&earlier))
 }

@@ -74,14 +74,16 @@ pub async fn insert_shipments(
     }
     for chunk in shipments.chunks(CHUNK) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO shipments (id, order_id, delivered_at, carrier, tracking) ",
+            "INSERT INTO shipments (id, order_id, delivered_at, carrier, tracking, shipped_at, delivery_estimated) ",
         );
         qb.push_values(chunk, |mut b, s| {
             b.push_bind(s.id)
                 .push_bind(s.order_id)
                 .push_bind(s.delivered_at)
                 .push_bind(s.carrier.as_deref())
-                .push_bind(s.tracking.as_deref());
+                .push_bind(s.tracking.as_deref())
+                .push_bind(s.shipped_at)
+                .push_bind(s.delivery_estimated);
         });
         qb.build().execute(&mut *conn).await?;
     }
@@ -181,8 +183,16 @@ impl Store {
     }
 }
 
-/// (shipment, order, delivered at, carrier, line number)
-type ShipmentRow = (ShipmentId, OrderId, DateTime<Utc>, Option<String>, i64);
+/// (shipment, order, delivered at, carrier, line number, shipped at, estimated)
+type ShipmentRow = (
+    ShipmentId,
+    OrderId,
+    DateTime<Utc>,
+    Option<String>,
+    i64,
+    Option<DateTime<Utc>>,
+    bool,
+);
 
 /// The shipments of a customer's orders, by order, first delivered first.
 pub(crate) async fn shipments_of_customer(
@@ -190,7 +200,7 @@ pub(crate) async fn shipments_of_customer(
     customer: CustomerId,
 ) -> Result<HashMap<OrderId, Vec<ShipmentView>>> {
     let rows: Vec<ShipmentRow> = sqlx::query_as(
-        "SELECT s.id, s.order_id, s.delivered_at, s.carrier, l.line_no
+        "SELECT s.id, s.order_id, s.delivered_at, s.carrier, l.line_no, s.shipped_at, s.delivery_estimated
          FROM orders o
          JOIN shipments s ON s.order_id = o.id
          JOIN shipment_lines sl ON sl.shipment_id = s.id
@@ -202,7 +212,7 @@ pub(crate) async fn shipments_of_customer(
     .fetch_all(&mut *conn)
     .await?;
     let mut out: HashMap<OrderId, Vec<ShipmentView>> = HashMap::new();
-    for (id, order, delivered_at, carrier, line_no) in rows {
+    for (id, order, delivered_at, carrier, line_no, shipped_at, delivery_estimated) in rows {
         let list = out.entry(order).or_default();
         let line_no = u32::try_from(line_no).unwrap_or(0);
         match list.last_mut() {
@@ -212,6 +222,8 @@ pub(crate) async fn shipments_of_customer(
                 delivered_at,
                 carrier,
                 line_nos: vec![line_no],
+                shipped_at,
+                delivery_estimated,
             }),
         }
     }
@@ -220,62 +232,66 @@ pub(crate) async fn shipments_of_customer(
 
 /// Completes the purchase facts of a line from its shipment and warranties:
 /// the line's own delivery, the order's last delivery (when the order came
-/// in several parts), and the commercial warranty the case is ruled under.
+/// in several parts), and the commercial warranty the case is ruled under
+/// (`warranties`: the line's and the product's, as (months, starts,
+/// guarantor), read with the line).
 pub(crate) async fn complete_purchase(
     conn: &mut SqliteConnection,
     line: OrderLineId,
     calendar: &BusinessCalendar,
     asked_on: NaiveDate,
+    warranties: &[(i64, String, String)],
     purchase: &mut PurchaseFacts,
 ) -> Result<()> {
-    // (delivered_at, holds this line) for every shipment of the line's order,
-    // and how many of the order's lines are in no shipment.
-    let shipments: Vec<(DateTime<Utc>, bool)> = sqlx::query_as(
+    // (delivered_at, holds this line, estimated, the order's lines in no
+    // shipment) for every shipment of the line's order: one query.
+    let shipments: Vec<(DateTime<Utc>, bool, bool, i64)> = sqlx::query_as(
         "SELECT s.delivered_at,
-                EXISTS(SELECT 1 FROM shipment_lines x WHERE x.shipment_id = s.id AND x.order_line_id = ?1)
+                EXISTS(SELECT 1 FROM shipment_lines x WHERE x.shipment_id = s.id AND x.order_line_id = ?1),
+                s.delivery_estimated,
+                (SELECT count(*) FROM order_lines l
+                 WHERE l.order_id = s.order_id
+                   AND NOT EXISTS (SELECT 1 FROM shipment_lines x WHERE x.order_line_id = l.id))
          FROM shipments s
          WHERE s.order_id = (SELECT order_id FROM order_lines WHERE id = ?1)",
     )
     .bind(line)
     .fetch_all(&mut *conn)
     .await?;
-    if !shipments.is_empty() {
-        let unshipped: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM order_lines l
-             WHERE l.order_id = (SELECT order_id FROM order_lines WHERE id = ?1)
-               AND NOT EXISTS (SELECT 1 FROM shipment_lines x WHERE x.order_line_id = l.id)",
-        )
-        .bind(line)
-        .fetch_one(&mut *conn)
-        .await?;
+    if let Some(&(_, _, _, unshipped)) = shipments.first() {
         let with_order = purchase.delivered_on;
-        if let Some((at, _)) = shipments.iter().find(|(_, mine)| *mine) {
-            purchase.delivered_on = Some(calendar.local_date(*at));
+        // An estimated receipt (dispatch + transit) is never after today:
+        // the customer is at the counter with the product.
+        let received = |at: DateTime<Utc>, estimated: bool| {
+            let day = calendar.local_date(at);
+            if estimated {
+                day.min(asked_on)
+            } else {
+                day
+            }
+        };
+        if let Some((at, _, estimated, _)) = shipments.iter().find(|(_, mine, _, _)| *mine) {
+            purchase.delivered_on = Some(received(*at, *estimated));
         }
-        let last_shipment = shipments.iter().map(|(at, _)| *at).max();
-        let last = last_shipment.map(|at| calendar.local_date(at));
-        // Lines in no shipment came with the order (its delivered_at).
-        purchase.order_last_delivered_on = if unshipped > 0 {
-            last.max(with_order)
-        } else {
-            last
+        let last = shipments
+            .iter()
+            .map(|(at, _, estimated, _)| received(*at, *estimated))
+            .max();
+        purchase.order_last_delivered_on = match (unshipped > 0, with_order) {
+            // Lines in no shipment came with the order (its delivered_at).
+            (true, Some(_)) => last.max(with_order),
+            // A distance order with lines not yet shipped: its last item is
+            // not received, so the withdrawal period (L221-18) has not begun;
+            // it runs from today at the earliest.
+            (true, None) if purchase.channel.is_distance_sale() => Some(asked_on),
+            _ => last,
         };
     }
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT months, starts, guarantor FROM order_line_warranties WHERE order_line_id = ?1
-         UNION ALL
-         SELECT w.months, w.starts, w.guarantor
-         FROM order_lines l JOIN product_warranties w ON w.product_id = l.product_id
-         WHERE l.id = ?1",
-    )
-    .bind(line)
-    .fetch_all(&mut *conn)
-    .await?;
-    let warranties: Vec<CommercialWarranty> = rows
-        .into_iter()
+    let warranties: Vec<CommercialWarranty> = warranties
+        .iter()
         .filter_map(|(months, starts, guarantor)| {
-            let starts = WarrantyStart::from_code(&starts)?;
-            CommercialWarranty::new(months, starts, &guarantor).ok()
+            let starts = WarrantyStart::from_code(starts)?;
+            CommercialWarranty::new(*months, starts, guarantor).ok()
         })
         .collect();
     let delivery = purchase.delivered_on.unwrap_or(purchase.purchased_on);
@@ -325,7 +341,8 @@ pub(crate) async fn check_defect_noticed(
     };
     let delivered: Option<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT COALESCE(
-                (SELECT s.delivered_at FROM shipment_lines x JOIN shipments s ON s.id = x.shipment_id
+                (SELECT CASE WHEN s.delivery_estimated THEN s.shipped_at ELSE s.delivered_at END
+                 FROM shipment_lines x JOIN shipments s ON s.id = x.shipment_id
                  WHERE x.order_line_id = l.id),
                 o.delivered_at, o.ordered_at)
          FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",

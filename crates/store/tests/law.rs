@@ -215,6 +215,8 @@ async fn bad_shipments_are_refused_by_name_and_write_nothing() {
         carrier: None,
         tracking: Some("6A99".into()),
         lines,
+        shipped_at: None,
+        delivery_estimated: false,
     };
     let (shipments, links) = (
         count(&store, "shipments").await,

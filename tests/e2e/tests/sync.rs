@@ -99,6 +99,7 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
         &*storage,
         comptoir_server::import::Source::ShopifyCsv,
         SHOPIFY,
+        Default::default(),
     )
     .await
     .unwrap();

@@ -8,4 +8,13 @@ export type ShipmentView = { id: ShipmentId, delivered_at: string, carrier: stri
 /**
  * The order's line numbers in this parcel.
  */
-line_nos: Array<number>, };
+line_nos: Array<number>, 
+/**
+ * When it was dispatched, when known.
+ */
+shipped_at: string | null, 
+/**
+ * `delivered_at` is an estimate from the dispatch (the carrier's
+ * receipt date is not known).
+ */
+delivery_estimated: boolean, };

@@ -189,6 +189,8 @@ interface ItemProps {
 }
 
 function Order({ order, fmt, markRef, extraClass, actions }: ItemProps & { order: OrderView }) {
+  const inParcels = new Set(order.shipments.flatMap((s) => s.line_nos));
+  const unshipped = order.lines.map((l) => l.line_no).filter((n) => !inParcels.has(n));
   return (
     <article
       className={`order order-${order.channel}${extraClass}`}
@@ -209,14 +211,31 @@ function Order({ order, fmt, markRef, extraClass, actions }: ItemProps & { order
       </p>
       {order.shipments.length > 0 ? (
         <p className="shipments" data-shipments={order.shipments.length}>
-          <Icon name="parcel" /> Livrée en {order.shipments.length} colis :{" "}
+          <Icon name="parcel" />{" "}
+          {order.shipments.some((s) => s.delivery_estimated) ? "Expédiée" : "Livrée"} en {order.shipments.length} colis
+          :{" "}
           {order.shipments.map((s, i) => (
-            <span key={s.id} className="shipment" data-delivered={fmt.date(s.delivered_at)}>
-              {i > 0 ? " ; " : ""}le {fmt.date(s.delivered_at)} ({s.line_nos.length > 1 ? "articles" : "article"}{" "}
-              {s.line_nos.join(", ")}
+            <span
+              key={s.id}
+              className="shipment"
+              data-delivered={fmt.date(s.delivered_at)}
+              data-estimated={s.delivery_estimated ? "true" : undefined}
+            >
+              {i > 0 ? " ; " : ""}
+              {s.delivery_estimated && s.shipped_at
+                ? `expédié le ${fmt.date(s.shipped_at)}, réception estimée au ${fmt.date(s.delivered_at)}`
+                : `le ${fmt.date(s.delivered_at)}`}{" "}
+              ({s.line_nos.length > 1 ? "articles" : "article"} {s.line_nos.join(", ")}
               {s.carrier ? `, ${s.carrier}` : ""})
             </span>
           ))}
+          {unshipped.length > 0 && !order.delivered_at ? (
+            <span className="unshipped">
+              {" "}
+              ; {unshipped.length > 1 ? "articles" : "article"} {unshipped.join(", ")} pas encore{" "}
+              {unshipped.length > 1 ? "expédiés" : "expédié"}
+            </span>
+          ) : null}
         </p>
       ) : null}
       <ul className="lines">

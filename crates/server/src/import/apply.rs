@@ -10,8 +10,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use comptoir_core::changes::{KIND_CUSTOMER_IMPORTED, KIND_ORDER_IMPORTED, KIND_PRODUCT_IMPORTED};
-use comptoir_core::ids::{ContactId, CustomerId, OrderId, OrderLineId, ProductId};
+use comptoir_core::changes::{
+    ImportedOrder, KIND_CUSTOMER_IMPORTED, KIND_ORDER_IMPORTED, KIND_PRODUCT_IMPORTED,
+};
+use comptoir_core::fulfilment::{estimated_receipt, ShipmentRecord};
+use comptoir_core::ids::{ContactId, CustomerId, OrderId, OrderLineId, ProductId, ShipmentId};
 use comptoir_core::model::{Channel, ContactKind, SoldAs};
 use comptoir_core::normalize::{normalize_code, normalize_email, normalize_phone};
 use comptoir_core::records::{
@@ -22,7 +25,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{ImportReport, ImportTotals, LineOutcome, Parsed, ReportLine, Source, WebOrder};
+use super::{
+    ImportOptions, ImportReport, ImportTotals, LineOutcome, Parsed, ReportLine, Source, WebOrder,
+};
 use crate::error::{ApiError, Result};
 use crate::storage::{NewChange, Scope, Storage};
 
@@ -184,6 +189,7 @@ async fn apply_one(
     tx: &mut dyn ImportTx,
     source: Source,
     o: &WebOrder,
+    options: ImportOptions,
     totals: &mut ImportTotals,
 ) -> Result<LineOutcome> {
     let hash = content_hash(o);
@@ -248,7 +254,7 @@ async fn apply_one(
             serial_numbers: Vec::new(),
         });
     }
-    let rec = OrderRecord {
+    let order = OrderRecord {
         id: OrderId(order_id),
         number: o.number.clone(),
         channel: Channel::Web,
@@ -262,6 +268,23 @@ async fn apply_one(
         payment_method: o.payment_method.clone(),
         lines,
     };
+    // The export gives when a parcel left; the receipt, from which the
+    // withdrawal period and the guarantee run, is estimated (and flagged).
+    let shipments = o
+        .shipments
+        .iter()
+        .map(|s| ShipmentRecord {
+            id: ShipmentId::new(),
+            order_id: order.id,
+            delivered_at: estimated_receipt(s.shipped_at, options.transit_days),
+            carrier: s.carrier.clone(),
+            tracking: s.tracking.clone(),
+            lines: s.lines.iter().map(|&i| order.lines[i].id).collect(),
+            shipped_at: Some(s.shipped_at),
+            delivery_estimated: true,
+        })
+        .collect();
+    let rec = ImportedOrder { order, shipments };
     let v = to_value(&rec)?;
     tx.upsert_order(source.key(), &o.number, order_id, &hash, &v)
         .await?;
@@ -276,7 +299,12 @@ async fn apply_one(
 
 /// Applies what a parser read, in transactions of up to 500 orders, and
 /// reports every order and every refused line by its line number.
-pub async fn apply(storage: &dyn Storage, source: Source, parsed: Parsed) -> Result<ImportReport> {
+pub async fn apply(
+    storage: &dyn Storage,
+    source: Source,
+    parsed: Parsed,
+    options: ImportOptions,
+) -> Result<ImportReport> {
     let mut totals = ImportTotals::default();
     let mut lines: Vec<ReportLine> = parsed
         .errors
@@ -293,7 +321,7 @@ pub async fn apply(storage: &dyn Storage, source: Source, parsed: Parsed) -> Res
     for chunk in parsed.orders.chunks(CHUNK) {
         let mut tx = storage.begin_import().await?;
         for o in chunk {
-            let outcome = apply_one(tx.as_mut(), source, o, &mut totals).await?;
+            let outcome = apply_one(tx.as_mut(), source, o, options, &mut totals).await?;
             match outcome {
                 LineOutcome::Imported => totals.imported += 1,
                 LineOutcome::Updated => totals.updated += 1,

@@ -34,6 +34,37 @@ pub struct WebOrder {
     pub payment_method: String,
     pub accepts_marketing: bool,
     pub lines: Vec<WebLine>,
+    /// The parcels that left, as the export tells (dispatch, not receipt).
+    pub shipments: Vec<WebShipment>,
+}
+
+/// A parcel of a web order, as the shop's fulfilment data gives it: when it
+/// left the warehouse (Shopify's `Fulfilled at`, WooCommerce Shipment
+/// Tracking's `date_shipped` or the order's `date_completed_gmt`), not when
+/// the customer received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebShipment {
+    pub shipped_at: DateTime<Utc>,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+    /// Positions in [`WebOrder::lines`] (0-based), each in one parcel only.
+    pub lines: Vec<usize>,
+}
+
+/// How an import turns the formats' data into the store's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Days allowed between a parcel's dispatch and its receipt when the
+    /// carrier's delivery date is not in the export.
+    pub transit_days: u32,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            transit_days: comptoir_core::fulfilment::DEFAULT_TRANSIT_DAYS,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,12 +158,13 @@ pub async fn run(
     storage: &dyn crate::storage::Storage,
     source: Source,
     bytes: &[u8],
+    options: ImportOptions,
 ) -> crate::Result<ImportReport> {
     let parsed = match source {
         Source::ShopifyCsv => shopify::parse(bytes)?,
         Source::WoocommerceJson => woocommerce::parse(bytes)?,
     };
-    apply::apply(storage, source, parsed).await
+    apply::apply(storage, source, parsed, options).await
 }
 
 /// A decimal amount with a dot (`"34.90"`, `"5"`, `"0.5"`) into cents.

@@ -10,7 +10,9 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 
-use super::{non_empty, parse_amount, split_name, LineError, Parsed, WebLine, WebOrder};
+use super::{
+    non_empty, parse_amount, split_name, LineError, Parsed, WebLine, WebOrder, WebShipment,
+};
 use crate::error::ApiError;
 
 /// Columns without which no order can be read.
@@ -184,8 +186,42 @@ fn order(
     .into_iter()
     .find(|p| !p.is_empty())
     .map(str::to_owned);
+    let fulfilled = cols.get(first, "Fulfilled at");
+    let fulfilled_at = if fulfilled.is_empty() {
+        None
+    } else {
+        let at = parse_date(fulfilled).ok_or_else(|| {
+            err(
+                *line,
+                "date_invalid",
+                format!("date d'expédition « {fulfilled} » illisible (Fulfilled at)"),
+            )
+        })?;
+        if at < ordered_at {
+            return Err(err(
+                *line,
+                "shipment_before_order",
+                format!("expédition du {fulfilled} antérieure à la commande du {created}"),
+            ));
+        }
+        Some(at)
+    };
+    let order_fulfilled = cols
+        .get(first, "Fulfillment Status")
+        .eq_ignore_ascii_case("fulfilled");
+    let mut shipped_lines = Vec::new();
     let mut lines = Vec::with_capacity(rows.len());
-    for (l, r) in rows {
+    for (i, (l, r)) in rows.iter().enumerate() {
+        // A line is in the parcel when Shopify says it left (`fulfilled`,
+        // or `partial`: some of its units); an export without the line's
+        // status follows the order's.
+        let status = cols.get(r, "Lineitem fulfillment status");
+        if status.eq_ignore_ascii_case("fulfilled")
+            || status.eq_ignore_ascii_case("partial")
+            || (status.is_empty() && order_fulfilled)
+        {
+            shipped_lines.push(i);
+        }
         let q = cols.get(r, "Lineitem quantity");
         let quantity: u32 = q
             .parse()
@@ -242,6 +278,18 @@ fn order(
             .get(first, "Accepts Marketing")
             .eq_ignore_ascii_case("yes"),
         lines,
+        // The export has one fulfilment date an order: its lines that left
+        // are one parcel. Lines said to have left without a date give none
+        // (the receipt cannot be placed).
+        shipments: match fulfilled_at {
+            Some(shipped_at) if !shipped_lines.is_empty() => vec![WebShipment {
+                shipped_at,
+                carrier: non_empty(cols.get(first, "Shipping Method")),
+                tracking: None,
+                lines: shipped_lines,
+            }],
+            _ => Vec::new(),
+        },
     })
 }
 
@@ -254,6 +302,52 @@ mod tests {
         let d = parse_date("2026-10-02 14:31:07 +0200").expect("date");
         assert_eq!(d.to_rfc3339(), "2026-10-02T12:31:07+00:00");
         assert!(parse_date("02/10/2026 14:31").is_none());
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+        std::fs::read(std::path::Path::new(&dir).join("tests/fixtures").join(name))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn fulfilled_lines_are_one_parcel_dated_fulfilled_at() {
+        let parsed = parse(&fixture("shopify-fulfilled.csv")[..]).expect("the file reads");
+        let by_number = |n: &str| parsed.orders.iter().find(|o| o.number == n);
+        let whole = by_number("#2001").expect("#2001");
+        assert_eq!(whole.shipments.len(), 1);
+        let s = &whole.shipments[0];
+        assert_eq!(s.shipped_at.to_rfc3339(), "2026-10-03T08:15:22+00:00");
+        assert_eq!(s.lines, vec![0]);
+        assert_eq!(
+            s.carrier.as_deref(),
+            Some("Colissimo - Livraison à domicile")
+        );
+        // Partly fulfilled: the pending line is in no parcel.
+        let partial = by_number("#2002").expect("#2002");
+        assert_eq!(partial.lines.len(), 2);
+        assert_eq!(partial.shipments.len(), 1);
+        assert_eq!(partial.shipments[0].lines, vec![0]);
+        // Nothing fulfilled: no parcel.
+        assert!(by_number("#2003").expect("#2003").shipments.is_empty());
+        // A dispatch before the order, an unreadable dispatch: refused by line.
+        let refused: Vec<(&str, &str)> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.number.as_deref().unwrap_or(""), e.code))
+            .collect();
+        assert_eq!(
+            refused,
+            vec![
+                ("#2004", "shipment_before_order"),
+                ("#2005", "date_invalid")
+            ]
+        );
+        assert!(
+            parsed.errors[1].reason.contains("Fulfilled at"),
+            "{:?}",
+            parsed.errors
+        );
     }
 
     #[test]
