@@ -30,6 +30,19 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// This process's resident set size, in kB (Linux).
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -126,7 +139,22 @@ async fn main() {
         ));
     }
 
-    // Through the server: every store at once, push 10 then pull.
+    // Through the server: every store at once, push 10 then pull. The
+    // process's resident memory (both instances and every client) is
+    // sampled meanwhile: it must not grow with the rounds.
+    let rss_before = rss_kb();
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = tokio::spawn({
+        let sampling = Arc::clone(&sampling);
+        async move {
+            let mut samples = Vec::new();
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                samples.push(rss_kb());
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            samples
+        }
+    });
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (code, token, dev)) in devices.iter().cloned().enumerate() {
@@ -178,6 +206,18 @@ async fn main() {
         pull.extend(b);
     }
     let server_elapsed = started.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let samples = sampler.await.unwrap();
+    let third = samples.len() / 3;
+    let peak = |s: &[u64]| s.iter().copied().max().unwrap_or(0);
+    println!(
+        "resident memory (MB): before {:.0}; peak over the first third of the run {:.0}, over the last third {:.0}; after {:.0} ({} samples)",
+        rss_before as f64 / 1024.0,
+        peak(&samples[..third]) as f64 / 1024.0,
+        peak(&samples[samples.len() - third..]) as f64 / 1024.0,
+        rss_kb() as f64 / 1024.0,
+        samples.len()
+    );
 
     // Baseline: the same writes and reads, raw sqlx, same concurrency.
     let pool = sqlx::postgres::PgPoolOptions::new()
