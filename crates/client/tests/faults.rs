@@ -13,7 +13,6 @@ use std::sync::Arc;
 use chrono::Utc;
 use comptoir_client::sync_once;
 use comptoir_server::settings::Settings;
-use comptoir_store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -76,19 +75,6 @@ async fn proxy(upstream: SocketAddr, mode: Arc<AtomicU8>) -> String {
     format!("http://{addr}")
 }
 
-async fn notes_of(store: &Store, id: comptoir_core::ids::DossierId, prefix: &str) -> Vec<String> {
-    store
-        .dossier_detail(id)
-        .await
-        .unwrap()
-        .dossier
-        .events
-        .into_iter()
-        .filter_map(|e| e.note)
-        .filter(|n| n.starts_with(prefix))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,15 +126,17 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
             "",
             "no cursor without its page"
         );
-        assert!(notes_of(&paris, dossier, "Coupure").await.is_empty());
+        assert!(support::notes_of(&paris, dossier, "Coupure")
+            .await
+            .is_empty());
     }
     mode.store(PASS, Ordering::SeqCst);
     sync_once(&paris, &mut |_| {}).await.unwrap();
-    let mut at_paris = notes_of(&paris, dossier, "Coupure").await;
+    let mut at_paris = support::notes_of(&paris, dossier, "Coupure").await;
     at_paris.sort();
     let want: Vec<String> = (0..N).map(|i| format!("Coupure {i:02}")).collect();
     assert_eq!(at_paris, want, "every note, once");
-    let mut at_lyon = notes_of(&lyon, dossier, "Coupure").await;
+    let mut at_lyon = support::notes_of(&lyon, dossier, "Coupure").await;
     at_lyon.sort();
     assert_eq!(at_lyon, want, "its own changes come back without doubling");
     assert!(paris.verify_dossiers().await.unwrap().is_empty());

@@ -14,11 +14,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use comptoir_client::sync_once;
-use comptoir_demo::showcase;
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
 use comptoir_server::storage::Storage;
-use comptoir_store::Store;
 
 const CHILD_DIR: &str = "COMPTOIR_TEST_CHILD_SERVER_DIR";
 const CHILD_ADDR: &str = "COMPTOIR_TEST_CHILD_SERVER_ADDR";
@@ -27,7 +25,7 @@ fn settings(addr: &str) -> Settings {
     Settings {
         listen: addr.parse().unwrap(),
         // Small pages and batches: many requests to be killed in.
-        max_batch: 15,
+        max_batch: 5,
         max_pull: 20,
         shutdown_grace_secs: 1,
         ..Settings::default()
@@ -95,18 +93,6 @@ async fn wait_healthy(addr: &str) {
     }
 }
 
-async fn notes(store: &Store, id: comptoir_core::ids::DossierId) -> Vec<String> {
-    store
-        .dossier_detail(id)
-        .await
-        .unwrap()
-        .dossier
-        .events
-        .into_iter()
-        .filter_map(|e| e.note.filter(|n| n.starts_with("Relance ")))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_killed_again_and_again_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,37 +126,13 @@ async fn server_killed_again_and_again_loses_and_doubles_nothing() {
     support::enrolled(&storage, &url, &paris, "PAR1").await;
     drop(storage);
 
-    // Lyon, offline, opens a dossier and follows it up 150 times.
-    let hits = lyon.search(showcase::WEB_ORDER).await.unwrap();
-    let customer = hits.hits[0].customer_id;
-    let card = lyon.customer_card(customer).await.unwrap();
-    let line = card
-        .orders
-        .iter()
-        .find(|o| o.number == showcase::WEB_ORDER)
-        .unwrap()
-        .lines[0]
-        .id;
-    let input = comptoir_core::dossier::OpenDossierInput {
-        customer_id: customer,
-        order_line_id: Some(line),
-        declared_product: None,
-        reason_code: "defect.no_power".into(),
-        customer_words: "Ne démarre plus.".into(),
-        condition: comptoir_core::dossier::ItemCondition::Good,
-        condition_note: None,
-        accessories: vec![],
-        serial_number: None,
-        actor: "Julie M.".into(),
-        assignee: None,
-        sealed: false,
-        severity: comptoir_core::policy::Severity::Major,
-        decision: None,
-        defect_noticed_on: None,
-        approval: None,
-    };
-    let dossier = lyon.open_dossier(&input, Utc::now()).await.unwrap();
-    let n: u64 = 150;
+    // Lyon, offline, opens a dossier and follows it up 400 times.
+    let (customer, line) = support::helene(&lyon).await;
+    let dossier = lyon
+        .open_dossier(&support::intake(customer, line), Utc::now())
+        .await
+        .unwrap();
+    let n: u64 = 400;
     for i in 0..n {
         lyon.add_note(dossier, "Julie M.", &format!("Relance {i:03}"), Utc::now())
             .await
@@ -186,6 +148,7 @@ async fn server_killed_again_and_again_loses_and_doubles_nothing() {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         round += 1;
+        let waiting = lyon.outbox_len().await.unwrap();
         let push = tokio::spawn({
             let lyon = lyon.clone();
             async move { sync_once(&lyon, &mut |_| {}).await }
@@ -194,8 +157,22 @@ async fn server_killed_again_and_again_loses_and_doubles_nothing() {
             let paris = paris.clone();
             async move { sync_once(&paris, &mut |_| {}).await }
         });
-        // A kill 5 to 60 ms in, while requests are in flight.
-        tokio::time::sleep(Duration::from_millis(5 + (round * 37) % 56)).await;
+        // The kill: as soon as Lyon's outbox has started to drain (mid-push:
+        // some batches acknowledged, others not), or 5 to 60 ms in when
+        // there is nothing left to push (mid-pull).
+        let started = Instant::now();
+        let patience = Duration::from_millis(5 + (round * 37) % 56);
+        loop {
+            let now_waiting = lyon.outbox_len().await.unwrap();
+            if (now_waiting < waiting && now_waiting > 0)
+                || (waiting == 0 && started.elapsed() >= patience)
+                || started.elapsed() > Duration::from_secs(5)
+                || (push.is_finished() && pull.is_finished())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         if !push.is_finished() || !pull.is_finished() {
             server.kill().unwrap(); // SIGKILL
             server.wait().unwrap();
@@ -210,7 +187,7 @@ async fn server_killed_again_and_again_loses_and_doubles_nothing() {
         let done = pushed.is_ok()
             && pulled.is_ok()
             && lyon.outbox_len().await.unwrap() == 0
-            && notes(&paris, dossier).await.len() as u64 == n;
+            && support::notes_of(&paris, dossier, "Relance ").await.len() as u64 == n;
         if done && kills >= 3 {
             break;
         }
@@ -228,10 +205,13 @@ async fn server_killed_again_and_again_loses_and_doubles_nothing() {
     server.wait().unwrap();
 
     // Paris has every note once, in order; Lyon's outbox is empty.
-    let at_paris = notes(&paris, dossier).await;
+    let at_paris = support::notes_of(&paris, dossier, "Relance ").await;
     let expected: Vec<String> = (0..n).map(|i| format!("Relance {i:03}")).collect();
     assert_eq!(at_paris, expected, "every note once, after {kills} kills");
-    assert_eq!(notes(&lyon, dossier).await, expected);
+    assert_eq!(
+        support::notes_of(&lyon, dossier, "Relance ").await,
+        expected
+    );
     assert!(paris.verify_dossiers().await.unwrap().is_empty());
     paris.verify_integrity().await.unwrap();
     lyon.verify_integrity().await.unwrap();

@@ -16,8 +16,8 @@ use chrono::Utc;
 use common::Db;
 use comptoir_client::{enrol, sync_once, SyncReport};
 use comptoir_core::customer::{CustomerPatch, NewCustomer};
-use comptoir_core::dossier::{ItemCondition, OpenDossierInput};
-use comptoir_core::ids::{CustomerId, DossierId};
+
+use comptoir_core::ids::DossierId;
 use comptoir_core::views::SyncActivity;
 use comptoir_demo::showcase;
 use comptoir_server::app::{launch, Running};
@@ -63,39 +63,6 @@ async fn serve_at(storage: Arc<dyn Storage>, addr: &str) -> Running {
         .unwrap()
 }
 
-async fn helene(store: &Store) -> (CustomerId, comptoir_core::ids::OrderLineId) {
-    let r = store.search(showcase::WEB_ORDER).await.unwrap();
-    let customer = r.hits[0].customer_id;
-    let card = store.customer_card(customer).await.unwrap();
-    let web = card
-        .orders
-        .iter()
-        .find(|o| o.number == showcase::WEB_ORDER)
-        .unwrap();
-    (customer, web.lines[0].id)
-}
-
-fn intake(customer: CustomerId, line: comptoir_core::ids::OrderLineId) -> OpenDossierInput {
-    OpenDossierInput {
-        customer_id: customer,
-        order_line_id: Some(line),
-        declared_product: None,
-        reason_code: "defect.no_power".into(),
-        customer_words: "Le robot ne démarre plus.".into(),
-        condition: ItemCondition::Good,
-        condition_note: None,
-        accessories: vec![],
-        serial_number: None,
-        actor: "Julie M.".into(),
-        assignee: None,
-        sealed: false,
-        severity: comptoir_core::policy::Severity::Major,
-        decision: None,
-        defect_noticed_on: None,
-        approval: None,
-    }
-}
-
 async fn events_of(store: &Store, id: DossierId) -> usize {
     store.dossier_detail(id).await.unwrap().dossier.events.len()
 }
@@ -118,9 +85,9 @@ async fn two_counters_and_head_office(db: Db) {
     assert!(!base.windows(token.len()).any(|w| w == token.as_bytes()));
 
     // Lyon opens a dossier and creates a customer; they reach Paris.
-    let (helene_id, line) = helene(&lyon).await;
+    let (helene_id, line) = support::helene(&lyon).await;
     let dossier = lyon
-        .open_dossier(&intake(helene_id, line), Utc::now())
+        .open_dossier(&support::intake(helene_id, line), Utc::now())
         .await
         .unwrap();
     let nadia = lyon

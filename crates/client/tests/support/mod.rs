@@ -83,3 +83,67 @@ pub async fn enrolled(storage: &dyn Storage, url: &str, counter: &Store, store: 
     assert_eq!(link.store_code, store);
     comptoir_client::credential::load(counter.path()).unwrap()
 }
+
+/// The demo's showcase web order at a counter: its customer and first line.
+pub async fn helene(
+    store: &Store,
+) -> (
+    comptoir_core::ids::CustomerId,
+    comptoir_core::ids::OrderLineId,
+) {
+    let r = store
+        .search(comptoir_demo::showcase::WEB_ORDER)
+        .await
+        .unwrap();
+    let customer = r.hits[0].customer_id;
+    let card = store.customer_card(customer).await.unwrap();
+    let web = card
+        .orders
+        .iter()
+        .find(|o| o.number == comptoir_demo::showcase::WEB_ORDER)
+        .unwrap();
+    (customer, web.lines[0].id)
+}
+
+/// A dossier on that line, as a clerk opens it.
+pub fn intake(
+    customer: comptoir_core::ids::CustomerId,
+    line: comptoir_core::ids::OrderLineId,
+) -> comptoir_core::dossier::OpenDossierInput {
+    comptoir_core::dossier::OpenDossierInput {
+        customer_id: customer,
+        order_line_id: Some(line),
+        declared_product: None,
+        reason_code: "defect.no_power".into(),
+        customer_words: "Le robot ne démarre plus.".into(),
+        condition: comptoir_core::dossier::ItemCondition::Good,
+        condition_note: None,
+        accessories: vec![],
+        serial_number: None,
+        actor: "Julie M.".into(),
+        assignee: None,
+        sealed: false,
+        severity: comptoir_core::policy::Severity::Major,
+        decision: None,
+        defect_noticed_on: None,
+        approval: None,
+    }
+}
+
+/// The notes of a dossier's timeline that start with `prefix`, in order.
+pub async fn notes_of(
+    store: &Store,
+    id: comptoir_core::ids::DossierId,
+    prefix: &str,
+) -> Vec<String> {
+    store
+        .dossier_detail(id)
+        .await
+        .unwrap()
+        .dossier
+        .events
+        .into_iter()
+        .filter_map(|e| e.note)
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
