@@ -82,6 +82,30 @@ enum Command {
     /// The sync with the central server (enrolment, one sync, status).
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// The audit log (wrong PINs, lockouts, approvals, settings changed).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the hash chain from the first entry; names the first entry
+    /// altered or missing (exit status non-zero).
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// The entries, newest first.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        /// Only this kind (pin_failed, account_locked, account_unlocked,
+        /// manager_approval, setting_changed).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -642,6 +666,18 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             to_json(&envelopes)
         }
         Command::Sync(cmd) => sync(cmd).await,
+        Command::Audit(AuditCommand::Verify { db }) => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let check = store.verify_audit().await;
+            store.close().await;
+            to_json(&check?)
+        }
+        Command::Audit(AuditCommand::List { db, kind, limit }) => {
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let entries = store.audit_entries(kind.as_deref(), limit).await;
+            store.close().await;
+            to_json(&entries?)
+        }
         Command::Counter(CounterCommand::SetCode { db, code }) => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             store.set_counter_code(&code).await?;

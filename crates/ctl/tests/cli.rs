@@ -633,3 +633,50 @@ fn verify_names_a_dossier_altered_behind_the_store_and_rebuild_restores_it() {
     let after = ok_json(&ctl(&["dossier", "show", "--db", &db, number]));
     assert_eq!(after["dossier"]["status"], before["dossier"]["status"]);
 }
+
+/// `audit verify` walks the chain; `audit list` reads it; an entry altered
+/// with sqlite3-like SQL behind the store's back (its trigger dropped) is
+/// named by number, with a non-zero exit.
+#[test]
+fn audit_verify_and_list_name_the_entry_altered_behind_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    for login in ["sophie.r", "marc.p", "sophie.r"] {
+        ok_json(&ctl(&["user", "unlock", "--db", &db, "--login", login]));
+    }
+    let v = ok_json(&ctl(&["audit", "verify", "--db", &db]));
+    assert_eq!(v["entries"], 3, "{v}");
+    let list = ok_json(&ctl(&[
+        "audit",
+        "list",
+        "--db",
+        &db,
+        "--kind",
+        "account_unlocked",
+    ]));
+    let subjects: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["sophie.r", "marc.p", "sophie.r"], "newest first");
+
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET subject = 'julie.m' WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let e = err_json(&ctl(&["audit", "verify", "--db", &db]));
+    assert_eq!(e["code"], "audit_chain_broken", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("n° 2"), "{e}");
+}

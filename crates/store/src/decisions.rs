@@ -446,6 +446,14 @@ impl Store {
             now,
         )?;
         batch.commit(&mut tx).await?;
+        if let Some(m) = &manager {
+            let number = state
+                .intake
+                .as_ref()
+                .map(|o| o.number.clone())
+                .unwrap_or_default();
+            crate::audit::approval(&mut tx, now, m, id, &number, &record, actor.trim()).await?;
+        }
         tx.commit().await?;
         Ok(record)
     }

@@ -52,6 +52,8 @@ pub enum StoreError {
     NumbersExhausted,
     #[error("setting {key} is set by administration")]
     SettingReserved { key: String },
+    #[error("audit log broken at entry {seq}: {why}")]
+    AuditChainBroken { seq: i64, why: &'static str },
     #[error("policy {id} {version} already installed with other content")]
     PolicyVersionConflict { id: String, version: String },
     #[error("invalid login {login:?}")]
@@ -140,6 +142,7 @@ impl StoreError {
             StoreError::DossierNumberTaken { .. } => "dossier_number_taken",
             StoreError::NumbersExhausted => "numbers_exhausted",
             StoreError::SettingReserved { .. } => "setting_reserved",
+            StoreError::AuditChainBroken { .. } => "audit_chain_broken",
             StoreError::PolicyVersionConflict { .. } => "policy_version_conflict",
             StoreError::InvalidLogin { .. } => "invalid_login",
             StoreError::LoginTaken { .. } => "login_taken",
@@ -205,6 +208,9 @@ impl StoreError {
             ),
             StoreError::NumbersExhausted => "Plus aucun numéro de dossier disponible pour ce poste cette année : prévenez le support.".to_owned(),
             StoreError::SettingReserved { key } => format!("Le réglage « {key} » se change par l'administration."),
+            StoreError::AuditChainBroken { seq, why } => format!(
+                "Journal d'audit altéré à l'entrée n° {seq} : {why}. Prévenez le support ; ne modifiez pas la base."
+            ),
             StoreError::PolicyVersionConflict { id, version } => format!(
                 "La politique {id} version {version} est déjà installée avec un autre contenu ; publiez une nouvelle version."
             ),

@@ -136,7 +136,7 @@ impl Store {
 
         let id = DossierId::new();
         let opened = Opened {
-            number,
+            number: number.clone(),
             store_id: Some(store_id),
             origin: DossierOrigin::Store,
             customer_id: input.customer_id,
@@ -177,8 +177,9 @@ impl Store {
             None,
             DossierEvent::Opened(Box::new(opened)),
         );
+        let mut approved = None;
         if let Some((decision, checked, manager, note)) = &decided {
-            crate::decisions::write_decision(
+            let record = crate::decisions::write_decision(
                 &mut batch,
                 &state,
                 id,
@@ -189,8 +190,21 @@ impl Store {
                 manager.as_ref(),
                 now,
             )?;
+            approved = manager.as_ref().map(|m| (m.clone(), record));
         }
         batch.commit(&mut tx).await?;
+        if let Some((manager, record)) = &approved {
+            crate::audit::approval(
+                &mut tx,
+                now,
+                manager,
+                id,
+                &number,
+                record,
+                input.actor.trim(),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

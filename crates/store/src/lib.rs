@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod apply;
+mod audit;
 mod bulk;
 mod calendars;
 mod card;
@@ -35,6 +36,7 @@ mod users;
 mod workflow;
 mod write;
 
+pub use audit::{AuditCheck, AuditEntry};
 pub use bulk::{BulkBatch, BulkLoad};
 
 /// See [`Store::connection_settings`].

@@ -125,14 +125,33 @@ impl Store {
             });
         }
         let mut conn = self.pool.acquire().await?;
-        if value.trim().is_empty() {
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let value = value.trim();
+        if value.is_empty() {
             sqlx::query("DELETE FROM settings WHERE key = ?")
                 .bind(key)
-                .execute(&mut *conn)
+                .execute(&mut *tx)
                 .await?;
         } else {
-            crate::write::set_setting(&mut conn, key, value.trim()).await?;
+            crate::write::set_setting(&mut tx, key, value).await?;
         }
+        let after = (!value.is_empty()).then_some(value);
+        if before.as_deref() != after {
+            crate::audit::append(
+                &mut tx,
+                chrono::Utc::now(),
+                "poste",
+                crate::audit::SETTING_CHANGED,
+                key,
+                &serde_json::json!({ "before": before, "after": after }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

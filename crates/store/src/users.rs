@@ -102,17 +102,30 @@ impl Store {
 
     /// Lifts a lockout (an administrator's action).
     pub async fn unlock_user(&self, login: &str) -> Result<()> {
+        let login = login.trim().to_lowercase();
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let done = sqlx::query(
             "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE login = ?",
         )
-        .bind(login.trim().to_lowercase())
-        .execute(&self.pool)
+        .bind(&login)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "utilisateur",
             });
         }
+        crate::audit::append(
+            &mut tx,
+            chrono::Utc::now(),
+            "administration",
+            crate::audit::ACCOUNT_UNLOCKED,
+            &login,
+            &serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -184,6 +197,26 @@ impl Store {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
+        crate::audit::append(
+            &mut tx,
+            now,
+            &user.login,
+            crate::audit::PIN_FAILED,
+            &user.login,
+            &serde_json::json!({ "failures": after.failures }),
+        )
+        .await?;
+        if after.locked_until.is_some() && locked_until.is_none_or(|u| u <= now) {
+            crate::audit::append(
+                &mut tx,
+                now,
+                &user.login,
+                crate::audit::ACCOUNT_LOCKED,
+                &user.login,
+                &serde_json::json!({ "until": after.locked_until, "failures": after.failures }),
+            )
+            .await?;
+        }
         tx.commit().await?;
         tracing::warn!(login = %user.login, failures = after.failures, "wrong manager PIN");
         Err(after.failure_error(tz).into())

@@ -860,3 +860,87 @@ async fn without_a_purchase_record_a_manager_decides() {
     let p = store.dossier_policy(id, now()).await.unwrap();
     assert!(p.decision.is_none() && !p.manager_options.is_empty());
 }
+
+#[tokio::test]
+async fn the_audit_log_records_pins_lockouts_approvals_and_settings_and_shows_tampering() {
+    let (_dir, store) = common::demo_store(50).await;
+    let (customer, line) = tv(&store).await;
+    let mut input = intake(customer, line, "withdrawal.changed_mind");
+    input.decision = Some(choice(PolicyResolution::CreditNote));
+    // A wrong PIN, then the right one: the approval.
+    input.approval = Some(pin("sophie.r", "0000"));
+    assert_eq!(
+        store.open_dossier(&input, now()).await.unwrap_err().code(),
+        "pin_wrong"
+    );
+    input.approval = Some(pin("sophie.r", "4826"));
+    let id = store.open_dossier(&input, now()).await.unwrap();
+    let number = store.dossier_detail(id).await.unwrap().dossier.number;
+    // Five wrong PINs lock Marc's account; an administrator lifts it.
+    for _ in 0..5 {
+        let _ = store.verify_manager(&pin("marc.p", "0000"), now()).await;
+    }
+    store.unlock_user("marc.p").await.unwrap();
+    // A setting changed, then set to the same value (no entry).
+    store.set_setting("printer", "ComptoirPDF").await.unwrap();
+    store.set_setting("printer", "ComptoirPDF").await.unwrap();
+
+    let entries = store.audit_entries(None, 100).await.unwrap();
+    let kinds: Vec<&str> = entries.iter().rev().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            vec!["pin_failed", "manager_approval"],
+            vec!["pin_failed"; 5],
+            vec!["account_locked", "account_unlocked", "setting_changed"],
+        ]
+        .concat()
+    );
+    let approval = entries
+        .iter()
+        .find(|e| e.kind == "manager_approval")
+        .unwrap();
+    assert_eq!(
+        (approval.actor.as_str(), approval.subject.as_str()),
+        ("sophie.r", number.as_str())
+    );
+    assert_eq!(approval.detail["resolution"], "credit_note");
+    assert_eq!(approval.detail["clerk"], "Julie Martin");
+    let locked = entries.iter().find(|e| e.kind == "account_locked").unwrap();
+    assert_eq!(locked.subject, "marc.p");
+    assert_eq!(locked.detail["failures"], 5);
+    assert_eq!(
+        store
+            .audit_entries(Some("pin_failed"), 100)
+            .await
+            .unwrap()
+            .len(),
+        6
+    );
+    let check = store.verify_audit().await.unwrap();
+    assert_eq!(check.entries, 10);
+    assert_eq!(check.head.len(), 64);
+
+    // Append-only: the file refuses to change or lose an entry…
+    let raw = store.pool();
+    for sql in [
+        "UPDATE audit_log SET actor = 'personne' WHERE seq = 3",
+        "DELETE FROM audit_log WHERE seq = 3",
+    ] {
+        let e = sqlx::query(sql).execute(raw).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    // …and an entry changed behind the triggers' back is found, by number.
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET detail = '{\"failures\":0}' WHERE seq = 3")
+        .execute(raw)
+        .await
+        .unwrap();
+    let e = store.verify_audit().await.unwrap_err();
+    assert_eq!(e.code(), "audit_chain_broken");
+    assert!(e.message_fr().contains("n° 3"), "{}", e.message_fr());
+    assert!(e.message_fr().contains("modifié"), "{}", e.message_fr());
+}

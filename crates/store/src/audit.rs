@@ -1,0 +1,308 @@
+//! The audit log: who did what that a manager must be able to account for —
+//! wrong manager PINs, lockouts and their lifting, manager approvals,
+//! settings changed at the counter.
+//!
+//! Append-only (migration 0011's triggers refuse UPDATE and DELETE) and
+//! hash-chained: entry `n` holds the SHA-256 of entry `n - 1` and its own,
+//! computed over that previous hash and its fields. An entry altered behind
+//! the triggers' back changes its hash; one deleted breaks the sequence or
+//! the next entry's link. [`Store::verify_audit`] walks the chain and names
+//! the first entry that does not hold. Each entry is written in the
+//! transaction of what it records.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+use crate::{Result, Store, StoreError};
+
+/// A wrong manager PIN was typed.
+pub const PIN_FAILED: &str = "pin_failed";
+/// The fifth wrong PIN in a row locked the account.
+pub const ACCOUNT_LOCKED: &str = "account_locked";
+/// An administrator lifted a lockout.
+pub const ACCOUNT_UNLOCKED: &str = "account_unlocked";
+/// A manager approved a decision beyond a clerk's authority.
+pub const MANAGER_APPROVAL: &str = "manager_approval";
+/// A counter setting was changed.
+pub const SETTING_CHANGED: &str = "setting_changed";
+
+/// One entry, as `comptoir-ctl audit list` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub subject: String,
+    pub detail: serde_json::Value,
+}
+
+/// What `verify_audit` found: how many entries hold, and the last hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditCheck {
+    pub entries: i64,
+    /// Hex SHA-256 of the last entry (empty for an empty log): written down
+    /// elsewhere, it also proves the last entries were not removed.
+    pub head: String,
+}
+
+fn hash_of(
+    prev: &[u8],
+    seq: i64,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    detail: &str,
+) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    for field in [at, actor, kind, subject, detail] {
+        // Length-prefixed: no two field lists hash the same.
+        h.update(u64::try_from(field.len()).unwrap_or(u64::MAX).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    h.finalize().to_vec()
+}
+
+/// Appends an entry in the caller's (write) transaction.
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    at: DateTime<Utc>,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    let last: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (seq, prev) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, vec![0u8; 32]),
+    };
+    let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let detail = detail.to_string();
+    let hash = hash_of(&prev, seq, &at, actor, kind, subject, &detail);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, kind, subject, detail, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(actor)
+    .bind(kind)
+    .bind(subject)
+    .bind(&detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A manager's approval of a decision, in the decision's transaction.
+pub(crate) async fn approval(
+    conn: &mut SqliteConnection,
+    at: DateTime<Utc>,
+    manager: &comptoir_core::auth::UserView,
+    dossier: comptoir_core::ids::DossierId,
+    number: &str,
+    record: &comptoir_core::policy::DecisionRecord,
+    clerk: &str,
+) -> Result<()> {
+    append(
+        conn,
+        at,
+        &manager.login,
+        MANAGER_APPROVAL,
+        number,
+        &serde_json::json!({
+            "dossier_id": dossier,
+            "resolution": record.resolution,
+            "basis": record.basis,
+            "amount_cents": record.amount,
+            "gesture_cents": record.gesture,
+            "clerk": clerk,
+        }),
+    )
+    .await
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+impl Store {
+    /// Walks the audit chain from its first entry; the first one that does
+    /// not hold is a named error (`audit_chain_broken`, with its number).
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT seq, at, actor, kind, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut prev = vec![0u8; 32];
+        let mut expected_seq = 1;
+        for (seq, at, actor, kind, subject, detail, prev_hash, hash) in &rows {
+            if *seq != expected_seq {
+                return Err(StoreError::AuditChainBroken {
+                    seq: expected_seq,
+                    why: "entrée manquante",
+                });
+            }
+            if *prev_hash != prev {
+                return Err(StoreError::AuditChainBroken {
+                    seq: *seq,
+                    why: "le lien avec l'entrée précédente ne correspond pas",
+                });
+            }
+            if hash_of(prev_hash, *seq, at, actor, kind, subject, detail) != *hash {
+                return Err(StoreError::AuditChainBroken {
+                    seq: *seq,
+                    why: "son contenu a été modifié",
+                });
+            }
+            prev.clone_from(hash);
+            expected_seq += 1;
+        }
+        Ok(AuditCheck {
+            entries: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+            head: rows
+                .last()
+                .map(|r| r.7.iter().map(|b| format!("{b:02x}")).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The log, newest first, of one kind or all, at most `limit` entries.
+    pub async fn audit_entries(&self, kind: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT seq, at, actor, kind, subject, detail FROM audit_log
+             WHERE ?1 IS NULL OR kind = ?1 ORDER BY seq DESC LIMIT ?2",
+        )
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, at, actor, kind, subject, detail)| {
+                Ok(AuditEntry {
+                    seq,
+                    at,
+                    actor,
+                    kind,
+                    subject,
+                    detail: crate::projection::decode("journal d'audit", &detail)?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_and_the_link_are_in_the_hash() {
+        let base = hash_of(
+            &[0; 32],
+            1,
+            "2026-12-01T10:00:00.000000Z",
+            "sophie.r",
+            "pin_failed",
+            "sophie.r",
+            "{}",
+        );
+        assert_eq!(base.len(), 32);
+        for other in [
+            hash_of(
+                &[1; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.r",
+                "pin_failed",
+                "sophie.r",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                2,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.r",
+                "pin_failed",
+                "sophie.r",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:01.000000Z",
+                "sophie.r",
+                "pin_failed",
+                "sophie.r",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "marc.p",
+                "pin_failed",
+                "sophie.r",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.r",
+                "account_locked",
+                "sophie.r",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.r",
+                "pin_failed",
+                "marc.p",
+                "{}",
+            ),
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.r",
+                "pin_failed",
+                "sophie.r",
+                "{\"n\":1}",
+            ),
+            // Moving a character from one field to the next changes it too.
+            hash_of(
+                &[0; 32],
+                1,
+                "2026-12-01T10:00:00.000000Z",
+                "sophie.",
+                "rpin_failed",
+                "sophie.r",
+                "{}",
+            ),
+        ] {
+            assert_ne!(other, base);
+        }
+    }
+}
