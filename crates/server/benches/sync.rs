@@ -7,7 +7,9 @@
 //! COMPTOIR_TEST_PG_URL=postgres://… cargo bench -p comptoir-server --bench sync
 //! ```
 //! `COMPTOIR_BENCH_STORES` (default 50) stores, `COMPTOIR_BENCH_ROUNDS`
-//! (default 20) rounds each: push a batch of 10 changes, then pull.
+//! (default 20) rounds each: push a batch of 10 changes, then pull;
+//! `COMPTOIR_BENCH_PERIOD_MS` (default 0: back to back) spaces each
+//! store's rounds, the stores spread over the period.
 //! Bounded loops, loopback only; a fresh database is created and dropped.
 #![allow(clippy::unwrap_used)]
 
@@ -87,6 +89,10 @@ async fn main() {
     };
     let stores = env_usize("COMPTOIR_BENCH_STORES", 50);
     let rounds = env_usize("COMPTOIR_BENCH_ROUNDS", 20);
+    // 0: every store syncs again as soon as it is done (the server
+    // saturated). N: each store syncs once every N ms, the stores spread
+    // over the period, as counters' background tasks do.
+    let period = Duration::from_millis(env_usize("COMPTOIR_BENCH_PERIOD_MS", 0) as u64);
     let name = format!("comptoir_bench_{}", Uuid::now_v7().simple());
     let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
     sqlx::query(&format!("CREATE DATABASE {name}"))
@@ -160,10 +166,15 @@ async fn main() {
     for (i, (code, token, dev)) in devices.iter().cloned().enumerate() {
         let http = http.clone();
         let urls = urls.clone();
+        let offset = period.mul_f64(i as f64 / stores as f64);
         tasks.push(tokio::spawn(async move {
             let (mut push, mut pull) = (Vec::new(), Vec::new());
             let mut cursor = String::new();
+            let first = tokio::time::Instant::now() + offset;
             for r in 0..rounds {
+                if !period.is_zero() {
+                    tokio::time::sleep_until(first + period * r as u32).await;
+                }
                 let url = &urls[(i + r) % 2];
                 let batch: Vec<_> = (0..10).map(|k| change(&code, dev, k)).collect();
                 let t = Instant::now();
@@ -206,6 +217,13 @@ async fn main() {
         pull.extend(b);
     }
     let server_elapsed = started.elapsed();
+    if !period.is_zero() {
+        println!(
+            "each store syncs every {} ms ({:.0} pushes and as many pulls a second in all)",
+            period.as_millis(),
+            stores as f64 / period.as_secs_f64()
+        );
+    }
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let samples = sampler.await.unwrap();
     let third = samples.len() / 3;
@@ -229,11 +247,16 @@ async fn main() {
         .execute(&pool).await.unwrap();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (code, _, dev) in devices.iter().cloned() {
+    for (i, (code, _, dev)) in devices.iter().cloned().enumerate() {
         let pool = pool.clone();
+        let offset = period.mul_f64(i as f64 / stores as f64);
         tasks.push(tokio::spawn(async move {
             let (mut ins, mut sel) = (Vec::new(), Vec::new());
-            for _ in 0..rounds {
+            let first = tokio::time::Instant::now() + offset;
+            for r in 0..rounds {
+                if !period.is_zero() {
+                    tokio::time::sleep_until(first + period * r as u32).await;
+                }
                 let batch: Vec<_> = (0..10).map(|k| change(&code, dev, k)).collect();
                 let t = Instant::now();
                 let mut tx = pool.begin().await.unwrap();
