@@ -168,6 +168,30 @@ async fn online_dossiers(db: Db) {
     let (_, web2) = ho.post_json("/v1/dossiers", &good).await;
     assert_eq!(web2["number"], format!("SAV-WEB-{year}-H000002"));
 
+    // Twenty opened at once through two server instances (two pools on the
+    // same database): twenty numbers, none given twice, none skipped.
+    let second = common::serve(db.storage().await, common::test_settings()).await;
+    let token = ho.token.clone().unwrap();
+    let second_url = second.url();
+    let mut racing = Vec::new();
+    for i in 0..20 {
+        let c = Client::with_token(if i % 2 == 0 { &url } else { &second_url }, &token);
+        let body = phone_body.clone();
+        racing.push(tokio::spawn(async move {
+            c.post_json("/v1/dossiers", &body).await
+        }));
+    }
+    let mut numbers = Vec::new();
+    for r in racing {
+        let (s, v) = r.await.unwrap();
+        assert_eq!(s, 200, "{v}");
+        numbers.push(v["number"].as_str().unwrap().to_owned());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (2..22).map(|n| format!("SAV-TEL-{year}-H{n:06}")).collect();
+    assert_eq!(numbers, expected);
+    second.shutdown().await.unwrap();
+
     // A note from customer service; refusals for a dossier head office does
     // not know and for an empty text.
     let web_id = web["dossier_id"].as_str().unwrap();
