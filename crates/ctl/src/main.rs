@@ -260,6 +260,17 @@ enum CustomerCommand {
         #[arg(default_value = "-")]
         input: PathBuf,
     },
+    /// Everything held about a customer (RGPD right of access), as JSON;
+    /// recorded in the audit log under the manager's name.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+        /// The manager who exports.
+        #[arg(long)]
+        actor: String,
+    },
     /// What saving would point out, without saving: the problems of each
     /// field and the possible duplicates (with `--id`, of a correction).
     Check {
@@ -818,6 +829,13 @@ async fn customer(cmd: CustomerCommand) -> Result<String, CliError> {
                 .edit_customer(id, &patch, &actor, confirm_duplicates, Utc::now())
                 .await?;
             to_json(&store.customer_card(id).await?)
+        }
+        CustomerCommand::Export { db, id, actor } => {
+            let id = CustomerId::parse(&id)?;
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let export = store.export_customer(id, &actor, Utc::now()).await;
+            store.close().await;
+            to_json(&export?)
         }
         CustomerCommand::Check { db, id, input } => {
             let text = read_text(&input)?;

@@ -235,3 +235,100 @@ fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
     assert_eq!(bad["problems"][0]["field"], "emails.0");
     assert_eq!(bad["problems"][0]["code"], "invalid_email");
 }
+
+/// `customer export`: everything held about a customer (RGPD right of
+/// access) — the card, every order and dossier, every correction — and the
+/// export's trace in the audit log; an unknown customer or a missing actor
+/// is a JSON error and leaves no trace.
+#[test]
+fn a_customer_export_holds_everything_and_is_recorded_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // Hélène of the showcase: orders in store and on the web, dossiers.
+    let found = ok_json(&ctl(
+        &["search", "--db", &db, "helene.dupre@example.fr"],
+        "",
+    ));
+    let id = found["hits"][0]["customer_id"].as_str().unwrap().to_owned();
+    let card = ok_json(&ctl(&["card", "--db", &db, &id], ""));
+    ok_json(&ctl(
+        &[
+            "customer", "edit", "--db", &db, "--id", &id, "--actor", "Karim B.",
+        ],
+        r#"{"sms_marketing": true}"#,
+    ));
+    let export = ok_json(&ctl(
+        &[
+            "customer",
+            "export",
+            "--db",
+            &db,
+            "--id",
+            &id,
+            "--actor",
+            "Sophie Roux",
+        ],
+        "",
+    ));
+    assert_eq!(export["format"], "comptoir.customer-export/1");
+    assert_eq!(export["exported_by"], "Sophie Roux");
+    assert_eq!(export["customer"]["id"], id.as_str());
+    assert_eq!(export["customer"]["contacts"], card["customer"]["contacts"]);
+    assert_eq!(
+        export["orders"], card["orders"],
+        "every order, as on the card"
+    );
+    assert_eq!(
+        export["dossiers"], card["dossiers"],
+        "every dossier and its timeline"
+    );
+    assert!(!export["orders"].as_array().unwrap().is_empty());
+    assert!(!export["dossiers"].as_array().unwrap().is_empty());
+    let corrections = export["corrections"].as_array().unwrap();
+    assert!(
+        corrections
+            .iter()
+            .any(|c| c["field"] == "sms_marketing" && c["actor"] == "Karim B."),
+        "{corrections:?}"
+    );
+    let log = ok_json(&ctl(
+        &["audit", "list", "--db", &db, "--kind", "customer_exported"],
+        "",
+    ));
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0]["actor"].as_str(), log[0]["subject"].as_str()),
+        (Some("Sophie Roux"), Some(id.as_str()))
+    );
+
+    // Refusals: JSON errors, and no trace.
+    let nobody = "0190e5a0-0000-7000-8000-000000000001";
+    let e = err_json(&ctl(
+        &[
+            "customer",
+            "export",
+            "--db",
+            &db,
+            "--id",
+            nobody,
+            "--actor",
+            "Sophie Roux",
+        ],
+        "",
+    ));
+    assert_eq!(e["code"], "not_found", "{e}");
+    let e = err_json(&ctl(
+        &[
+            "customer", "export", "--db", &db, "--id", &id, "--actor", " ",
+        ],
+        "",
+    ));
+    assert_eq!(e["code"], "missing_field", "{e}");
+    let log = ok_json(&ctl(
+        &["audit", "list", "--db", &db, "--kind", "customer_exported"],
+        "",
+    ));
+    assert_eq!(log.as_array().unwrap().len(), 1, "refusals leave no trace");
+    ok_json(&ctl(&["audit", "verify", "--db", &db], ""));
+}

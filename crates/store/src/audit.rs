@@ -27,6 +27,8 @@ pub const ACCOUNT_UNLOCKED: &str = "account_unlocked";
 pub const MANAGER_APPROVAL: &str = "manager_approval";
 /// A counter setting was changed.
 pub const SETTING_CHANGED: &str = "setting_changed";
+/// Everything held about a customer was exported (RGPD right of access).
+pub const CUSTOMER_EXPORTED: &str = "customer_exported";
 
 /// One entry, as `comptoir-ctl audit list` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -24,6 +24,7 @@ mod open;
 mod outbox;
 mod policies;
 mod projection;
+mod rgpd;
 mod rows;
 mod search;
 mod settings;
@@ -38,6 +39,7 @@ mod write;
 
 pub use audit::{AuditCheck, AuditEntry};
 pub use bulk::{BulkBatch, BulkLoad};
+pub use rgpd::{CustomerExport, EXPORT_FORMAT};
 
 /// See [`Store::connection_settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
