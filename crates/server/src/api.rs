@@ -193,7 +193,9 @@ async fn push(
     let mut results: Vec<PushResult> = Vec::with_capacity(req.changes.len());
     let mut accepted: Vec<(usize, NewChange)> = Vec::new();
     for (i, c) in req.changes.into_iter().enumerate() {
-        match validate::check_change(&c, now, st.settings.max_hlc_ahead_secs) {
+        match validate::check_change(&c, now, st.settings.max_hlc_ahead_secs)
+            .and_then(|scope| validate::check_counter_change(&c).map(|()| scope))
+        {
             Ok(scope) => {
                 results.push(PushResult {
                     id: c.id,

@@ -145,6 +145,35 @@ pub fn check_change(
     Ok(rule.scope)
 }
 
+/// What only a counter's push must also respect: a dossier it opens is a
+/// dossier opened in its store, numbered in its store's series. Numbers
+/// `SAV-WEB-…` / `SAV-TEL-…` and online origins are head office's
+/// (`online.rs`); one pushed by a counter would later meet head office's own
+/// and stop every counter's sync on the duplicate number.
+pub fn check_counter_change(c: &ChangeEnvelope) -> Result<(), Rejection> {
+    if c.kind != KIND_DOSSIER_EVENT {
+        return Ok(());
+    }
+    let Ok(Change::DossierEvent(e)) = Change::from_envelope(c) else {
+        return Ok(());
+    };
+    if let comptoir_core::events::DossierEvent::Opened(o) = &e.event {
+        let series = format!("SAV-{}-", c.store_code);
+        if o.origin != comptoir_core::model::DossierOrigin::Store || !o.number.starts_with(&series)
+        {
+            return Err(reject(
+                "number_reserved",
+                format!(
+                    "Le dossier {} n'est pas un dossier ouvert au magasin {} : les numéros SAV-WEB et SAV-TEL et les dossiers en ligne sont ceux du siège.",
+                    o.number.chars().take(40).collect::<String>(),
+                    c.store_code
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The kinds decoded into core's typed change before they are accepted.
 const TYPED_KINDS: [&str; 3] = [
     KIND_DOSSIER_EVENT,

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use comptoir_core::changes::ImportedOrder;
 use comptoir_core::changes::{
     Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange, HeadOfficeRecord,
 };
@@ -373,7 +374,19 @@ async fn apply_head_office(
                     None => products.push(p.clone()),
                 }
             }
-            HeadOfficeRecord::Order(o) => orders.push(o.clone()),
+            // The same order twice in a page (imported, then updated): the
+            // later record is the order as it is now; its parcels replace
+            // the earlier one's, they are not added to them.
+            HeadOfficeRecord::Order(o) => {
+                let o: &ImportedOrder = o;
+                match orders
+                    .iter_mut()
+                    .find(|x: &&mut ImportedOrder| x.order.id == o.order.id)
+                {
+                    Some(earlier) => *earlier = o.clone(),
+                    None => orders.push(o.clone()),
+                }
+            }
             HeadOfficeRecord::Policy(p) => {
                 crate::policies::install_policy_in(conn, &p.text, now).await?;
             }

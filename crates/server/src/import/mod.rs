@@ -35,6 +35,9 @@ pub struct WebOrder {
     pub accepts_marketing: bool,
     pub lines: Vec<WebLine>,
     /// The parcels that left, as the export tells (dispatch, not receipt).
+    /// Not serialised when empty: an order without fulfilment data keeps the
+    /// content hash it had before parcels were read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shipments: Vec<WebShipment>,
 }
 

@@ -212,14 +212,12 @@ fn order(
     let mut shipped_lines = Vec::new();
     let mut lines = Vec::with_capacity(rows.len());
     for (i, (l, r)) in rows.iter().enumerate() {
-        // A line is in the parcel when Shopify says it left (`fulfilled`,
-        // or `partial`: some of its units); an export without the line's
-        // status follows the order's.
+        // A line is in the parcel when Shopify says all of it left
+        // (`fulfilled`); `partial` (some units still to come) is not received
+        // yet, so it must not start the withdrawal period (L221-18: the last
+        // item). An export without the line's status follows the order's.
         let status = cols.get(r, "Lineitem fulfillment status");
-        if status.eq_ignore_ascii_case("fulfilled")
-            || status.eq_ignore_ascii_case("partial")
-            || (status.is_empty() && order_fulfilled)
-        {
+        if status.eq_ignore_ascii_case("fulfilled") || (status.is_empty() && order_fulfilled) {
             shipped_lines.push(i);
         }
         let q = cols.get(r, "Lineitem quantity");

@@ -101,6 +101,9 @@ struct TrackingItem {
 struct TrackedProduct {
     #[serde(default)]
     item_id: Option<Value>,
+    /// Units of the line in this parcel (absent: all of them).
+    #[serde(default)]
+    qty: Option<Value>,
 }
 
 fn as_i64(v: &Value) -> Option<i64> {
@@ -161,6 +164,8 @@ fn shipments(
     }
     // (shipped at, carrier, tracking, the lines it names, or None: the rest)
     let mut parcels = Vec::with_capacity(items.len());
+    // Units sent of each line named by a parcel.
+    let mut units: std::collections::HashMap<usize, i64> = std::collections::HashMap::new();
     for it in &items {
         let secs = as_i64(&it.date_shipped).ok_or((
             "date_invalid",
@@ -200,6 +205,12 @@ fn shipments(
                                 id.map_or_else(|| "sans id".to_owned(), |i| i.to_string())
                             ),
                         ))?;
+                    let qty = p
+                        .qty
+                        .as_ref()
+                        .and_then(as_i64)
+                        .unwrap_or(o.line_items[pos].quantity);
+                    *units.entry(pos).or_default() += qty;
                     idx.push(pos);
                 }
                 Some(idx)
@@ -231,6 +242,14 @@ fn shipments(
         let held = p.3.clone().unwrap_or_else(|| rest.clone());
         for i in held {
             owner[i] = Some(k);
+        }
+    }
+    // A line not all of whose units have left is not received yet: it is in
+    // no parcel, so the order's withdrawal period has not begun (L221-18:
+    // the last item).
+    for (i, sent) in &units {
+        if *sent < o.line_items[*i].quantity {
+            owner[*i] = None;
         }
     }
     Ok(parcels
@@ -501,6 +520,11 @@ mod tests {
         let parcels = shipments(&o, at).expect("parcels");
         assert_eq!(parcels.len(), 1, "{parcels:?}");
         assert_eq!(parcels[0].tracking.as_deref(), Some("B"));
+        // One unit of two sent: the line has not all left, no parcel holds it.
+        let half = order(serde_json::json!([
+            {"tracking_number": "D", "date_shipped": 1791331200, "products_list": [{"item_id": 1, "qty": "1"}]}
+        ]));
+        assert!(shipments(&half, at).expect("parcels").is_empty());
         let bad = order(serde_json::json!([{"tracking_number": "C", "date_shipped": "demain"}]));
         assert_eq!(shipments(&bad, at).map_err(|e| e.0), Err("date_invalid"));
     }
