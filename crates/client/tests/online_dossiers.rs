@@ -217,6 +217,19 @@ async fn online_dossiers(db: Db) {
     let (s, v) = ho.post_json("/v1/dossiers/pas-un-uuid/events", &note).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("bad_query")), "{v}");
 
+    // A counter may not use head office's series: Lyon's own opening,
+    // renumbered SAV-WEB-…-H…, is refused alone and stored nowhere.
+    let (c, l) = support::helene(&lyon).await;
+    lyon.open_dossier(&support::intake(c, l), Utc::now())
+        .await
+        .unwrap();
+    let mut forged = lyon.outbox(10).await.unwrap().pop().unwrap();
+    forged.payload["event"]["number"] = json!(format!("SAV-WEB-{year}-H000099"));
+    let (s, v) = shop.push(&[forged]).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["results"][0]["outcome"], "rejected", "{v}");
+    assert_eq!(v["results"][0]["code"], "number_reserved", "{v}");
+
     // At Lyon: the dossier is on Hélène's card — the demo's Hélène, by her
     // e-mail — opened online, with the customer's words and the message.
     let number = web["number"].as_str().unwrap();

@@ -96,6 +96,10 @@ async fn web_parcels_reach_the_counter_and_the_withdrawal_runs_from_their_receip
     let (storage, server) = support::server(dir.path(), "central", Settings::default()).await;
     let lyon = support::counter(dir.path(), "LYO1", 30).await;
     support::enrolled(&*storage, &server.url(), &lyon, "LYO1").await;
+    // Paris syncs only once both imports are done: its page holds both
+    // versions of #2002.
+    let paris = support::counter(dir.path(), "PAR1", 30).await;
+    support::enrolled(&*storage, &server.url(), &paris, "PAR1").await;
     let skus = catalogue_skus(&lyon).await;
     let with_skus = |text: &str| {
         text.replace("SKU-TV", &skus[0])
@@ -199,6 +203,10 @@ async fn web_parcels_reach_the_counter_and_the_withdrawal_runs_from_their_receip
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(partial.shipments.len(), 1, "replaced, not added");
+    let at_paris = card_of(&paris, "lucie.martin@example.org").await;
+    let both = order(&at_paris, "#2002");
+    assert_eq!(both.shipments.len(), 1, "the later version only");
+    assert_eq!(both.shipments[0].line_nos, vec![1, 2]);
 
     // WooCommerce: Advanced Shipment Tracking's two parcels, one per line;
     // the withdrawal runs from the last one's receipt (9 + 7 = 16 October).

@@ -349,6 +349,21 @@ mod tests {
     }
 
     #[test]
+    fn a_partly_fulfilled_line_is_not_received() {
+        let text = String::from_utf8(fixture("shopify-fulfilled.csv")).unwrap_or_default();
+        // #2001's only line: some units still to come.
+        let partial = text.replacen("SKU-TV,true,true,fulfilled", "SKU-TV,true,true,partial", 1);
+        assert_ne!(partial, text);
+        let parsed = parse(partial.as_bytes()).expect("the file reads");
+        let o = parsed
+            .orders
+            .iter()
+            .find(|o| o.number == "#2001")
+            .expect("#2001");
+        assert!(o.shipments.is_empty(), "{:?}", o.shipments);
+    }
+
+    #[test]
     fn zip_apostrophe() {
         assert_eq!(zip("'01000"), "01000");
         assert_eq!(zip("69003"), "69003");
