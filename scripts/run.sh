@@ -7,11 +7,14 @@
 #
 # What it starts (all in .demo/, dated: delete it to start afresh):
 #   - a central server (comptoir-server, embedded SQLite) on
-#     http://127.0.0.1:8787 holding the chain's stores and the web orders of
-#     the sample Shopify and WooCommerce exports;
-#   - the counter of the LYO1 store, enrolled with that server by a one-time
-#     code, which then receives the web orders and keeps syncing in the
-#     background (top bar: « en ligne », « hors ligne »…).
+#     http://127.0.0.1:8787 holding the demo chain (`comptoir-server
+#     demo-data`: stores, catalogue, customers, orders of every channel,
+#     dossiers of every store and online) and the web orders of the sample
+#     Shopify and WooCommerce exports;
+#   - the counter of the LYO1 store, set up without customers, enrolled with
+#     that server by a one-time code, which receives the chain by bootstrap
+#     (the real path: a streamed, compressed, resumable first load) and then
+#     keeps syncing in the background (top bar: « en ligne », « hors ligne »…).
 # Without a display, the app is started under a virtual one (Xvfb) and a
 # screenshot of the window is written to .demo/screenshot.png.
 set -euo pipefail
@@ -25,8 +28,8 @@ PORT="${COMPTOIR_DEMO_PORT:-8787}"
 URL="http://127.0.0.1:$PORT"
 DEMO="$ROOT/.demo"
 # Dated: the demo's story (a television bought six days ago, dossiers late
-# or due today) is told relative to the day the data was made; the server's
-# data goes with the counter's.
+# or due today) is told relative to the day the data was made; the counter
+# goes with the server's data.
 DAY="$(date +%Y%m%d)"
 DB="$DEMO/comptoir-$CUSTOMERS-$DAY.sqlite"
 SERVER_DATA="$DEMO/server-$CUSTOMERS-$DAY"
@@ -37,24 +40,16 @@ echo "==> Building the UI and the release build of the app, comptoir-ctl and com
 cargo build --release --locked -p comptoir --features tauri/custom-protocol -p comptoir-ctl -p comptoir-server
 
 mkdir -p "$DEMO"
-if [[ ! -f "$DB" ]]; then
-  echo "==> Creating the demo database ($CUSTOMERS customers, dated today)"
-  rm -rf "$DEMO"/comptoir-"$CUSTOMERS"*.sqlite* "$DEMO"/server-"$CUSTOMERS"-* "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
-  "$BIN/comptoir-ctl" demo-data --customers "$CUSTOMERS" --db "$DB.tmp" >/dev/null
-  mv "$DB.tmp" "$DB"
-fi
-
 if [[ ! -f "$SERVER_DATA/comptoir-server.sqlite" ]]; then
-  echo "==> Creating the central server's data (the chain's stores, web orders)"
-  mkdir -p "$SERVER_DATA"
+  echo "==> Creating the central server's data: the demo chain ($CUSTOMERS customers, dated today), the sample web orders"
+  rm -rf "$DEMO"/server-"$CUSTOMERS"-* "$DEMO"/comptoir-"$CUSTOMERS"*.sqlite* "$DEMO"/comptoir-"$CUSTOMERS"*.device-token
+  mkdir -p "$SERVER_DATA.tmp"
   S=("$BIN/comptoir-server")
-  "${S[@]}" store add --code LYO1 --name "Lyon Part-Dieu" --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" store add --code PAR1 --name "Paris Bercy" --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" store add --code PAR2 --name "Paris La Défense" --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" store add --code MAR1 --name "Marseille Prado" --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" store add --code SIEGE --name "Siège" --head-office --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" import shopify-csv crates/server/tests/fixtures/shopify-orders.csv --data "$SERVER_DATA" >/dev/null
-  "${S[@]}" import woocommerce-json crates/server/tests/fixtures/woocommerce-orders.json --data "$SERVER_DATA" >/dev/null
+  "${S[@]}" demo-data --customers "$CUSTOMERS" --data "$SERVER_DATA.tmp" >/dev/null
+  "${S[@]}" import shopify-csv crates/server/tests/fixtures/shopify-orders.csv --data "$SERVER_DATA.tmp" >/dev/null
+  "${S[@]}" import woocommerce-json crates/server/tests/fixtures/woocommerce-orders.json --data "$SERVER_DATA.tmp" >/dev/null
+  rm -rf "$SERVER_DATA"
+  mv "$SERVER_DATA.tmp" "$SERVER_DATA"
 fi
 
 echo "==> Starting the central server on $URL (log: $DEMO/server.log)"
@@ -68,13 +63,19 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+if [[ ! -f "$DB" ]]; then
+  echo "==> Setting up the counter of the LYO1 store (stores, catalogue, policy, users; no customers yet)"
+  rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+  "$BIN/comptoir-ctl" demo-data --counter-only --db "$DB.tmp" >/dev/null
+  mv "$DB.tmp" "$DB"
+fi
 if ! "$BIN/comptoir-ctl" sync status --db "$DB" | grep -q '"enrolled": true'; then
   echo "==> Enrolling the counter (store LYO1) with a one-time code"
   code="$("$BIN/comptoir-server" device enrol --store LYO1 --data "$SERVER_DATA" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["code"])')"
   "$BIN/comptoir-ctl" sync enrol --db "$DB" --server "$URL" --code "$code" --name "Comptoir démo" >/dev/null
 fi
-echo "==> First sync (the counter receives what the server holds)"
+echo "==> Bootstrap: the counter receives the chain's customers, orders and dossiers from the server"
 "$BIN/comptoir-ctl" sync once --db "$DB" >/dev/null
 
 export COMPTOIR_DB="$DB"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { centsToEurosText, formatCents, formatCount, makeFormatter, plural } from "./format";
+import { centsToEurosText, formatCents, formatCount, formatTimeLeft, makeFormatter, plural } from "./format";
 
 // The French locale separates thousands with a narrow no-break space and puts
 // a no-break space before the euro sign; compare with plain spaces.
@@ -70,5 +70,14 @@ describe("policy display", () => {
     expect(centsToEurosText(2000)).toBe("20,00");
     expect(centsToEurosText(76905)).toBe("769,05");
     expect(centsToEurosText(5)).toBe("0,05");
+  });
+});
+
+describe("formatTimeLeft", () => {
+  it("rounds a time left as a person says it", () => {
+    expect(formatTimeLeft(12)).toBe("moins d’une minute");
+    expect(formatTimeLeft(89)).toBe("environ 1 min");
+    expect(formatTimeLeft(91)).toBe("environ 2 min");
+    expect(formatTimeLeft(3900)).toBe("environ 1 h 05");
   });
 });

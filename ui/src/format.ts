@@ -64,6 +64,14 @@ export function formatCount(n: number | bigint): string {
   return integer.format(n);
 }
 
+/** A time left, rounded as a person says it: « moins d'une minute », « environ 4 min », « environ 1 h 05 ». */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return "moins d’une minute";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `environ ${minutes} min`;
+  return `environ ${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")}`;
+}
+
 /** "1 client", "3 clients" */
 export function plural(n: number, one: string, many: string): string {
   return `${n} ${n > 1 ? many : one}`;

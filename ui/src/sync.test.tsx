@@ -25,12 +25,16 @@ function view(overrides: Partial<SyncView["status"]> = {}, progress: Partial<Syn
       last_error: "Serveur central injoignable : le poste travaille hors ligne.",
       outbox: 1,
       received: 40,
+      bootstrapped_at: null,
       rejected: [],
       ...overrides,
     },
     receiving: null,
     rate_per_s: null,
     more: false,
+    bootstrap_total: null,
+    bootstrap_done: null,
+    seconds_left: null,
     ...progress,
   } as SyncView;
 }
@@ -87,6 +91,26 @@ describe("sync in the top bar", () => {
     expect(screen.getByLabelText("Réception des données du serveur")).toBeTruthy();
     expect(screen.getByRole("status").textContent).toMatch(/12\s000 reçus · 8\s450\/s/);
     expect(screen.getByRole("status").textContent).not.toContain("en attente");
+  });
+
+  it("shows the first load as a bar with its counts and the time left", () => {
+    render(
+      <SyncIndicator
+        api={stubApi()}
+        fmt={fmt}
+        view={view(
+          { activity: "syncing", activity_label: "synchronisation…", outbox: 0 },
+          { receiving: 30000, rate_per_s: 10000, more: true, bootstrap_total: 120000, bootstrap_done: 30000, seconds_left: 540 },
+        )}
+        onChanged={() => {}}
+      />,
+    );
+    const bar = screen.getByLabelText("Chargement initial des données du serveur") as HTMLProgressElement;
+    expect(bar.value).toBe(30000);
+    expect(bar.max).toBe(120000);
+    const text = screen.getByRole("status").textContent ?? "";
+    expect(text).toMatch(/Chargement initial : 30\s000 \/ 120\s000 · environ 9 min restantes/);
+    expect(screen.queryByLabelText("Réception des données du serveur")).toBeNull();
   });
 
   it("shows nothing on a counter not enrolled", () => {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use comptoir_sync::{
-    ApiErrorBody, ChangeEnvelope, EnrolRequest, EnrolResponse, PullResponse, PushRequest,
+    ApiErrorBody, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse, PullResponse, PushRequest,
     PushResponse,
 };
 use serde::de::DeserializeOwned;
@@ -14,8 +14,12 @@ use crate::{ClientError, Result};
 
 /// Connecting gives up after this long: the counter is then offline.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// A whole request (a bootstrap page included) gives up after this long.
+/// A whole request (a pull page included) gives up after this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// A bootstrap stream (a whole chain) may take this long in all…
+const BOOTSTRAP_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
+/// … but not this long without a byte.
+const STREAM_STALL: Duration = Duration::from_secs(60);
 
 /// The server at one address, with this counter's token once enrolled.
 #[derive(Clone, Debug)]
@@ -84,17 +88,7 @@ impl ServerApi {
             return serde_json::from_slice(&bytes)
                 .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
         }
-        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
-            Ok(b) => Err(ClientError::Server {
-                status: status.as_u16(),
-                code: b.code,
-                message: b.message,
-            }),
-            Err(_) => Err(ClientError::Protocol(format!(
-                "{status}: {}",
-                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
-            ))),
-        }
+        Err(refusal(status, &bytes))
     }
 
     /// `POST /v1/enrol`: the one-time code for the device credential.
@@ -116,6 +110,34 @@ impl ServerApi {
             .await
     }
 
+    /// `GET /v1/bootstrap`: the feed after `cursor` as one stream (its
+    /// first line, the header, is read before this returns).
+    pub async fn bootstrap(&self, cursor: &str) -> Result<(BootstrapHeader, BootstrapStream)> {
+        let mut rb = self
+            .request(reqwest::Method::GET, "/v1/bootstrap")
+            .timeout(BOOTSTRAP_TIMEOUT);
+        if !cursor.is_empty() {
+            rb = rb.query(&[("after", cursor)]);
+        }
+        let r = rb.send().await.map_err(|e| offline(&e))?;
+        let status = r.status();
+        if !status.is_success() {
+            let bytes = r.bytes().await.map_err(|e| offline(&e))?;
+            return Err(refusal(status, &bytes));
+        }
+        let mut stream = BootstrapStream {
+            response: r,
+            buffer: Vec::with_capacity(1 << 20),
+            consumed: 0,
+            finished: false,
+        };
+        match stream.next_line().await? {
+            Some(BootstrapLine::Header(h)) => Ok((h, stream)),
+            Some(_) => Err(ClientError::Protocol("bootstrap without its header".to_owned())),
+            None => Err(ClientError::Offline("bootstrap stream cut before its header".to_owned())),
+        }
+    }
+
     /// `GET /v1/pull`: the feed after `cursor` (from the start when empty).
     pub async fn pull(&self, cursor: &str, limit: usize) -> Result<PullResponse> {
         let mut rb = self
@@ -125,6 +147,61 @@ impl ServerApi {
             rb = rb.query(&[("after", cursor)]);
         }
         self.send(rb).await
+    }
+}
+
+/// An error answer: the server's `{code, message}`, or what it sent.
+fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ApiErrorBody>(bytes) {
+        Ok(b) => ClientError::Server {
+            status: status.as_u16(),
+            code: b.code,
+            message: b.message,
+        },
+        Err(_) => ClientError::Protocol(format!(
+            "{status}: {}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+        )),
+    }
+}
+
+/// A bootstrap stream being received: its JSON lines one at a time, read
+/// from the (gzip-decompressed) body as it arrives.
+pub struct BootstrapStream {
+    response: reqwest::Response,
+    buffer: Vec<u8>,
+    /// Bytes of `buffer` already handed out as lines.
+    consumed: usize,
+    finished: bool,
+}
+
+impl BootstrapStream {
+    /// The next line; `None` once the body has ended (whether it ended
+    /// with its end line is the caller's to check). A link silent for
+    /// [`STREAM_STALL`] is offline.
+    pub async fn next_line(&mut self) -> Result<Option<BootstrapLine>> {
+        loop {
+            if let Some(at) = self.buffer[self.consumed..].iter().position(|b| *b == b'\n') {
+                let line = &self.buffer[self.consumed..self.consumed + at];
+                self.consumed += at + 1;
+                return serde_json::from_slice(line)
+                    .map(Some)
+                    .map_err(|e| ClientError::Protocol(format!("bootstrap line: {e}")));
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            self.buffer.drain(..self.consumed);
+            self.consumed = 0;
+            let chunk = tokio::time::timeout(STREAM_STALL, self.response.chunk())
+                .await
+                .map_err(|_| ClientError::Offline("bootstrap stream stalled".to_owned()))?
+                .map_err(|e| offline(&e))?;
+            match chunk {
+                Some(bytes) => self.buffer.extend_from_slice(&bytes),
+                None => self.finished = true,
+            }
+        }
     }
 }
 

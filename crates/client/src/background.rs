@@ -197,6 +197,7 @@ mod tests {
             last_error: None,
             outbox: 0,
             received: 0,
+            bootstrapped_at: None,
             rejected: Vec::new(),
         };
         let running = SyncActivity {

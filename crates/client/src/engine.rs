@@ -12,6 +12,7 @@ use comptoir_sync::PushOutcome;
 use serde::Serialize;
 
 use crate::api::ServerApi;
+use comptoir_sync::BootstrapLine;
 use crate::{credential, ClientError, Result};
 
 /// Outbox rows sent per push (halved while the server says it is too many).
@@ -32,6 +33,21 @@ pub struct SyncProgress {
     pub more: bool,
     /// Received changes per second in this sync.
     pub rate_per_s: f64,
+    /// While the first load (bootstrap) is being received: how many
+    /// changes its stream holds, and how many of them are applied.
+    pub bootstrap: Option<BootstrapProgress>,
+}
+
+/// A bootstrap under way, for a progress bar with the time left.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BootstrapProgress {
+    /// Changes this stream holds (the server's count when it started;
+    /// after a resumption, what was left).
+    pub total: u64,
+    /// Of them, applied here so far.
+    pub done: u64,
+    /// At the rate so far, seconds until the end.
+    pub seconds_left: Option<f64>,
 }
 
 /// What one sync did.
@@ -104,7 +120,12 @@ async fn run(
     let mut report = SyncReport::default();
     let mut state = SyncProgress::default();
     push(store, &api, &mut report, &mut state, progress).await?;
-    pull(store, &api, link.cursor, &mut report, &mut state, progress).await?;
+    let mut cursor = link.cursor;
+    if !link.bootstrapped {
+        bootstrap(store, &api, &cursor, &mut report, &mut state, progress).await?;
+        cursor = store.sync_link().await?.ok_or(ClientError::NotEnrolled)?.cursor;
+    }
+    pull(store, &api, cursor, &mut report, &mut state, progress).await?;
     report.outbox_left = store.outbox_len().await?;
     Ok(report)
 }
@@ -167,6 +188,101 @@ async fn push(
         progress(state);
         if out.len() < batch as usize {
             return Ok(());
+        }
+    }
+}
+
+/// Changes applied per transaction during a bootstrap (each batch is
+/// stored with its cursor: a kill loses at most the batch under way).
+fn bootstrap_batch() -> usize {
+    std::env::var("COMPTOIR_BOOTSTRAP_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(2_000)
+}
+
+/// The first load: the server's stream after `from`, applied in batches
+/// through the same path as a pulled page (each with its cursor, in one
+/// transaction). A stream cut before its end line keeps every batch
+/// applied; the next sync asks again after the last one.
+async fn bootstrap(
+    store: &Store,
+    api: &ServerApi,
+    from: &str,
+    report: &mut SyncReport,
+    state: &mut SyncProgress,
+    progress: &mut (dyn FnMut(&SyncProgress) + Send),
+) -> Result<()> {
+    let started = Instant::now();
+    let received_before = store.sync_status().await?.received;
+    let (header, mut stream) = api.bootstrap(from).await?;
+    tracing::info!(total = header.total, after = %header.after, "bootstrap started");
+    let per_batch = bootstrap_batch();
+    let mut applied_at = from.to_owned();
+    let mut batch = Vec::with_capacity(per_batch);
+    let mut batch_cursor = applied_at.clone();
+    let track = |report: &SyncReport, state: &mut SyncProgress| {
+        let elapsed = started.elapsed().as_secs_f64().max(1e-3);
+        let done = report.received as u64;
+        let rate = done as f64 / elapsed;
+        state.received = report.received;
+        state.received_total = received_before + done;
+        state.rate_per_s = rate;
+        state.more = done < header.total;
+        state.bootstrap = Some(BootstrapProgress {
+            total: header.total,
+            done,
+            seconds_left: (rate > 0.0).then(|| header.total.saturating_sub(done) as f64 / rate),
+        });
+    };
+    track(report, state);
+    progress(state);
+    loop {
+        let line = stream.next_line().await;
+        let full = matches!(&line, Ok(Some(BootstrapLine::Change(_)))) && batch.len() + 1 >= per_batch;
+        let end = match line {
+            Ok(Some(BootstrapLine::Change(f))) => {
+                batch.push(f.change);
+                batch_cursor = f.cursor;
+                None
+            }
+            Ok(Some(BootstrapLine::End(e))) => Some(Ok(e)),
+            Ok(Some(BootstrapLine::Header(_))) => Some(Err(ClientError::Protocol(
+                "bootstrap: a second header".to_owned(),
+            ))),
+            Ok(None) => Some(Err(ClientError::Offline(
+                "bootstrap stream cut before its end".to_owned(),
+            ))),
+            Err(e) => Some(Err(e)),
+        };
+        if (full || end.is_some()) && !batch.is_empty() {
+            // What was received is applied even when the stream broke.
+            let page = store
+                .apply_pulled(&applied_at, &batch, &batch_cursor, Utc::now())
+                .await?;
+            if page.stale {
+                // Another sync of this counter went further: it goes on.
+                return Ok(());
+            }
+            report.received += batch.len();
+            report.applied += page.applied;
+            report.not_applicable += page.rejected;
+            applied_at.clone_from(&batch_cursor);
+            report.cursor.clone_from(&applied_at);
+            batch.clear();
+            track(report, state);
+            progress(state);
+        }
+        match end {
+            None => {}
+            Some(Ok(e)) => {
+                store.finish_bootstrap(&e.cursor, Utc::now()).await?;
+                state.bootstrap = None;
+                tracing::info!(sent = e.sent, elapsed = ?started.elapsed(), "bootstrap done");
+                return Ok(());
+            }
+            Some(Err(e)) => return Err(e),
         }
     }
 }

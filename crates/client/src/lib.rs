@@ -18,5 +18,5 @@ pub mod engine;
 mod error;
 
 pub use background::{SyncActivity, Syncer};
-pub use engine::{enrol, sync_once, SyncProgress, SyncReport};
+pub use engine::{enrol, sync_once, BootstrapProgress, SyncProgress, SyncReport};
 pub use error::{ClientError, Result};

@@ -377,5 +377,8 @@ pub struct SyncStatus {
     /// Changes received from the server so far.
     #[ts(type = "number")]
     pub received: u64,
+    /// When the first load (bootstrap) was received to its end; none
+    /// while it is still to come or under way.
+    pub bootstrapped_at: Option<DateTime<Utc>>,
     pub rejected: Vec<RejectedChangeView>,
 }

@@ -45,6 +45,11 @@ enum Command {
         /// This counter's store code.
         #[arg(long, default_value = "LYO1")]
         store: String,
+        /// Only what a new counter of the demo chain has before its
+        /// bootstrap (stores, catalogue, calendars, policy, users): its
+        /// customers, orders and dossiers come from the central server.
+        #[arg(long)]
+        counter_only: bool,
     },
     /// Searches customers like the counter's search field; prints JSON.
     Search {
@@ -474,14 +479,7 @@ async fn sync(cmd: SyncCommand) -> Result<String, CliError> {
             let outcome = comptoir_client::sync_once(&store, &mut |p| {
                 if !p.more || last.elapsed().as_millis() >= 500 {
                     last = std::time::Instant::now();
-                    eprintln!(
-                        "  envoyés {} · reçus {} ({} depuis l'enrôlement) · {:.0} changements/s{}",
-                        p.pushed,
-                        p.received,
-                        p.received_total,
-                        p.rate_per_s,
-                        if p.more { " · suite…" } else { "" }
-                    );
+                    eprintln!("  {}", progress_line(p));
                 }
             })
             .await;
@@ -587,6 +585,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             seed,
             as_of,
             store,
+            counter_only,
         } => {
             let as_of = as_of.map(|d| CliError::date("as_of", d)).transpose()?;
             let store_db = Store::open(&db, OpenMode::CreateIfMissing).await?;
@@ -605,13 +604,17 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             };
             let started = std::time::Instant::now();
             let mut last_report = std::time::Instant::now();
-            let summary = comptoir_demo::generate(&store_db, &cfg, |done, total| {
-                if last_report.elapsed().as_secs() >= 2 || done == total {
-                    eprintln!("  {done} / {total} clients");
-                    last_report = std::time::Instant::now();
-                }
-            })
-            .await?;
+            let summary = if counter_only {
+                comptoir_demo::setup_counter(&store_db, &cfg).await?
+            } else {
+                comptoir_demo::generate(&store_db, &cfg, |done, total| {
+                    if last_report.elapsed().as_secs() >= 2 || done == total {
+                        eprintln!("  {done} / {total} clients");
+                        last_report = std::time::Instant::now();
+                    }
+                })
+                .await?
+            };
             store_db.close().await;
             to_json(&serde_json::json!({
                 "database": db.display().to_string(),
@@ -997,5 +1000,33 @@ async fn dossier(cmd: DossierCommand) -> Result<String, CliError> {
                 "job": printed.job_id,
             }))
         }
+    }
+}
+
+/// One line of `sync once`'s progress on the terminal.
+fn progress_line(p: &comptoir_client::SyncProgress) -> String {
+    let mut line = format!(
+        "envoyés {} · reçus {} ({} depuis l'enrôlement) · {:.0} changements/s",
+        p.pushed, p.received, p.received_total, p.rate_per_s
+    );
+    if let Some(b) = &p.bootstrap {
+        let pct = if b.total == 0 { 100.0 } else { 100.0 * b.done as f64 / b.total as f64 };
+        line.push_str(&format!(" · chargement initial {} / {} ({pct:.0} %)", b.done, b.total));
+        if let Some(s) = b.seconds_left {
+            line.push_str(&format!(" · reste environ {}", duration_fr(s)));
+        }
+    } else if p.more {
+        line.push_str(" · suite…");
+    }
+    line
+}
+
+/// `75` → « 1 min 15 s », `3700` → « 1 h 02 min ».
+fn duration_fr(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
     }
 }

@@ -296,3 +296,131 @@ async fn sync_killed_mid_push_and_mid_pull_loses_and_doubles_nothing() {
     store.close().await;
     server.shutdown().await.unwrap();
 }
+
+/// The demo chain on the server, a new counter of Lyon set up without
+/// customers: its first `sync once` is a bootstrap, killed with SIGKILL
+/// again and again while it applies its batches. Each run resumes after
+/// the last batch stored — the count of received changes only grows, and
+/// ends equal to the feed: nothing applied twice, nothing skipped — and
+/// the counter ends with every customer, order and dossier of the chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_killed_again_and_again_resumes_where_it_stopped() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::ConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, server) =
+        support::server(dir.path(), "server", comptoir_server::settings::Settings::default())
+            .await;
+    let cfg = comptoir_demo::DemoConfig {
+        as_of: "2026-11-23T12:00:00Z".parse().unwrap(),
+        ..comptoir_demo::DemoConfig::new(1_500)
+    };
+    let loaded = comptoir_server::demo::load(&*storage, &cfg, |_, _| {})
+        .await
+        .unwrap();
+    let feed = storage
+        .feed_count("LYO1", comptoir_server::storage::Cursor::default())
+        .await
+        .unwrap();
+    assert!(feed > 5_000, "a chain worth killing in: {feed} changes");
+    let db = dir.path().join("LYO1.sqlite");
+    let db_s = db.display().to_string();
+    let setup = ok_json(&ctl(&[
+        "demo-data", "--counter-only", "--db", &db_s, "--as-of", "2026-11-23",
+    ]));
+    assert_eq!(setup["customers"], 0);
+    let once = comptoir_server::admin::enrol_code(&*storage, "LYO1", 600, Utc::now())
+        .await
+        .unwrap();
+    ok_json(&ctl(&[
+        "sync", "enrol", "--db", &db_s, "--server", &server.url(), "--code", &once.code,
+    ]));
+
+    let received = || async {
+        let mut c = SqliteConnectOptions::new()
+            .filename(&db)
+            .read_only(true)
+            .connect()
+            .await
+            .unwrap();
+        let r: (i64, Option<String>) =
+            sqlx::query_as("SELECT received, bootstrapped_at FROM sync_link WHERE id = 1")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+        (u64::try_from(r.0).unwrap(), r.1)
+    };
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        let before = received().await.0;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
+            .args(["sync", "once", "--db", &db_s])
+            .env("COMPTOIR_BOOTSTRAP_BATCH", "150")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed once it has stored a batch or two of this run.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while received().await.0 < before + 300 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        let (n, done) = received().await;
+        assert!(done.is_none(), "killed before the end of the stream");
+        seen.push(n);
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "each run went on from the last: {seen:?}"
+    );
+    assert!(*seen.last().unwrap() < feed, "{seen:?} of {feed}");
+    let out = ctl(&["sync", "once", "--db", &db_s]);
+    let report = ok_json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("chargement initial"), "{stderr}");
+    assert_eq!(
+        report["received"].as_u64().unwrap() + seen.last().unwrap(),
+        feed,
+        "the last run received only what was left"
+    );
+    let (n, done) = received().await;
+    assert_eq!(n, feed, "every change counted once");
+    assert!(done.is_some());
+    let st = ok_json(&ctl(&["sync", "status", "--db", &db_s]));
+    assert!(st["bootstrapped_at"].is_string());
+    assert!(st["rejected"].as_array().unwrap().is_empty(), "{st}");
+
+    let store = comptoir_store::Store::open(&db, comptoir_store::OpenMode::MustExist)
+        .await
+        .unwrap();
+    let count = |table: &'static str| {
+        let store = &store;
+        async move {
+            let mut c = SqliteConnectOptions::new()
+                .filename(store.path())
+                .read_only(true)
+                .connect()
+                .await
+                .unwrap();
+            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            u64::try_from(n).unwrap()
+        }
+    };
+    assert_eq!(count("customers").await, loaded.customers);
+    assert_eq!(count("orders").await, loaded.orders);
+    assert_eq!(count("order_lines").await, loaded.order_lines);
+    assert_eq!(count("dossiers").await, loaded.dossiers);
+    assert_eq!(count("dossier_events").await, loaded.events);
+    store.verify_integrity().await.unwrap();
+    assert!(store.verify_dossiers().await.unwrap().is_empty());
+    // Found by the counter's search, as any customer is.
+    let found = store.search("helene dupre").await.unwrap();
+    assert!(found.hits.len() >= 2, "{:?}", found.hits);
+    store.close().await;
+    server.shutdown().await.unwrap();
+}

@@ -8,6 +8,7 @@
 //! end-to-end tests rely on them): see [`showcase`].
 #![forbid(unsafe_code)]
 
+pub mod chain;
 mod data;
 mod fulfilment;
 mod gen;
@@ -96,7 +97,7 @@ pub struct DemoSummary {
 }
 
 /// Customers generated and written per transaction.
-const BATCH: u64 = 2_000;
+pub(crate) const BATCH: u64 = 2_000;
 
 /// Fills an empty database. `progress(done, total)` is called after each batch.
 pub async fn generate(
@@ -116,46 +117,13 @@ pub async fn generate(
         ..DemoSummary::default()
     };
 
+    setup_counter_with(store, cfg, &catalog).await?;
     let mut bulk = store.bulk_load().await?;
     let show = showcase::build(&catalog, cfg.seed, cfg.as_of);
-    let warranties = fulfilment::catalogue_warranties(&catalog.products);
     let mut show_shipments = fulfilment::split_shipments(&show.orders);
     show_shipments.extend(showcase::shipments(&show));
-    bulk.load(&BulkBatch {
-        stores: &catalog.stores,
-        products: &catalog.products,
-        product_warranties: &warranties,
-        local_store: Some(&cfg.local_store),
-        ..batch_of(&show, &show_shipments)
-    })
-    .await?;
+    bulk.load(&batch_of(&show, &show_shipments)).await?;
     count(&show, &mut summary);
-    // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
-    // Metz; a lunch break in Nice; the others keep the default calendar.
-    for (code, config) in [
-        (
-            "STR1",
-            CalendarConfig {
-                alsace_moselle: true,
-                ..CalendarConfig::default()
-            },
-        ),
-        (
-            "MTZ1",
-            CalendarConfig {
-                alsace_moselle: true,
-                ..CalendarConfig::default()
-            },
-        ),
-        ("NCE1", CalendarConfig::default_with_lunch_break()),
-    ] {
-        store.set_store_calendar(code, &config).await?;
-    }
-    // The return policy shipped with the app, and the counter's users.
-    store.ensure_default_policy(cfg.as_of).await?;
-    for (login, name, role, pin) in showcase::DEMO_USERS {
-        store.add_user(login, name, *role, pin, cfg.as_of).await?;
-    }
     let remaining = cfg.customers.saturating_sub(summary.customers);
     progress(summary.customers, cfg.customers);
 
@@ -183,6 +151,66 @@ pub async fn generate(
     bulk.finish().await?;
     tracing::info!(?summary, elapsed = ?started.elapsed(), "demo data generated");
     Ok(summary)
+}
+
+/// Sets up an empty counter of the demo chain without any customer: the
+/// chain's stores and catalogue (with its warranties), this counter's
+/// store, the store calendars, the return policy and the demo users. The
+/// customers, orders and dossiers then come from the central server
+/// (`comptoir-server demo-data`, then the counter's bootstrap).
+pub async fn setup_counter(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
+    let existing = store.customer_count().await?;
+    if existing > 0 {
+        return Err(DemoError::NotEmpty(existing));
+    }
+    let catalog = Catalog::new(cfg.seed);
+    setup_counter_with(store, cfg, &catalog).await?;
+    Ok(DemoSummary {
+        stores: catalog.stores.len() as u64,
+        products: catalog.products.len() as u64,
+        ..DemoSummary::default()
+    })
+}
+
+async fn setup_counter_with(store: &Store, cfg: &DemoConfig, catalog: &Catalog) -> Result<()> {
+    let warranties = fulfilment::catalogue_warranties(&catalog.products);
+    let mut bulk = store.bulk_load().await?;
+    bulk.load(&BulkBatch {
+        stores: &catalog.stores,
+        products: &catalog.products,
+        product_warranties: &warranties,
+        local_store: Some(&cfg.local_store),
+        ..BulkBatch::default()
+    })
+    .await?;
+    bulk.finish().await?;
+    // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
+    // Metz; a lunch break in Nice; the others keep the default calendar.
+    for (code, config) in [
+        (
+            "STR1",
+            CalendarConfig {
+                alsace_moselle: true,
+                ..CalendarConfig::default()
+            },
+        ),
+        (
+            "MTZ1",
+            CalendarConfig {
+                alsace_moselle: true,
+                ..CalendarConfig::default()
+            },
+        ),
+        ("NCE1", CalendarConfig::default_with_lunch_break()),
+    ] {
+        store.set_store_calendar(code, &config).await?;
+    }
+    // The return policy shipped with the app, and the counter's users.
+    store.ensure_default_policy(cfg.as_of).await?;
+    for (login, name, role, pin) in showcase::DEMO_USERS {
+        store.add_user(login, name, *role, pin, cfg.as_of).await?;
+    }
+    Ok(())
 }
 
 fn batch_of<'a>(b: &'a gen::Batch, shipments: &'a [ShipmentRecord]) -> BulkBatch<'a> {

@@ -12,10 +12,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use comptoir_sync::{
-    ApiErrorBody, ChangeEnvelope, EnrolRequest, EnrolResponse, FeedChange, PullResponse,
+    ApiErrorBody, BootstrapEnd, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse, FeedChange, PullResponse,
     PushOutcome, PushRequest, PushResponse, PushResult,
 };
 use serde::{Deserialize, Serialize};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -250,10 +251,7 @@ async fn pull(
     q: std::result::Result<Query<PullParams>, QueryRejection>,
 ) -> Result<Json<PullResponse>> {
     let Query(q) = q.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let after: Cursor = match q.after.as_deref() {
-        None | Some("") => Cursor::default(),
-        Some(s) => s.parse()?,
-    };
+    let after = cursor_after(q.after.as_deref())?;
     let limit = q.limit.unwrap_or(500);
     if limit == 0 {
         return Err(ApiError::BadQuery("limit doit être positif".into()));
@@ -274,6 +272,39 @@ async fn pull(
         cursor: cursor.to_string(),
         more,
     }))
+}
+
+/// The `after` of a feed request: absent or empty is the start.
+fn cursor_after(after: Option<&str>) -> Result<Cursor> {
+    match after {
+        None | Some("") => Ok(Cursor::default()),
+        Some(s) => s.parse(),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BootstrapParams {
+    /// The cursor of the last change already applied (absent: from the
+    /// start; a counter resuming a cut bootstrap gives the last it stored).
+    pub after: Option<String>,
+}
+
+/// A new counter's first load: the feed after a cursor as one streamed,
+/// gzip-compressed body of JSON lines (a `header` with the total, one
+/// `change` a line, an `end` with the cursor to pull from).
+#[utoipa::path(get, path = "/v1/bootstrap", params(BootstrapParams), security(("device_token" = [])),
+    responses((status = 200, body = BootstrapLine, content_type = "application/x-ndjson",
+            description = "Lignes JSON : header, change…, end"),
+        (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody)))]
+async fn bootstrap(
+    State(st): State<AppState>,
+    Device(dev): Device,
+    q: std::result::Result<Query<BootstrapParams>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = q.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let after = cursor_after(q.after.as_deref())?;
+    crate::bootstrap::stream(Arc::clone(&st.storage), dev.store_code, after).await
 }
 
 async fn import_body(
@@ -407,10 +438,11 @@ impl Modify for SecurityAddon {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Comptoir — serveur central", description = "Enrôlement des postes, flux de synchronisation."),
-    paths(health, enrol, whoami, push, pull, import_shopify, import_woocommerce, open_dossier,
+    paths(health, enrol, whoami, push, pull, bootstrap, import_shopify, import_woocommerce, open_dossier,
         add_dossier_event),
     components(schemas(ChangeEnvelope, ApiErrorBody, EnrolRequest, EnrolResponse, PushRequest,
-        PushResponse, PushResult, PushOutcome, PullResponse, FeedChange, HealthBody, WhoAmI,
+        PushResponse, PushResult, PushOutcome, PullResponse, FeedChange, BootstrapLine,
+        BootstrapHeader, BootstrapEnd, HealthBody, WhoAmI,
         ImportReport, ImportTotals, ReportLine, LineOutcome, Source, OpenOnlineDossier,
         OnlineChannel, OnlineDossierOpened, AddOnlineEvent, OnlineEventKind, OnlineEventAdded)),
     modifiers(&SecurityAddon)
@@ -440,6 +472,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/whoami", get(whoami))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route(
+            "/v1/bootstrap",
+            get(bootstrap).layer(CompressionLayer::new().gzip(true)),
+        )
         .route("/v1/dossiers", post(open_dossier))
         .route("/v1/dossiers/{id}/events", post(add_dossier_event))
         .route(

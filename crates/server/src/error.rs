@@ -53,6 +53,8 @@ pub enum ApiError {
     ImportFormat(String),
     #[error("policy refused: {0}")]
     PolicyInvalid(String),
+    #[error("the server already holds {0} changes; demo data goes into an empty server only")]
+    DemoNotEmpty(u64),
     #[error("cannot read {path}: {reason}")]
     FileUnreadable { path: String, reason: String },
     #[error("import file lacks columns: {0}")]
@@ -104,6 +106,7 @@ impl ApiError {
             ApiError::DeviceUnknown(_) => "device_unknown",
             ApiError::ImportFormat(_) => "import_format",
             ApiError::PolicyInvalid(_) => "policy_invalid",
+            ApiError::DemoNotEmpty(_) => "demo_not_empty",
             ApiError::FileUnreadable { .. } => "file_unreadable",
             ApiError::ImportColumnsMissing(_) => "import_columns_missing",
             ApiError::HeadOfficeOnly => "head_office_only",
@@ -132,6 +135,7 @@ impl ApiError {
             | ApiError::FileUnreadable { .. }
             | ApiError::ImportColumnsMissing(_) => StatusCode::BAD_REQUEST,
             ApiError::DossierInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::DemoNotEmpty(_) => StatusCode::CONFLICT,
             ApiError::BodyTooLarge { .. } | ApiError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -206,6 +210,9 @@ impl ApiError {
             ApiError::PolicyInvalid(d) => {
                 format!("Politique de retour refusée, rien n'a été publié : {d}")
             }
+            ApiError::DemoNotEmpty(n) => format!(
+                "Le serveur contient déjà {n} changements : les données de démonstration ne sont créées que sur un serveur vide."
+            ),
             ApiError::ImportColumnsMissing(c) => {
                 format!("Colonnes absentes du fichier d'import : {c}. Rien n'a été importé.")
             }

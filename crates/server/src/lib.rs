@@ -6,6 +6,8 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bootstrap;
+pub mod demo;
 pub mod error;
 pub mod import;
 pub mod online;

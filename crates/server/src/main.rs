@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use comptoir_server::settings::{Overrides, Settings};
-use comptoir_server::{admin, app, import, storage, ApiError};
+use comptoir_server::{admin, app, demo, import, storage, ApiError};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -63,6 +63,15 @@ enum Cmd {
     Import {
         #[command(subcommand)]
         cmd: ImportCmd,
+    },
+    /// Fills an empty server with the demo chain: its stores, catalogue,
+    /// customers, orders of every channel and dossiers (online ones too).
+    DemoData {
+        /// Customers in all (the showcase ones included).
+        #[arg(long, default_value_t = 20_000)]
+        customers: u64,
+        #[command(flatten)]
+        db: Db,
     },
     /// The chain's return policy.
     Policy {
@@ -273,6 +282,20 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let bytes = std::fs::read(&file).map_err(|e| unreadable(&file, &e))?;
             let st = storage::open(&s.backend()?).await?;
             print(&import::run(st.as_ref(), source, &bytes, s.import_options()).await?)
+        }
+        Cmd::DemoData { customers, db } => {
+            let s = settings(cfg, &db, &Overrides::default())?;
+            let st = storage::open(&s.backend()?).await?;
+            let mut last = std::time::Instant::now();
+            let cfg = comptoir_demo::DemoConfig::new(customers);
+            let loaded = demo::load(st.as_ref(), &cfg, |done, total| {
+                if done >= total || last.elapsed().as_millis() >= 1000 {
+                    last = std::time::Instant::now();
+                    eprintln!("  {done} / {total} clients");
+                }
+            })
+            .await?;
+            print(&loaded)
         }
         Cmd::Policy {
             cmd: PolicyCmd::Publish { file, db },

@@ -400,6 +400,10 @@ async fn apply_head_office(
     }
     crate::write::insert_customers(conn, &customers).await?;
     for c in &customers {
+        sqlx::query("UPDATE customers SET from_head_office = 1 WHERE id = ?")
+            .bind(c.id)
+            .execute(&mut *conn)
+            .await?;
         crate::customers::project(conn, c.id).await?;
     }
     crate::write::insert_products(conn, &products).await?;
@@ -464,8 +468,10 @@ async fn local_twin_customer(
                 continue;
             }
             let twin: Option<uuid::Uuid> = sqlx::query_scalar(
-                "SELECT customer_id FROM customer_contacts WHERE value_norm = ? AND kind = ?
-                 ORDER BY customer_id LIMIT 1",
+                "SELECT k.customer_id FROM customer_contacts k
+                   JOIN customers c ON c.id = k.customer_id AND c.from_head_office = 0
+                  WHERE k.value_norm = ? AND k.kind = ?
+                  ORDER BY k.customer_id LIMIT 1",
             )
             .bind(&key)
             .bind(k.kind)

@@ -39,6 +39,7 @@ mod write;
 
 pub use audit::{AuditCheck, AuditEntry};
 pub use bulk::{BulkBatch, BulkLoad};
+pub use write::dossier_timeline;
 pub use rgpd::{CustomerExport, EXPORT_FORMAT};
 
 /// See [`Store::connection_settings`].

@@ -21,6 +21,8 @@ pub struct SyncLink {
     pub store_code: String,
     /// Where the next pull continues.
     pub cursor: String,
+    /// Whether the first load (bootstrap) has been received to its end.
+    pub bootstrapped: bool,
 }
 
 /// The server's answer about one pushed change.
@@ -58,6 +60,7 @@ struct LinkRow {
     last_error_code: Option<String>,
     last_error: Option<String>,
     received: i64,
+    bootstrapped_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -145,6 +148,7 @@ impl Store {
             device_id: r.device_id,
             store_code: r.store_code,
             cursor: r.cursor,
+            bootstrapped: r.bootstrapped_at.is_some(),
         }))
     }
 
@@ -173,6 +177,8 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET
                cursor = CASE WHEN server_url = excluded.server_url THEN cursor ELSE '' END,
                received = CASE WHEN server_url = excluded.server_url THEN received ELSE 0 END,
+               bootstrapped_at = CASE WHEN server_url = excluded.server_url
+                                      THEN bootstrapped_at ELSE NULL END,
                server_url = excluded.server_url, device_id = excluded.device_id,
                store_code = excluded.store_code, enrolled_at = excluded.enrolled_at,
                last_error_code = NULL, last_error = NULL",
@@ -312,6 +318,24 @@ impl Store {
         Ok(page)
     }
 
+    /// Records that the bootstrap stream was received to its end, at
+    /// `cursor` (the cursor its last batch stored): the counter follows
+    /// the feed with pulls from now on. A stream that ended while another
+    /// sync of this counter had gone further leaves the cursor as it is.
+    pub async fn finish_bootstrap(&self, cursor: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        let done = sqlx::query(
+            "UPDATE sync_link SET bootstrapped_at = ? WHERE id = 1 AND bootstrapped_at IS NULL",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tracing::info!(cursor, first = done.rows_affected() == 1, "bootstrap received to its end");
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records an attempt to sync: a success clears the last error.
     pub async fn record_sync_attempt(
         &self,
@@ -383,6 +407,7 @@ impl Store {
                 last_error: None,
                 outbox,
                 received: 0,
+                bootstrapped_at: None,
                 rejected,
             },
             Some(r) => {
@@ -406,6 +431,7 @@ impl Store {
                     last_error: r.last_error,
                     outbox,
                     received: u64::try_from(r.received).unwrap_or(0),
+                    bootstrapped_at: r.bootstrapped_at,
                     rejected,
                 }
             }

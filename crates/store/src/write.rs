@@ -313,7 +313,6 @@ pub async fn insert_dossiers(
     dossiers: &[DossierRecord],
 ) -> Result<()> {
     use crate::projection::DossierRow;
-    use crate::upgrade::{typed_timeline, LegacyEvent};
     use comptoir_core::events::fold;
     let mut rows = Vec::with_capacity(dossiers.len());
     let mut events = Vec::new();
@@ -323,66 +322,7 @@ pub async fn insert_dossiers(
         .flat_map(|d| d.events.iter().map(|e| (e.id, e.kind.as_str())))
         .collect();
     for d in dossiers {
-        if d.order_line_id.is_none() && d.product_id.is_none() && d.product_label.is_none() {
-            return Err(StoreError::DossierRecordInvalid {
-                number: d.number.clone(),
-                why: "aucun produit (ligne de commande ou produit déclaré)",
-            });
-        }
-        if d.events.is_empty() {
-            return Err(StoreError::DossierRecordInvalid {
-                number: d.number.clone(),
-                why: "aucun événement",
-            });
-        }
-        let seed = DossierRow {
-            id: d.id,
-            number: d.number.clone(),
-            store_id: d.store_id,
-            origin: d.origin,
-            customer_id: d.customer_id,
-            order_line_id: d.order_line_id,
-            product_id: d.product_id,
-            product_label: d.product_label.clone(),
-            reason_code: d.reason_code.clone(),
-            customer_words: d.customer_words.clone(),
-            opened_at: d.opened_at,
-            promised_at: d.promised_at,
-            status: comptoir_core::model::DossierStatus::Opened,
-            closed_at: None,
-            condition: None,
-            condition_note: None,
-            accessories: Vec::new(),
-            serial_number: None,
-            assignee: None,
-            opened_by: None,
-            promise: None,
-            legal_cap_at: None,
-            resolution: None,
-            follow_up_due: None,
-            followed_up_at: None,
-            csat_score: None,
-            csat_comment: None,
-            sealed: false,
-            severity: comptoir_core::policy::Severity::Major,
-            decision: None,
-            gesture_cents: None,
-            conflicts: Vec::new(),
-        };
-        let legacy: Vec<LegacyEvent> = d
-            .events
-            .iter()
-            .map(|e| LegacyEvent {
-                id: e.id,
-                at: e.at,
-                actor: e.actor.clone(),
-                kind: e.kind.clone(),
-                status_after: e.status_after,
-                note: e.note.clone(),
-                data: None,
-            })
-            .collect();
-        let typed = typed_timeline(&seed, &legacy)?;
+        let typed = dossier_timeline(d)?;
         let row = DossierRow::from_state(d.id, &fold(&typed)).ok_or_else(|| {
             StoreError::DossierRecordInvalid {
                 number: d.number.clone(),
@@ -431,4 +371,72 @@ pub async fn insert_dossiers(
         clock.save(conn).await?;
     }
     Ok(())
+}
+
+/// A dossier record's timeline as typed events (what a counter stores and
+/// the feed carries): the same conversion as an old database's. Refused
+/// when the record has no product or no event.
+pub fn dossier_timeline(d: &DossierRecord) -> Result<Vec<comptoir_core::events::EventRecord>> {
+    use crate::projection::DossierRow;
+    use crate::upgrade::{typed_timeline, LegacyEvent};
+    if d.order_line_id.is_none() && d.product_id.is_none() && d.product_label.is_none() {
+        return Err(StoreError::DossierRecordInvalid {
+            number: d.number.clone(),
+            why: "aucun produit (ligne de commande ou produit déclaré)",
+        });
+    }
+    if d.events.is_empty() {
+        return Err(StoreError::DossierRecordInvalid {
+            number: d.number.clone(),
+            why: "aucun événement",
+        });
+    }
+    let seed = DossierRow {
+        id: d.id,
+        number: d.number.clone(),
+        store_id: d.store_id,
+        origin: d.origin,
+        customer_id: d.customer_id,
+        order_line_id: d.order_line_id,
+        product_id: d.product_id,
+        product_label: d.product_label.clone(),
+        reason_code: d.reason_code.clone(),
+        customer_words: d.customer_words.clone(),
+        opened_at: d.opened_at,
+        promised_at: d.promised_at,
+        status: comptoir_core::model::DossierStatus::Opened,
+        closed_at: None,
+        condition: None,
+        condition_note: None,
+        accessories: Vec::new(),
+        serial_number: None,
+        assignee: None,
+        opened_by: None,
+        promise: None,
+        legal_cap_at: None,
+        resolution: None,
+        follow_up_due: None,
+        followed_up_at: None,
+        csat_score: None,
+        csat_comment: None,
+        sealed: false,
+        severity: comptoir_core::policy::Severity::Major,
+        decision: None,
+        gesture_cents: None,
+        conflicts: Vec::new(),
+    };
+    let legacy: Vec<LegacyEvent> = d
+        .events
+        .iter()
+        .map(|e| LegacyEvent {
+            id: e.id,
+            at: e.at,
+            actor: e.actor.clone(),
+            kind: e.kind.clone(),
+            status_after: e.status_after,
+            note: e.note.clone(),
+            data: None,
+        })
+        .collect();
+    typed_timeline(&seed, &legacy)
 }

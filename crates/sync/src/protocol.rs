@@ -94,3 +94,35 @@ pub struct PullResponse {
     /// True when the batch was full: pull again at once.
     pub more: bool,
 }
+
+/// `GET /v1/bootstrap?after=CURSOR`: the first line of the stream (the body
+/// is newline-delimited JSON, gzip-compressed when the client accepts it).
+/// Then one [`FeedChange`] a line, in feed order, then one
+/// [`BootstrapEnd`] line. A stream that stops before its end line was cut:
+/// the client keeps what it applied and asks again after its cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BootstrapHeader {
+    /// Changes visible after `after` when the stream started (for a
+    /// progress bar: the stream may end with a few more or fewer).
+    pub total: u64,
+    /// Where the stream starts (the request's cursor).
+    pub after: String,
+}
+
+/// The last line of a complete bootstrap stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BootstrapEnd {
+    /// Changes sent in this stream.
+    pub sent: u64,
+    /// Where to follow the feed from (`GET /v1/pull?after=…`).
+    pub cursor: String,
+}
+
+/// One line of a bootstrap stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BootstrapLine {
+    Header(BootstrapHeader),
+    Change(FeedChange),
+    End(BootstrapEnd),
+}

@@ -21,6 +21,13 @@ pub struct SyncView {
     pub rate_per_s: Option<f64>,
     /// The server has more to send right now.
     pub more: bool,
+    /// While the first load (bootstrap) is received: its changes in all,
+    /// applied so far, and the seconds left at the rate so far.
+    #[ts(type = "number | null")]
+    pub bootstrap_total: Option<u64>,
+    #[ts(type = "number | null")]
+    pub bootstrap_done: Option<u64>,
+    pub seconds_left: Option<f64>,
 }
 
 fn view(state: &AppState, mut status: SyncStatus) -> SyncView {
@@ -29,11 +36,15 @@ fn view(state: &AppState, mut status: SyncStatus) -> SyncView {
         a.overlay(&mut status);
     }
     let progress = activity.and_then(|a| a.progress);
+    let bootstrap = progress.as_ref().and_then(|p| p.bootstrap.clone());
     SyncView {
         status,
         receiving: progress.as_ref().map(|p| p.received as u64),
         rate_per_s: progress.as_ref().map(|p| p.rate_per_s),
         more: progress.is_some_and(|p| p.more),
+        bootstrap_total: bootstrap.as_ref().map(|b| b.total),
+        bootstrap_done: bootstrap.as_ref().map(|b| b.done),
+        seconds_left: bootstrap.and_then(|b| b.seconds_left),
     }
 }
 

@@ -7,7 +7,7 @@ import type { Api } from "../api";
 import { toCommandError } from "../api";
 import type { SyncView } from "../bindings/SyncView";
 import type { Formatter } from "../format";
-import { formatCount, plural } from "../format";
+import { formatCount, formatTimeLeft, plural } from "../format";
 import type { IconName } from "./Icon";
 import { Icon } from "./Icon";
 
@@ -67,7 +67,17 @@ export function SyncState({ api, fmt, view, onChanged }: {
       <span className={`sync-state sync-${s.activity}`} title={details}>
         <Icon name={ICONS[s.activity]} /> {s.activity_label}
       </span>
-      {view.receiving !== null && view.more ? (
+      {view.bootstrap_total !== null && view.bootstrap_done !== null ? (
+        <span className="sync-progress" id="sync-bootstrap">
+          <progress
+            aria-label="Chargement initial des données du serveur"
+            value={view.bootstrap_done}
+            max={Math.max(view.bootstrap_total, 1)}
+          />
+          Chargement initial : {formatCount(view.bootstrap_done)} / {formatCount(view.bootstrap_total)}
+          {view.seconds_left !== null ? ` · ${formatTimeLeft(view.seconds_left)} restantes` : ""}
+        </span>
+      ) : view.receiving !== null && view.more ? (
         <span className="sync-progress">
           <progress aria-label="Réception des données du serveur" />
           {formatCount(view.receiving)} reçus

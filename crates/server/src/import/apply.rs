@@ -101,7 +101,7 @@ pub(crate) fn server_change(
     }
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
+pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::Io(e.into()))
 }
 

@@ -185,6 +185,10 @@ pub trait Storage: Send + Sync + 'static {
     /// later with a smaller position.
     async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>>;
 
+    /// How many changes [`Storage::feed`] would serve after `after` now
+    /// (a bootstrap's total, for the counter's progress bar).
+    async fn feed_count(&self, store_code: &str, after: Cursor) -> Result<u64>;
+
     /// A transaction for an import (see `import::apply`).
     async fn begin_import(&self) -> Result<Box<dyn crate::import::apply::ImportTx>>;
 

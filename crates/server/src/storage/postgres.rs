@@ -321,6 +321,21 @@ impl Storage for PgStorage {
         .await?)
     }
 
+    async fn feed_count(&self, store_code: &str, after: Cursor) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM changes
+             WHERE (xid, seq) > ($1, $2)
+               AND xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+               AND (scope = 'chain' OR store_code = $3)",
+        )
+        .bind(after.xid)
+        .bind(after.seq)
+        .bind(store_code)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>> {
         let rows = sqlx::query(
             "SELECT seq, xid, id, kind, entity_id, store_code, device_id, hlc, payload, scope FROM changes

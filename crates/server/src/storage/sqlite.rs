@@ -300,6 +300,17 @@ impl Storage for SqliteStorage {
         .await?)
     }
 
+    async fn feed_count(&self, store_code: &str, after: Cursor) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM changes WHERE seq > ? AND (scope = 'chain' OR store_code = ?)",
+        )
+        .bind(after.seq)
+        .bind(store_code)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn feed(&self, store_code: &str, after: Cursor, limit: usize) -> Result<Vec<FeedRow>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, entity_id, store_code, device_id, hlc, payload, scope FROM changes

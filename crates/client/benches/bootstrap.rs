@@ -1,0 +1,164 @@
+//! A new counter's first load (bootstrap) from the central server on a
+//! loopback port (embedded SQLite), next to baselines in the same run:
+//!
+//! - ours: `sync_once` of an empty counter (set up with the demo chain's
+//!   stores and catalogue, no customers) against a server holding the demo
+//!   chain: the stream received, gunzipped, decoded and applied through the
+//!   counter's one write path (customers with their search index, orders,
+//!   lines, parcels, dossiers and their events), a batch a transaction;
+//! - raw HTTP: the same stream read to its end, nothing decoded;
+//! - raw SQLite: the same changes' payloads inserted into one keyed table
+//!   of an empty file, in transactions of 5,000 (no decoding, no index);
+//! - the demo's bulk load of the same chain straight into a counter file
+//!   (generation included), the store's fastest path.
+//!
+//! Rows are the counter's rows the load creates: customers, their
+//! contacts, orders, order lines, parcels, dossiers and dossier events.
+//!
+//! ```text
+//! COMPTOIR_BENCH_CUSTOMERS=100000 cargo bench -p comptoir-client --bench bootstrap
+//! ```
+#![allow(clippy::unwrap_used)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use comptoir_server::settings::Settings;
+use comptoir_server::storage::Cursor;
+use comptoir_store::{OpenMode, Store};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::ConnectOptions;
+
+const TABLES: &[&str] = &[
+    "customers",
+    "customer_contacts",
+    "orders",
+    "order_lines",
+    "shipments",
+    "dossiers",
+    "dossier_events",
+];
+
+async fn rows(path: &std::path::Path) -> u64 {
+    let mut c = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut n = 0u64;
+    for t in TABLES {
+        let k: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}"))
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        n += u64::try_from(k).unwrap();
+    }
+    n
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let customers: u64 = std::env::var("COMPTOIR_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, running) = support::server(dir.path(), "server", Settings::default()).await;
+    let url = running.url();
+    let cfg = comptoir_demo::DemoConfig::new(customers);
+    let t = Instant::now();
+    let loaded = comptoir_server::demo::load(&*storage, &cfg, |_, _| {})
+        .await
+        .unwrap();
+    let feed = storage.feed_count("LYO1", Cursor::default()).await.unwrap();
+    println!(
+        "server demo-data: {} customers, {} orders, {} lines, {} dossiers, {} events = {feed} changes in {:.1} s",
+        loaded.customers, loaded.orders, loaded.order_lines, loaded.dossiers, loaded.events,
+        t.elapsed().as_secs_f64()
+    );
+
+    // Ours.
+    let path = dir.path().join("LYO1.sqlite");
+    let counter = Store::open(&path, OpenMode::CreateIfMissing).await.unwrap();
+    comptoir_demo::setup_counter(&counter, &cfg).await.unwrap();
+    let token = support::enrolled(&*storage, &url, &counter, "LYO1").await;
+    let t = Instant::now();
+    let report = comptoir_client::sync_once(&counter, &mut |_| {}).await.unwrap();
+    let ours = t.elapsed().as_secs_f64();
+    assert_eq!(report.received as u64, feed);
+    counter.close().await;
+    let made = rows(&path).await;
+    let size = std::fs::metadata(&path).unwrap().len();
+
+    // Raw HTTP: the stream read whole, compressed as the counter gets it.
+    let http = reqwest::Client::builder().no_gzip().build().unwrap();
+    let t = Instant::now();
+    let mut r = http
+        .get(format!("{url}/v1/bootstrap"))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let mut wire = 0usize;
+    while let Some(c) = r.chunk().await.unwrap() {
+        wire += c.len();
+    }
+    let raw_http = t.elapsed().as_secs_f64();
+
+    // Raw SQLite: the same payloads into one keyed table.
+    let raw_path = dir.path().join("raw.sqlite");
+    let mut c = SqliteConnectOptions::new()
+        .filename(&raw_path)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE raw (id BLOB PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let mut cursor = Cursor::default();
+    let mut pages = Vec::new();
+    loop {
+        let page = storage.feed("LYO1", cursor, 5_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        cursor = last.cursor;
+        pages.push(page);
+    }
+    let t = Instant::now();
+    for page in &pages {
+        let mut tx = sqlx::Connection::begin(&mut c).await.unwrap();
+        for r in page {
+            sqlx::query("INSERT INTO raw (id, kind, body) VALUES (?, ?, ?)")
+                .bind(r.envelope.id)
+                .bind(&r.envelope.kind)
+                .bind(r.envelope.payload.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let raw_sql = t.elapsed().as_secs_f64();
+
+    // The demo's bulk load of the same chain.
+    let bulk_path = dir.path().join("bulk.sqlite");
+    let bulk = Store::open(&bulk_path, OpenMode::CreateIfMissing).await.unwrap();
+    let t = Instant::now();
+    comptoir_demo::generate(&bulk, &cfg, |_, _| {}).await.unwrap();
+    let bulk_s = t.elapsed().as_secs_f64();
+    bulk.close().await;
+    let bulk_rows = rows(&bulk_path).await;
+
+    println!("bootstrap of {customers} customers ({made} rows, {feed} changes, database {} MB, {} MB on the wire):", size >> 20, wire >> 20);
+    println!("  ours (sync_once, applied):      {ours:7.1} s  {:9.0} rows/s  {:9.0} changes/s", made as f64 / ours, feed as f64 / ours);
+    println!("  raw HTTP stream, read only:     {raw_http:7.1} s  {:9.0} changes/s", feed as f64 / raw_http);
+    println!("  raw SQLite insert of payloads:  {raw_sql:7.1} s  {:9.0} changes/s", feed as f64 / raw_sql);
+    println!("  demo bulk load (generation in): {bulk_s:7.1} s  {:9.0} rows/s ({bulk_rows} rows)", bulk_rows as f64 / bulk_s);
+    running.shutdown().await.unwrap();
+}
