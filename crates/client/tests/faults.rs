@@ -1,7 +1,8 @@
 //! A flaky link between the counter and the server, made by a TCP proxy in
 //! this test: the connection cut after the server has committed and before
 //! the counter reads the answer, and reset in the middle of the answer's
-//! body, on push and on pull. Nothing is lost, nothing is counted twice.
+//! body, on push, on the first load (bootstrap) and on pull. Nothing is
+//! lost, nothing is counted twice.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
 mod support;
@@ -117,21 +118,23 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     let r = sync_once(&lyon, &mut |_| {}).await.unwrap();
     assert_eq!((r.pushed, r.duplicates, r.outbox_left), (0, N, 0), "{r:?}");
 
-    // Pull: Paris's page is lost twice, then received once.
+    // Paris's first load (its bootstrap stream) is cut before a byte, then
+    // reset half-way, then received. A cut stream keeps the changes it
+    // applied, each with its cursor: what Paris holds is exactly what it
+    // counts as received, never a cursor beyond its changes.
     for m in [CUT_BEFORE_ANSWER, RESET_MID_BODY] {
         mode.store(m, Ordering::SeqCst);
         assert!(sync_once(&paris, &mut |_| {}).await.is_err());
-        assert_eq!(
-            paris.sync_link().await.unwrap().unwrap().cursor,
-            "",
-            "no cursor without its page"
-        );
-        assert!(support::notes_of(&paris, dossier, "Coupure")
-            .await
-            .is_empty());
+        let received = paris.sync_status().await.unwrap().received;
+        let notes = support::notes_of(&paris, dossier, "Coupure").await;
+        assert_eq!(notes.len() as u64, received, "no cursor without its changes");
+        assert!(received < N as u64, "the stream was cut: {received}");
+        assert!(!paris.sync_link().await.unwrap().unwrap().bootstrapped);
     }
     mode.store(PASS, Ordering::SeqCst);
     sync_once(&paris, &mut |_| {}).await.unwrap();
+    assert!(paris.sync_link().await.unwrap().unwrap().bootstrapped);
+    assert_eq!(paris.sync_status().await.unwrap().received, N as u64, "each change once");
     let mut at_paris = support::notes_of(&paris, dossier, "Coupure").await;
     at_paris.sort();
     let want: Vec<String> = (0..N).map(|i| format!("Coupure {i:02}")).collect();
@@ -139,6 +142,29 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     let mut at_lyon = support::notes_of(&lyon, dossier, "Coupure").await;
     at_lyon.sort();
     assert_eq!(at_lyon, want, "its own changes come back without doubling");
+
+    // Then Paris follows the feed with pulls: a pulled page is applied
+    // whole with its cursor, or not at all.
+    for i in N..N + 10 {
+        lyon.add_note(dossier, "Julie M.", &format!("Coupure {i:02}"), Utc::now())
+            .await
+            .unwrap();
+    }
+    sync_once(&lyon, &mut |_| {}).await.unwrap();
+    let before = paris.sync_link().await.unwrap().unwrap().cursor;
+    for m in [CUT_BEFORE_ANSWER, RESET_MID_BODY] {
+        mode.store(m, Ordering::SeqCst);
+        assert!(sync_once(&paris, &mut |_| {}).await.is_err());
+        assert_eq!(
+            paris.sync_link().await.unwrap().unwrap().cursor,
+            before,
+            "no cursor without its page"
+        );
+        assert_eq!(support::notes_of(&paris, dossier, "Coupure").await.len(), N);
+    }
+    mode.store(PASS, Ordering::SeqCst);
+    sync_once(&paris, &mut |_| {}).await.unwrap();
+    assert_eq!(support::notes_of(&paris, dossier, "Coupure").await.len(), N + 10);
     assert!(paris.verify_dossiers().await.unwrap().is_empty());
     lyon.verify_integrity().await.unwrap();
     paris.verify_integrity().await.unwrap();
