@@ -296,8 +296,10 @@ async fn pull(
     progress: &mut (dyn FnMut(&SyncProgress) + Send),
 ) -> Result<()> {
     let started = Instant::now();
-    // Read once: the page loop below adds what it receives.
+    // Read once: the page loop below adds what it receives (the report
+    // may already count a bootstrap of this sync).
     let received_before = store.sync_status().await?.received;
+    let base = report.received;
     loop {
         let page = api.pull(&cursor, PULL_LIMIT).await?;
         let changes: Vec<_> = page.changes.into_iter().map(|f| f.change).collect();
@@ -318,10 +320,11 @@ async fn pull(
         report.not_applicable += applied.rejected;
         cursor = page.cursor;
         report.cursor.clone_from(&cursor);
+        let pulled = report.received - base;
         state.received = report.received;
         state.more = page.more;
-        state.rate_per_s = report.received as f64 / started.elapsed().as_secs_f64().max(1e-3);
-        state.received_total = received_before + report.received as u64;
+        state.rate_per_s = pulled as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        state.received_total = received_before + pulled as u64;
         progress(state);
         if !page.more {
             return Ok(());

@@ -12,16 +12,14 @@ use chrono::Utc;
 use comptoir_core::changes::{
     Change, KIND_CUSTOMER_IMPORTED, KIND_ORDER_IMPORTED, KIND_PRODUCT_IMPORTED,
 };
-use comptoir_core::model::ContactKind;
-use comptoir_core::normalize::{normalize_email, normalize_phone};
-use comptoir_core::records::{CustomerRecord, DossierRecord};
+use comptoir_core::records::DossierRecord;
 use comptoir_demo::chain::ChainBatch;
 use comptoir_demo::DemoConfig;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Result};
-use crate::import::apply::{server_change, to_value};
+use crate::import::apply::{match_keys, server_change, to_value};
 use crate::storage::{Cursor, NewChange, Scope, Storage};
 
 /// Head office's store in the demo chain.
@@ -129,15 +127,6 @@ async fn load_batch(
     loaded.dossiers += b.dossiers.len() as u64;
     loaded.changes += changes.len() as u64;
     Ok(())
-}
-
-/// The keys the import matches a customer by: first e-mail, first phone.
-fn match_keys(c: &CustomerRecord) -> (Option<String>, Option<String>) {
-    let first = |kind: ContactKind| c.contacts.iter().find(|k| k.kind == kind).map(|k| k.value.as_str());
-    (
-        first(ContactKind::Email).map(normalize_email).filter(|e| e.contains('@')),
-        first(ContactKind::Phone).and_then(normalize_phone),
-    )
 }
 
 /// A dossier's events as the counters' `dossier.event` changes (the

@@ -280,3 +280,85 @@ async fn web_orders(db: Db) {
     srv.shutdown().await.unwrap();
 }
 both!(web_orders);
+
+/// A customer created at a counter and pushed is one head office's imports
+/// match: a web order of the same e-mail (written another way) goes on that
+/// customer's card, and no second customer is made; a change pushed twice
+/// does not store the customer twice.
+async fn an_import_matches_a_customer_made_at_a_counter(db: Db) {
+    use comptoir_core::changes::{Change, CustomerCreated};
+    use comptoir_core::ids::{ContactId, CustomerId};
+    use comptoir_core::model::ContactKind;
+    use comptoir_core::records::{ContactRecord, CustomerRecord};
+    let storage = db.storage().await;
+    let server = serve(storage.clone(), test_settings()).await;
+    let lyon = enrol(&*storage, &server.url(), "LYO1").await;
+    let now = Utc::now();
+    let id = CustomerId::new();
+    let created = Change::CustomerCreated(Box::new(CustomerCreated {
+        id: uuid::Uuid::now_v7(),
+        hlc: comptoir_core::hlc::Hlc::at(now),
+        device_id: lyon.device_id,
+        actor: "Julie M.".to_owned(),
+        customer: CustomerRecord {
+            id,
+            title: None,
+            first_name: "Hélène".to_owned(),
+            last_name: "Dupré".to_owned(),
+            address_line1: "12 rue Paul Bert".to_owned(),
+            address_line2: None,
+            postal_code: "69003".to_owned(),
+            city: "Lyon".to_owned(),
+            country: "FR".to_owned(),
+            email_marketing: false,
+            sms_marketing: false,
+            consents_updated_at: None,
+            created_at: now,
+            updated_at: now,
+            contacts: vec![ContactRecord {
+                id: ContactId::new(),
+                kind: ContactKind::Email,
+                value: "Helene.Dupre@Example.fr".to_owned(),
+                label: None,
+                is_primary: true,
+            }],
+        },
+    }))
+    .to_envelope("LYO1")
+    .unwrap();
+    let c = Client::with_token(&server.url(), &lyon.token);
+    for _ in 0..2 {
+        let (s, v) = c.push(std::slice::from_ref(&created)).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let report = comptoir_server::import::run(
+        &*storage,
+        comptoir_server::import::Source::ShopifyCsv,
+        SHOPIFY.as_bytes(),
+        comptoir_server::import::ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let (feed, _) = c.pull_at_least(String::new(), 2).await;
+    let order = feed
+        .iter()
+        .map(|f| &f["change"])
+        .find(|ch| ch["kind"] == "order.imported" && ch["payload"]["number"] == "#1001")
+        .expect("order #1001 in the feed");
+    assert_eq!(
+        order["payload"]["customer_id"].as_str().unwrap(),
+        id.0.to_string(),
+        "on the counter's customer"
+    );
+    let made: Vec<&Value> = feed
+        .iter()
+        .map(|f| &f["change"])
+        .filter(|ch| ch["kind"] == "customer.imported")
+        .filter(|ch| ch["payload"]["last_name"] == "Dupré")
+        .collect();
+    assert!(made.is_empty(), "no second Hélène Dupré: {made:?}");
+    let totals = serde_json::to_value(&report).unwrap()["totals"].clone();
+    assert!(totals["imported"].as_u64().unwrap() >= 1, "{totals}");
+    server.shutdown().await.unwrap();
+}
+both!(an_import_matches_a_customer_made_at_a_counter);

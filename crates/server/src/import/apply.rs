@@ -105,6 +105,15 @@ pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::Io(e.into()))
 }
 
+/// The keys the import matches a customer by: first e-mail, first phone.
+pub(crate) fn match_keys(c: &CustomerRecord) -> (Option<String>, Option<String>) {
+    let first = |kind: ContactKind| c.contacts.iter().find(|k| k.kind == kind).map(|k| k.value.as_str());
+    (
+        first(ContactKind::Email).map(normalize_email).filter(|e| e.contains('@')),
+        first(ContactKind::Phone).and_then(normalize_phone),
+    )
+}
+
 /// The product key of a line: its SKU, or for a line without one
 /// `WEB-` and its name's letters and digits.
 fn sku_of(line: &super::WebLine) -> String {

@@ -226,6 +226,26 @@ pub(crate) fn order_lines_of(record: &serde_json::Value) -> (Uuid, Vec<Uuid>) {
     (customer, lines)
 }
 
+/// A customer created at a counter, as imports match customers: its id,
+/// first e-mail and phone (normalised) and its record. Head office keeps
+/// it beside the imported ones, so that a web order of that e-mail lands
+/// on the counter's card instead of making a second customer.
+pub(crate) fn counter_customer(
+    e: &ChangeEnvelope,
+) -> Option<(Uuid, Option<String>, Option<String>, serde_json::Value)> {
+    if e.kind != comptoir_core::changes::KIND_CUSTOMER_CREATED {
+        return None;
+    }
+    match comptoir_core::changes::Change::from_envelope(e).ok()? {
+        comptoir_core::changes::Change::CustomerCreated(c) => {
+            let (email, phone) = crate::import::apply::match_keys(&c.customer);
+            let record = serde_json::to_value(&c.customer).ok()?;
+            Some((c.customer.id.0, email, phone, record))
+        }
+        _ => None,
+    }
+}
+
 /// Opens (and migrates) the configured backend.
 pub async fn open(backend: &Backend) -> Result<Arc<dyn Storage>> {
     match backend {

@@ -372,6 +372,20 @@ async fn insert_changes_on(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        if r.rows_affected() == 1 {
+            if let Some((id, email, phone, record)) = super::counter_customer(e) {
+                sqlx::query(
+                    "INSERT INTO web_customers (id, email_norm, phone_norm, record)
+                     VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id)
+                .bind(email)
+                .bind(phone)
+                .bind(json_text(&record)?)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
         out.push(if r.rows_affected() == 1 {
             Inserted::Applied
         } else {
