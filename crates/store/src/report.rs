@@ -262,7 +262,14 @@ fn top_reason(reasons: BTreeMap<String, u32>, labels: &HashMap<String, String>) 
         })
 }
 
-type ProductReasonRow = (Option<ProductId>, Option<String>, Option<String>, Option<String>, String, i64);
+type ProductReasonRow = (
+    Option<ProductId>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+);
 
 /// Top reasons overall, per product and per brand, from the counts by
 /// (product, reason).
@@ -281,7 +288,11 @@ fn reasons_products_brands(
             let brand = brand.unwrap_or_default();
             let e = products.entry(id).or_insert_with(|| {
                 (
-                    (sku.unwrap_or_default(), name.unwrap_or_default(), brand.clone()),
+                    (
+                        sku.unwrap_or_default(),
+                        name.unwrap_or_default(),
+                        brand.clone(),
+                    ),
                     BTreeMap::new(),
                 )
             });
@@ -291,16 +302,18 @@ fn reasons_products_brands(
     }
     let mut products: Vec<ProductFigure> = products
         .into_iter()
-        .map(|(product_id, ((sku, name, brand), by_reason))| ProductFigure {
-            product_id,
-            sku,
-            name,
-            brand,
-            dossiers: by_reason.values().sum(),
-            top_reason: top_reason(by_reason, labels),
-            units_sold: None,
-            per_thousand_units: None,
-        })
+        .map(
+            |(product_id, ((sku, name, brand), by_reason))| ProductFigure {
+                product_id,
+                sku,
+                name,
+                brand,
+                dossiers: by_reason.values().sum(),
+                top_reason: top_reason(by_reason, labels),
+                units_sold: None,
+                per_thousand_units: None,
+            },
+        )
         .collect();
     products.sort_by(|a, b| b.dossiers.cmp(&a.dossiers).then_with(|| a.sku.cmp(&b.sku)));
     products.truncate(TOP_ROWS);
@@ -312,12 +325,24 @@ fn reasons_products_brands(
             top_reason: top_reason(by_reason, labels),
         })
         .collect();
-    brands.sort_by(|a, b| b.dossiers.cmp(&a.dossiers).then_with(|| a.brand.cmp(&b.brand)));
+    brands.sort_by(|a, b| {
+        b.dossiers
+            .cmp(&a.dossiers)
+            .then_with(|| a.brand.cmp(&b.brand))
+    });
     brands.truncate(TOP_ROWS);
     (ranked(reasons, |k| label_of(labels, k)), products, brands)
 }
 
-type DecisionRow = (String, Option<String>, Option<String>, Option<String>, i64, i64, i64);
+type DecisionRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
 
 /// Decisions by basis, approvals by manager, gestures by reason and clerk,
 /// from the counts by (reason, basis, decided by, approved by).
@@ -337,7 +362,10 @@ fn decisions_and_gestures(
             *approvals.entry(m).or_default() += count(n);
         }
         if gestures > 0 {
-            for (map, key) in [(&mut by_reason, reason.clone()), (&mut by_clerk, decided_by.clone().unwrap_or_default())] {
+            for (map, key) in [
+                (&mut by_reason, reason.clone()),
+                (&mut by_clerk, decided_by.clone().unwrap_or_default()),
+            ] {
                 let e = map.entry(key).or_default();
                 e.0 += count(gestures);
                 e.1 += cost;
@@ -402,10 +430,7 @@ fn origins_of(t: &Totals) -> Vec<LabelledCount> {
 }
 
 impl Store {
-    async fn report_ctx<'q>(
-        conn: &mut SqliteConnection,
-        q: &'q ReportQuery,
-    ) -> Result<Ctx<'q>> {
+    async fn report_ctx<'q>(conn: &mut SqliteConnection, q: &'q ReportQuery) -> Result<Ctx<'q>> {
         q.validate()?;
         let local: Option<(StoreId, String)> = sqlx::query_as(
             "SELECT s.id, s.code FROM stores s JOIN settings k ON k.key = 'store_code' AND k.value = s.code",
@@ -568,7 +593,10 @@ impl Store {
         Ok(b)
     }
 
-    async fn repeat_customers(conn: &mut SqliteConnection, ctx: &Ctx<'_>) -> Result<RepeatCustomers> {
+    async fn repeat_customers(
+        conn: &mut SqliteConnection,
+        ctx: &Ctx<'_>,
+    ) -> Result<RepeatCustomers> {
         let rows: Vec<(CustomerId, i64)> = ctx
             .select("d.customer_id, count(*) AS n", true)
             .push(" GROUP BY d.customer_id HAVING n >= 2 ORDER BY n DESC, d.customer_id")
@@ -577,12 +605,11 @@ impl Store {
             .await?;
         let mut top = Vec::new();
         for (id, n) in rows.iter().take(TOP_ROWS) {
-            let (title, first, last): (Option<String>, String, String) = sqlx::query_as(
-                "SELECT title, first_name, last_name FROM customers WHERE id = ?",
-            )
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+            let (title, first, last): (Option<String>, String, String) =
+                sqlx::query_as("SELECT title, first_name, last_name FROM customers WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
             top.push(RepeatCustomer {
                 customer_id: *id,
                 name: display_name(title.as_deref(), &first, &last),
@@ -626,7 +653,8 @@ impl Store {
         for p in products {
             let units = count(sold.get(&p.product_id).copied().unwrap_or(0));
             p.units_sold = Some(units);
-            p.per_thousand_units = (units > 0).then(|| f64::from(p.dossiers) * 1000.0 / f64::from(units));
+            p.per_thousand_units =
+                (units > 0).then(|| f64::from(p.dossiers) * 1000.0 / f64::from(units));
         }
         Ok(())
     }
@@ -661,9 +689,14 @@ impl Store {
         };
         // Late and at risk are judged on the calendar: every open dossier
         // is read and judged; any other figure is counted and cut by SQL.
-        let sql_limit = if wanted.is_some() { i64::MAX } else { i64::try_from(limit).unwrap_or(i64::MAX) };
+        let sql_limit = if wanted.is_some() {
+            i64::MAX
+        } else {
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        };
         let mut qb = matching(SUMMARY_COLUMNS);
-        qb.push(" ORDER BY d.opened_at, d.id LIMIT ").push_bind(sql_limit);
+        qb.push(" ORDER BY d.opened_at, d.id LIMIT ")
+            .push_bind(sql_limit);
         let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
         let clock = ctx.clock(now);
         let all: Vec<_> = rows

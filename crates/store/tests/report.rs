@@ -92,7 +92,10 @@ async fn number(store: &Store, id: DossierId) -> String {
 
 async fn act(store: &Store, id: DossierId, steps: &[(A, DateTime<Utc>)], clerk: &str) {
     for (a, at) in steps {
-        store.dossier_action(id, *a, clerk, None, *at).await.unwrap();
+        store
+            .dossier_action(id, *a, clerk, None, *at)
+            .await
+            .unwrap();
     }
 }
 
@@ -151,7 +154,10 @@ async fn dataset() -> Dataset {
 
     // D1
     let d1 = store
-        .open_dossier(&intake(helene, robot_line.id, "defect.battery", cam), paris(8, 10, 0))
+        .open_dossier(
+            &intake(helene, robot_line.id, "defect.battery", cam),
+            paris(8, 10, 0),
+        )
         .await
         .unwrap();
     let repair = |gesture: Option<i64>| DecisionChoice {
@@ -188,7 +194,10 @@ async fn dataset() -> Dataset {
 
     // D2
     let d2 = store
-        .open_dossier(&intake(x.0, x.1, "usage.setup_help", hugo), paris(12, 17, 0))
+        .open_dossier(
+            &intake(x.0, x.1, "usage.setup_help", hugo),
+            paris(12, 17, 0),
+        )
         .await
         .unwrap();
     act(
@@ -231,14 +240,23 @@ async fn dataset() -> Dataset {
         pin: "4826".into(),
     };
     store
-        .decide(d3, &repair(Some(scale)), Some(&sophie), cam, paris(16, 10, 0))
+        .decide(
+            d3,
+            &repair(Some(scale)),
+            Some(&sophie),
+            cam,
+            paris(16, 10, 0),
+        )
         .await
         .unwrap();
     ids.push(d3);
 
     // D4, D5, D6
     let d4 = store
-        .open_dossier(&intake(y.0, y.1, "delivery.damaged_by_carrier", hugo), paris(15, 9, 30))
+        .open_dossier(
+            &intake(y.0, y.1, "delivery.damaged_by_carrier", hugo),
+            paris(15, 9, 30),
+        )
         .await
         .unwrap();
     ids.push(d4);
@@ -248,7 +266,10 @@ async fn dataset() -> Dataset {
         .unwrap();
     ids.push(d5);
     let d6 = store
-        .open_dossier(&intake(x.0, x.1, "billing.double_charge", hugo), paris(15, 10, 0))
+        .open_dossier(
+            &intake(x.0, x.1, "billing.double_charge", hugo),
+            paris(15, 10, 0),
+        )
         .await
         .unwrap();
     act(&store, d6, &[(A::Cancel, paris(15, 10, 30))], hugo).await;
@@ -281,9 +302,9 @@ async fn every_figure_of_a_small_month_computed_by_hand() {
         r.period,
         PeriodCounts {
             opened: 6,
-            open: 3,         // D3, D4, D5
-            done: 2,         // D1, D2
-            cancelled: 1,    // D6
+            open: 3,      // D3, D4, D5
+            done: 2,      // D1, D2
+            cancelled: 1, // D6
             // D2: 8 h from Fri 17:00 = Fri 2 h + Sat 6 h → Sat 15:30; closed Mon 12:00.
             done_late: 1,
             // D1: 48 h from Mon 8 10:00 (Thursday the 11th closed) → Mon 15 10:30,
@@ -332,16 +353,29 @@ async fn every_figure_of_a_small_month_computed_by_hand() {
             ("delivery.damaged_by_carrier", 1),
         ]
     );
-    assert_eq!(r.reasons[1].label, "Aide à l'installation ou à l'utilisation");
-    let robot = r.products.iter().find(|p| p.product_id == ds.robot).unwrap();
-    assert_eq!((robot.dossiers, robot.top_reason.key.as_str()), (2, "defect.battery"));
+    assert_eq!(
+        r.reasons[1].label,
+        "Aide à l'installation ou à l'utilisation"
+    );
+    let robot = r
+        .products
+        .iter()
+        .find(|p| p.product_id == ds.robot)
+        .unwrap();
+    assert_eq!(
+        (robot.dossiers, robot.top_reason.key.as_str()),
+        (2, "defect.battery")
+    );
     assert_eq!(robot.units_sold, None, "not asked");
     assert_eq!(r.products.iter().map(|p| p.dossiers).sum::<u32>(), 6);
     let brand = r.brands.iter().find(|b| b.brand == ds.robot_brand).unwrap();
     assert_eq!(brand.dossiers, 2);
 
     // Hélène (D1, D3) and X (D2, D6).
-    assert_eq!((r.repeat_customers.customers, r.repeat_customers.dossiers), (2, 4));
+    assert_eq!(
+        (r.repeat_customers.customers, r.repeat_customers.dossiers),
+        (2, 4)
+    );
     assert_eq!(r.repeat_customers.top[0].dossiers, 2);
 
     // D1: 10 € given at closure; D3: the scale's amount granted (open).
@@ -358,7 +392,10 @@ async fn every_figure_of_a_small_month_computed_by_hand() {
     assert_eq!((r.csat.responses, r.csat.asked), (2, 2));
     assert_eq!(r.csat.average, Some(3.0));
     assert_eq!(r.csat.response_rate, Some(1.0));
-    assert_eq!(keys(&r.origins), vec![("store", 6), ("web", 0), ("phone", 0)]);
+    assert_eq!(
+        keys(&r.origins),
+        vec![("store", 6), ("web", 0), ("phone", 0)]
+    );
 }
 
 #[tokio::test]
@@ -376,25 +413,55 @@ async fn filters_combine_and_drill_down_to_the_dossiers() {
     };
     let cases: Vec<(&str, ReportQuery, u32, u32)> = vec![
         ("clerk", f(&|f| f.clerk = Some("Camille R.".into())), 3, 1),
-        ("clerk + reason", f(&|f| {
-            f.clerk = Some("camille r.".into());
-            f.reason = Some("defect.battery".into());
-        }), 2, 1),
-        ("brand + web channel", f(&|f| {
-            f.brand = Some(ds.robot_brand.clone());
-            f.channel = Some(Channel::Web);
-        }), 2, 1),
-        ("store channel + Hugo", f(&|f| {
-            f.channel = Some(Channel::Store);
-            f.clerk = Some("Hugo T.".into());
-        }), 3, 1),
+        (
+            "clerk + reason",
+            f(&|f| {
+                f.clerk = Some("camille r.".into());
+                f.reason = Some("defect.battery".into());
+            }),
+            2,
+            1,
+        ),
+        (
+            "brand + web channel",
+            f(&|f| {
+                f.brand = Some(ds.robot_brand.clone());
+                f.channel = Some(Channel::Web);
+            }),
+            2,
+            1,
+        ),
+        (
+            "store channel + Hugo",
+            f(&|f| {
+                f.channel = Some(Channel::Store);
+                f.clerk = Some("Hugo T.".into());
+            }),
+            3,
+            1,
+        ),
         ("product", f(&|f| f.product_id = Some(ds.robot)), 2, 1),
-        ("online only", f(&|f| f.origin = Some(DossierOrigin::Web)), 0, 0),
-        ("robot bought in store", f(&|f| {
-            f.product_id = Some(ds.robot);
-            f.channel = Some(Channel::Store);
-        }), 0, 0),
-        ("unknown SKU", f(&|f| f.sku = Some("NOPE-0000".into())), 0, 0),
+        (
+            "online only",
+            f(&|f| f.origin = Some(DossierOrigin::Web)),
+            0,
+            0,
+        ),
+        (
+            "robot bought in store",
+            f(&|f| {
+                f.product_id = Some(ds.robot);
+                f.channel = Some(Channel::Store);
+            }),
+            0,
+            0,
+        ),
+        (
+            "unknown SKU",
+            f(&|f| f.sku = Some("NOPE-0000".into())),
+            0,
+            0,
+        ),
     ];
     for (what, q, opened, done) in cases {
         let r = s.dashboard(&q, now()).await.unwrap();
@@ -413,16 +480,25 @@ async fn filters_combine_and_drill_down_to_the_dossiers() {
         s.drill_down(&q, &fig, limit, now()).await.unwrap()
     };
     let d = drill(november(), Figure::Reason("defect.battery".into()), 50).await;
-    assert_eq!((numbers(&d), d.total, d.truncated), (vec![n[0].clone(), n[2].clone()], 2, false));
+    assert_eq!(
+        (numbers(&d), d.total, d.truncated),
+        (vec![n[0].clone(), n[2].clone()], 2, false)
+    );
     let d = drill(november(), Figure::Reason("defect.battery".into()), 1).await;
-    assert_eq!((numbers(&d), d.total, d.truncated), (vec![n[0].clone()], 2, true));
+    assert_eq!(
+        (numbers(&d), d.total, d.truncated),
+        (vec![n[0].clone()], 2, true)
+    );
     let d = drill(hugo.clone(), Figure::BacklogLate, 50).await;
     assert_eq!(numbers(&d), vec![n[3].clone()]);
     let d = drill(cam.clone(), Figure::BacklogAtRisk, 50).await;
     assert_eq!(numbers(&d), vec![n[4].clone()]);
     // Oldest first: D1 (8th), D2 (12th), D6 (15th 10:00), D3 (16th).
     let d = drill(november(), Figure::RepeatCustomers, 50).await;
-    assert_eq!(numbers(&d), vec![n[0].clone(), n[1].clone(), n[5].clone(), n[2].clone()]);
+    assert_eq!(
+        numbers(&d),
+        vec![n[0].clone(), n[1].clone(), n[5].clone(), n[2].clone()]
+    );
     let d = drill(november(), Figure::Csat(2), 50).await;
     assert_eq!(numbers(&d), vec![n[1].clone()]);
     let d = drill(november(), Figure::Gestures, 50).await;
@@ -440,8 +516,15 @@ async fn filters_combine_and_drill_down_to_the_dossiers() {
     let mut q = november();
     q.units_sold = true;
     let r = s.dashboard(&q, now()).await.unwrap();
-    let robot = r.products.iter().find(|p| p.product_id == ds.robot).unwrap();
-    assert_eq!((robot.units_sold, robot.per_thousand_units), (Some(0), None));
+    let robot = r
+        .products
+        .iter()
+        .find(|p| p.product_id == ds.robot)
+        .unwrap();
+    assert_eq!(
+        (robot.units_sold, robot.per_thousand_units),
+        (Some(0), None)
+    );
 }
 
 #[tokio::test]
@@ -455,17 +538,29 @@ async fn empty_and_bad_periods() {
     assert!(r.reasons.is_empty() && r.products.is_empty() && r.brands.is_empty());
     assert_eq!((r.csat.response_rate, r.csat.average), (None, None));
     assert_eq!(r.gestures.cost, Cents(0));
-    let d = s.drill_down(&empty, &Figure::Opened, 10, now()).await.unwrap();
+    let d = s
+        .drill_down(&empty, &Figure::Opened, 10, now())
+        .await
+        .unwrap();
     assert_eq!((d.total, d.rows.len()), (0, 0));
 
     for (q, code) in [
-        (ReportQuery::new(day(2027, 11, 30), day(2027, 11, 1)), "report_period_inverted"),
-        (ReportQuery::new(day(2017, 1, 1), day(2026, 12, 31)), "report_period_too_long"),
+        (
+            ReportQuery::new(day(2027, 11, 30), day(2027, 11, 1)),
+            "report_period_inverted",
+        ),
+        (
+            ReportQuery::new(day(2017, 1, 1), day(2026, 12, 31)),
+            "report_period_too_long",
+        ),
     ] {
         let e = s.dashboard(&q, now()).await.unwrap_err();
         assert_eq!(e.code(), code);
         assert!(!e.message_fr().is_empty());
-        let e = s.drill_down(&q, &Figure::Opened, 10, now()).await.unwrap_err();
+        let e = s
+            .drill_down(&q, &Figure::Opened, 10, now())
+            .await
+            .unwrap_err();
         assert_eq!(e.code(), code);
     }
 }

@@ -70,7 +70,10 @@ impl Cell {
                 c.0.unsigned_abs() / 100,
                 c.0.unsigned_abs() % 100
             )),
-            Cell::Instant(t) => t.with_timezone(&opts.timezone).format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Instant(t) => t
+                .with_timezone(&opts.timezone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -134,19 +137,17 @@ pub fn write_csv(table: &Table, opts: &CsvOptions, out: impl Write) -> std::io::
     Ok(())
 }
 
+fn keyed_row(key: &str, label: &str, count: u32) -> Vec<Cell> {
+    vec![Cell::text(key), Cell::text(label), Cell::Int(count.into())]
+}
+
 fn counts(name: &'static str, first: &'static str, rows: &[LabelledCount]) -> Table {
     Table {
         name,
         columns: vec![first, "libellé", "dossiers"],
         rows: rows
             .iter()
-            .map(|r| {
-                vec![
-                    Cell::text(&r.key),
-                    Cell::text(&r.label),
-                    Cell::Int(r.count.into()),
-                ]
-            })
+            .map(|r| keyed_row(&r.key, &r.label, r.count))
             .collect(),
     }
 }
@@ -158,12 +159,9 @@ fn gestures(name: &'static str, first: &'static str, rows: &[GestureRow]) -> Tab
         rows: rows
             .iter()
             .map(|r| {
-                vec![
-                    Cell::text(&r.key),
-                    Cell::text(&r.label),
-                    Cell::Int(r.count.into()),
-                    Cell::Money(r.cost),
-                ]
+                let mut row = keyed_row(&r.key, &r.label, r.count);
+                row.push(Cell::Money(r.cost));
+                row
             })
             .collect(),
     }
@@ -171,7 +169,10 @@ fn gestures(name: &'static str, first: &'static str, rows: &[GestureRow]) -> Tab
 
 fn duration_rows(what: &str, d: &DurationStats) -> [Vec<Cell>; 3] {
     [
-        vec![Cell::text(format!("{what} : dossiers mesurés")), Cell::Int(d.count.into())],
+        vec![
+            Cell::text(format!("{what} : dossiers mesurés")),
+            Cell::Int(d.count.into()),
+        ],
         vec![
             Cell::text(format!("{what} : médiane (heures ouvrées)")),
             Cell::hours(d.median_seconds),
@@ -302,7 +303,11 @@ impl DashboardReport {
             brands,
             repeat,
             gestures("gestes_par_motif", "motif", &self.gestures.by_reason),
-            gestures("gestes_par_conseiller", "conseiller", &self.gestures.by_clerk),
+            gestures(
+                "gestes_par_conseiller",
+                "conseiller",
+                &self.gestures.by_clerk,
+            ),
             counts("decisions", "fondement", &self.decisions),
             counts("validations", "responsable", &self.approvals),
             csat,

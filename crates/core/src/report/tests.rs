@@ -22,13 +22,13 @@ fn percentiles_by_nearest_rank() {
     let ten: Vec<i64> = (1..=10).collect();
     // (values, p, expected): rank = ceil(p × n / 100).
     let cases: &[(&[i64], u32, Option<i64>)] = &[
-        (&ten, 50, Some(5)),  // ceil(5.0) = 5th
-        (&ten, 90, Some(9)),  // ceil(9.0) = 9th
+        (&ten, 50, Some(5)), // ceil(5.0) = 5th
+        (&ten, 90, Some(9)), // ceil(9.0) = 9th
         (&ten, 100, Some(10)),
         (&[7], 50, Some(7)),
         (&[7], 90, Some(7)),
-        (&[1, 2], 50, Some(1)), // ceil(1.0) = 1st
-        (&[1, 2], 90, Some(2)), // ceil(1.8) = 2nd
+        (&[1, 2], 50, Some(1)),    // ceil(1.0) = 1st
+        (&[1, 2], 90, Some(2)),    // ceil(1.8) = 2nd
         (&[1, 2, 3], 50, Some(2)), // ceil(1.5) = 2nd
         (&[], 50, None),
         (&ten, 0, None),
@@ -49,7 +49,13 @@ fn working_hours_across_a_weekend_a_holiday_and_a_pause() {
     let cal = BusinessCalendar::default();
     let clock = WorkingClock::new(&cal, date(2027, 11, 1), date(2027, 11, 30));
     let h = |hours: f64| TimeDelta::seconds((hours * 3600.0) as i64);
-    let cases: &[(&str, DateTime<Utc>, DateTime<Utc>, Vec<WaitInterval>, TimeDelta)] = &[
+    let cases: &[(
+        &str,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Vec<WaitInterval>,
+        TimeDelta,
+    )] = &[
         (
             // Sat 17:00–19:00 = 2 h, Sunday closed, Mon 9:30–10:30 = 1 h.
             "weekend",
@@ -89,17 +95,27 @@ fn working_hours_across_a_weekend_a_holiday_and_a_pause() {
             }],
             h(1.5),
         ),
-        ("inverted", paris(11, 15, 12, 0), paris(11, 15, 9, 0), vec![], h(0.0)),
+        (
+            "inverted",
+            paris(11, 15, 12, 0),
+            paris(11, 15, 9, 0),
+            vec![],
+            h(0.0),
+        ),
     ];
     for (what, from, to, waits, expected) in cases {
-        assert_eq!(clock.working_excluding(*from, *to, waits), *expected, "{what}");
+        assert_eq!(
+            clock.working_excluding(*from, *to, waits),
+            *expected,
+            "{what}"
+        );
     }
 }
 
 #[test]
 fn the_clock_counts_as_the_calendar_inside_and_outside_its_span() {
-    let cal = BusinessCalendar::new(crate::calendar::CalendarConfig::default_with_lunch_break())
-        .unwrap();
+    let cal =
+        BusinessCalendar::new(crate::calendar::CalendarConfig::default_with_lunch_break()).unwrap();
     let clock = WorkingClock::new(&cal, date(2027, 10, 25), date(2027, 11, 30));
     let start = paris(10, 20, 8, 17);
     for i in 0..400 {
@@ -118,7 +134,11 @@ fn bad_periods_are_refused_in_french() {
     let q = ReportQuery::new(date(2027, 11, 30), date(2027, 11, 1));
     let e = q.validate().unwrap_err();
     assert_eq!(e.code(), "report_period_inverted");
-    assert!(e.message_fr().contains("se termine le 01/11/2027"), "{}", e.message_fr());
+    assert!(
+        e.message_fr().contains("se termine le 01/11/2027"),
+        "{}",
+        e.message_fr()
+    );
 
     let ten_years = ReportQuery::new(date(2017, 1, 1), date(2026, 12, 31));
     let e = ten_years.validate().unwrap_err();
@@ -129,14 +149,19 @@ fn bad_periods_are_refused_in_french() {
     let from = date(2022, 1, 1);
     let last = from + TimeDelta::days(MAX_PERIOD_DAYS - 1);
     assert!(ReportQuery::new(from, last).validate().is_ok());
-    assert!(ReportQuery::new(from, last + TimeDelta::days(1)).validate().is_err());
+    assert!(ReportQuery::new(from, last + TimeDelta::days(1))
+        .validate()
+        .is_err());
     // One day is a period.
     assert!(ReportQuery::new(from, from).validate().is_ok());
 
     let mut blank = ReportQuery::new(from, from);
     blank.filters.brand = Some("  ".into());
     assert_eq!(blank.validate().unwrap_err().code(), "missing_field");
-    assert_eq!(Figure::Csat(6).validate().unwrap_err().code(), "csat_out_of_range");
+    assert_eq!(
+        Figure::Csat(6).validate().unwrap_err().code(),
+        "csat_out_of_range"
+    );
 }
 
 #[test]
@@ -159,7 +184,12 @@ fn sample() -> Table {
                 Cell::Money(crate::Cents(123_456)),
                 Cell::Decimal(2.5),
             ],
-            vec![Cell::Text("é".into()), Cell::Empty, Cell::Money(crate::Cents(-5)), Cell::Int(3)],
+            vec![
+                Cell::Text("é".into()),
+                Cell::Empty,
+                Cell::Money(crate::Cents(-5)),
+                Cell::Int(3),
+            ],
         ],
     }
 }
@@ -170,8 +200,14 @@ fn csv_is_rfc_4180_with_a_bom_and_a_french_separator_on_request() {
     write_csv(&sample(), &CsvOptions::default(), &mut plain).unwrap();
     let text = String::from_utf8(plain).unwrap();
     assert!(!text.starts_with('\u{FEFF}'));
-    assert!(text.starts_with("motif,libellé,coût (€),taux\r\n"), "{text}");
-    assert!(text.contains("a;b,\"Il a dit \"\"non\"\"\nà l'accueil\",1234.56,2.50\r\n"), "{text}");
+    assert!(
+        text.starts_with("motif,libellé,coût (€),taux\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a;b,\"Il a dit \"\"non\"\"\nà l'accueil\",1234.56,2.50\r\n"),
+        "{text}"
+    );
     assert!(text.ends_with("é,,-0.05,3\r\n"), "{text}");
 
     let opts = CsvOptions {
@@ -235,6 +271,9 @@ fn an_empty_report_has_every_table_with_headers() {
     let mut out = Vec::new();
     write_csv(&summary, &CsvOptions::default(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("Première réponse : médiane (heures ouvrées),\r\n"), "{text}");
+    assert!(
+        text.contains("Première réponse : médiane (heures ouvrées),\r\n"),
+        "{text}"
+    );
     assert!(report.table("nope").is_none());
 }
