@@ -26,7 +26,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use common::{ms, stats};
 use comptoir_core::report::{write_csv, CsvOptions, Delimiter, Figure, ReportQuery, Scope};
 
-const RUNS: usize = 30;
+const RUNS: usize = 10;
 
 fn print(what: &str, d: Vec<Duration>) {
     let s = stats(d);
@@ -110,6 +110,12 @@ async fn main() {
         let t = Instant::now();
         std::hint::black_box(store.dashboard(&local, now).await.unwrap());
         ours_local.push(t.elapsed());
+        eprintln!(
+            "  run: dashboard {} ms, raw {} ms, local {} ms",
+            ms(ours[ours.len() - 1]),
+            ms(raw[raw.len() - 1]),
+            ms(ours_local[ours_local.len() - 1])
+        );
     }
     print("dashboard, ~100k dossiers (chain)", ours);
     print("raw SQL aggregates, same period (chain)", raw);
@@ -130,7 +136,7 @@ async fn main() {
     let mut export = Vec::new();
     let mut rows = 0;
     let mut bytes = 0;
-    for _ in 0..3 {
+    for _ in 0..2 {
         let t = Instant::now();
         let d = store
             .drill_down(&chain, &Figure::Opened, usize::MAX, now)
