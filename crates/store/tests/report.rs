@@ -76,6 +76,25 @@ fn closing(gesture: Option<i64>) -> Resolution {
     }
 }
 
+/// Closes a dossier (with the gesture given) and records the customer's
+/// score on Thursday 18 at 10:00.
+async fn close_and_rate(
+    store: &Store,
+    id: DossierId,
+    gesture: Option<i64>,
+    (clerk, at): (&str, DateTime<Utc>),
+    (score, comment): (u8, Option<&str>),
+) {
+    store
+        .close_dossier(id, &closing(gesture), clerk, 3, at)
+        .await
+        .unwrap();
+    store
+        .record_satisfaction(id, score, comment, clerk, paris(18, 10, 0))
+        .await
+        .unwrap();
+}
+
 struct Dataset {
     store: Store,
     _dir: tempfile::TempDir,
@@ -182,14 +201,7 @@ async fn dataset() -> Dataset {
         cam,
     )
     .await;
-    store
-        .close_dossier(d1, &closing(Some(1_000)), cam, 3, paris(13, 10, 0))
-        .await
-        .unwrap();
-    store
-        .record_satisfaction(d1, 4, None, cam, paris(18, 10, 0))
-        .await
-        .unwrap();
+    close_and_rate(&store, d1, Some(1_000), (cam, paris(13, 10, 0)), (4, None)).await;
     ids.push(d1);
 
     // D2
@@ -211,14 +223,14 @@ async fn dataset() -> Dataset {
         hugo,
     )
     .await;
-    store
-        .close_dossier(d2, &closing(None), hugo, 3, paris(15, 12, 0))
-        .await
-        .unwrap();
-    store
-        .record_satisfaction(d2, 2, Some("Long"), hugo, paris(18, 10, 0))
-        .await
-        .unwrap();
+    close_and_rate(
+        &store,
+        d2,
+        None,
+        (hugo, paris(15, 12, 0)),
+        (2, Some("Long")),
+    )
+    .await;
     ids.push(d2);
 
     // D3: the scale's full gesture needs a manager.
