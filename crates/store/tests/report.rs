@@ -105,6 +105,20 @@ struct Dataset {
     robot_brand: String,
 }
 
+async fn open(
+    store: &Store,
+    customer: CustomerId,
+    line: OrderLineId,
+    reason: &str,
+    clerk: &str,
+    at: DateTime<Utc>,
+) -> DossierId {
+    store
+        .open_dossier(&intake(customer, line, reason, clerk), at)
+        .await
+        .unwrap()
+}
+
 async fn number(store: &Store, id: DossierId) -> String {
     store.dossier_detail(id).await.unwrap().dossier.number
 }
@@ -172,13 +186,15 @@ async fn dataset() -> Dataset {
     let mut ids = Vec::new();
 
     // D1
-    let d1 = store
-        .open_dossier(
-            &intake(helene, robot_line.id, "defect.battery", cam),
-            paris(8, 10, 0),
-        )
-        .await
-        .unwrap();
+    let d1 = open(
+        &store,
+        helene,
+        robot_line.id,
+        "defect.battery",
+        cam,
+        paris(8, 10, 0),
+    )
+    .await;
     let repair = |gesture: Option<i64>| DecisionChoice {
         resolution: PolicyResolution::Repair,
         gesture: gesture.map(Cents),
@@ -205,13 +221,7 @@ async fn dataset() -> Dataset {
     ids.push(d1);
 
     // D2
-    let d2 = store
-        .open_dossier(
-            &intake(x.0, x.1, "usage.setup_help", hugo),
-            paris(12, 17, 0),
-        )
-        .await
-        .unwrap();
+    let d2 = open(&store, x.0, x.1, "usage.setup_help", hugo, paris(12, 17, 0)).await;
     act(
         &store,
         d2,
@@ -264,26 +274,27 @@ async fn dataset() -> Dataset {
     ids.push(d3);
 
     // D4, D5, D6
-    let d4 = store
-        .open_dossier(
-            &intake(y.0, y.1, "delivery.damaged_by_carrier", hugo),
-            paris(15, 9, 30),
-        )
-        .await
-        .unwrap();
+    let d4 = open(
+        &store,
+        y.0,
+        y.1,
+        "delivery.damaged_by_carrier",
+        hugo,
+        paris(15, 9, 30),
+    )
+    .await;
     ids.push(d4);
-    let d5 = store
-        .open_dossier(&intake(z.0, z.1, "usage.setup_help", cam), paris(18, 9, 30))
-        .await
-        .unwrap();
+    let d5 = open(&store, z.0, z.1, "usage.setup_help", cam, paris(18, 9, 30)).await;
     ids.push(d5);
-    let d6 = store
-        .open_dossier(
-            &intake(x.0, x.1, "billing.double_charge", hugo),
-            paris(15, 10, 0),
-        )
-        .await
-        .unwrap();
+    let d6 = open(
+        &store,
+        x.0,
+        x.1,
+        "billing.double_charge",
+        hugo,
+        paris(15, 10, 0),
+    )
+    .await;
     act(&store, d6, &[(A::Cancel, paris(15, 10, 30))], hugo).await;
     ids.push(d6);
 
