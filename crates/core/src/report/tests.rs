@@ -43,19 +43,22 @@ fn percentiles_by_nearest_rank() {
     assert_eq!(DurationStats::of(Vec::new()), DurationStats::default());
 }
 
+/// (what, from, to, waits, expected working time)
+type ClockCase = (
+    &'static str,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Vec<WaitInterval>,
+    TimeDelta,
+);
+
 #[test]
 fn working_hours_across_a_weekend_a_holiday_and_a_pause() {
     // Default calendar: Monday to Saturday 9:30–19:00, Paris.
     let cal = BusinessCalendar::default();
     let clock = WorkingClock::new(&cal, date(2027, 11, 1), date(2027, 11, 30));
     let h = |hours: f64| TimeDelta::seconds((hours * 3600.0) as i64);
-    let cases: &[(
-        &str,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Vec<WaitInterval>,
-        TimeDelta,
-    )] = &[
+    let cases: &[ClockCase] = &[
         (
             // Sat 17:00–19:00 = 2 h, Sunday closed, Mon 9:30–10:30 = 1 h.
             "weekend",
