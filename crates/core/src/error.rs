@@ -176,6 +176,18 @@ pub enum CoreError {
         kind: crate::model::ContactKind,
         max: usize,
     },
+    // ----- the dashboard's reports (issue 11) -----
+    #[error("report period ends ({to}) before it starts ({from})")]
+    ReportPeriodInverted {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    #[error("report period {from}..{to} longer than {max_days} days")]
+    ReportPeriodTooLong {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        max_days: i64,
+    },
 }
 
 impl CoreError {
@@ -233,6 +245,8 @@ impl CoreError {
             CoreError::InvalidPhone { .. } => "invalid_phone",
             CoreError::InvalidEmail { .. } => "invalid_email",
             CoreError::TooManyContacts { .. } => "too_many_contacts",
+            CoreError::ReportPeriodInverted { .. } => "report_period_inverted",
+            CoreError::ReportPeriodTooLong { .. } => "report_period_too_long",
         }
     }
 
@@ -478,6 +492,19 @@ impl CoreError {
                     crate::model::ContactKind::Email => "adresses e-mail",
                 }
             ),
+            CoreError::ReportPeriodInverted { from, to } => format!(
+                "Période impossible : elle se termine le {} avant de commencer le {}. \
+                 Vérifiez les dates « du » et « au ».",
+                to.format("%d/%m/%Y"),
+                from.format("%d/%m/%Y")
+            ),
+            CoreError::ReportPeriodTooLong { from, to, max_days } => format!(
+                "Période trop longue : du {} au {}, un tableau de bord couvre au plus {} jours \
+                 (5 ans). Choisissez une période plus courte.",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y"),
+                max_days
+            ),
         }
     }
 }
@@ -519,6 +546,14 @@ fn field_fr(field: &str) -> &str {
         "country" => "« pays »",
         "phone" => "« téléphone »",
         "email" => "« e-mail »",
+        "sku" => "« SKU »",
+        "brand" => "« marque »",
+        "category" => "« catégorie »",
+        "reason" => "« motif »",
+        "clerk" => "« conseiller »",
+        "figure" => "« indicateur »",
+        "from" => "« du »",
+        "to" => "« au »",
         other => other,
     }
 }

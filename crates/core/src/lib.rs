@@ -24,6 +24,7 @@ pub mod policy;
 pub mod reasons;
 pub mod records;
 pub mod refusal;
+pub mod report;
 pub mod search;
 pub mod typo;
 pub mod views;

@@ -15,6 +15,7 @@ use comptoir_store::{OpenMode, Store, StoreError};
 use serde::Serialize;
 
 mod exit;
+mod report;
 
 #[derive(Parser)]
 #[command(
@@ -90,6 +91,8 @@ enum Command {
     /// The audit log (wrong PINs, lockouts, approvals, settings changed).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The manager's dashboard figures for a period, as JSON or one table as CSV.
+    Report(Box<report::ReportArgs>),
 }
 
 #[derive(Subcommand)]
@@ -680,6 +683,7 @@ async fn run(cli: Cli) -> Result<String, CliError> {
             to_json(&envelopes)
         }
         Command::Sync(cmd) => sync(cmd).await,
+        Command::Report(args) => report::run(*args).await,
         Command::Audit(AuditCommand::Verify { db }) => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let check = store.verify_audit().await;

@@ -680,3 +680,99 @@ fn audit_verify_and_list_name_the_entry_altered_behind_the_store() {
     assert_eq!(e["code"], "audit_chain_broken", "{e}");
     assert!(e["message"].as_str().unwrap().contains("n° 2"), "{e}");
 }
+
+#[test]
+fn report_as_json_and_csv_with_bom_and_semicolons() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let period = ["--from", "2026-01-01", "--to", "2026-11-23"];
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--db", &db];
+        args.extend_from_slice(&period);
+        args.extend_from_slice(extra);
+        ctl(&args)
+    };
+    let v = ok_json(&report(&[]));
+    let opened = v["period"]["opened"].as_u64().unwrap();
+    assert!(opened > 0, "{v}");
+    let reasons: u64 = v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(reasons, opened, "every dossier has one reason");
+
+    // `;` and a BOM, into a file: parsed back by the csv crate.
+    let out = dir.path().join("motifs.csv");
+    let out_s = out.display().to_string();
+    let w = ok_json(&report(&[
+        "--format",
+        "csv",
+        "--table",
+        "motifs",
+        "--separator",
+        ";",
+        "--bom",
+        "--out",
+        &out_s,
+    ]));
+    assert_eq!(w["written"], out_s.as_str());
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        vec!["motif", "libellé", "dossiers"]
+    );
+    let total: u64 = r
+        .records()
+        .map(|rec| rec.unwrap()[2].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, opened);
+    assert!(!std::fs::read_dir(dir.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".tmp")));
+
+    // Every dossier of the period, on stdout, comma-separated, no BOM.
+    let csv_out = report(&["--format", "csv", "--table", "dossiers"]);
+    assert!(csv_out.status.success());
+    assert!(!csv_out.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let mut r = csv::Reader::from_reader(&csv_out.stdout[..]);
+    assert_eq!(&r.headers().unwrap()[0], "numéro");
+    assert_eq!(r.records().count() as u64, opened);
+
+    // A folder that cannot be written: a French message, nothing left behind.
+    let blocker = dir.path().join("fichier.txt");
+    std::fs::write(&blocker, "pas un dossier").unwrap();
+    let bad = blocker.join("rapport.csv").display().to_string();
+    let e = err_json(&report(&["--format", "csv", "--out", &bad]));
+    assert_eq!(e["code"], "export_not_written");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Rien n'a été écrit"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "pas un dossier");
+
+    let e = err_json(&ctl(&[
+        "report",
+        "--db",
+        &db,
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-11-01",
+    ]));
+    assert_eq!(e["code"], "report_period_inverted");
+    let e = err_json(&report(&["--format", "csv", "--table", "nope"]));
+    assert_eq!(e["code"], "unknown_table");
+    let e = err_json(&report(&["--separator", "|", "--format", "csv"]));
+    assert_eq!(e["code"], "invalid_separator");
+}

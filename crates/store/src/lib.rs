@@ -24,6 +24,7 @@ mod open;
 mod outbox;
 mod policies;
 mod projection;
+mod report;
 mod rgpd;
 mod rows;
 mod search;

@@ -3,11 +3,77 @@
 
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use comptoir_core::calendar::deadline_status;
+use comptoir_core::calendar::{deadline_status, WorkingTime};
 use comptoir_core::dossier::*;
 use comptoir_core::ids::*;
 use comptoir_core::model::DossierStatus;
 use comptoir_core::records::display_name;
+
+/// The columns of a [`DossierSummary`], over [`SUMMARY_FROM`].
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "d.id, d.number, d.customer_id, c.title, c.first_name, c.last_name,
+     COALESCE(p.name, d.product_label) AS product_name, d.status, d.assignee,
+     d.opened_at, d.promised_at, d.follow_up_due";
+/// The dossier (`d`) with its customer (`c`) and product (`p`).
+pub(crate) const SUMMARY_FROM: &str = "FROM dossiers d JOIN customers c ON c.id = d.customer_id
+     LEFT JOIN products p ON p.id = d.product_id";
+
+/// A row of [`SUMMARY_COLUMNS`].
+pub(crate) type SummaryRow = (
+    DossierId,
+    String,
+    CustomerId,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    DossierStatus,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+/// A list's line, with where it stands against its deadline at `now`.
+pub(crate) fn summary_of(
+    row: SummaryRow,
+    now: DateTime<Utc>,
+    calendar: &impl WorkingTime,
+) -> DossierSummary {
+    let (
+        id,
+        number,
+        customer_id,
+        title,
+        first,
+        last,
+        product_name,
+        status,
+        assignee,
+        opened_at,
+        promised_at,
+        follow_up_due,
+    ) = row;
+    let ds = promised_at
+        .filter(|_| status.is_open())
+        .map(|p| deadline_status(now, opened_at, p, calendar));
+    DossierSummary {
+        id,
+        number,
+        customer_id,
+        customer_name: display_name(title.as_deref(), &first, &last),
+        product_name,
+        status,
+        status_label: status.label_fr().to_owned(),
+        is_open: status.is_open(),
+        assignee,
+        opened_at,
+        promised_at,
+        deadline_status: ds,
+        deadline_label: ds.map(|s| s.label_fr().to_owned()),
+        follow_up_due,
+    }
+}
 
 impl Store {
     /// The customer a dossier belongs to.
@@ -53,28 +119,10 @@ impl Store {
             }
         };
         let sql = format!(
-            "SELECT d.id, d.number, d.customer_id, c.title, c.first_name, c.last_name,
-                    COALESCE(p.name, d.product_label) AS product_name, d.status, d.assignee,
-                    d.opened_at, d.promised_at, d.follow_up_due
-             FROM dossiers d JOIN customers c ON c.id = d.customer_id
-             LEFT JOIN products p ON p.id = d.product_id
+            "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM}
              WHERE {filter} ORDER BY d.promised_at IS NULL, d.promised_at, d.opened_at LIMIT 500"
         );
-        type Row = (
-            DossierId,
-            String,
-            CustomerId,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            DossierStatus,
-            Option<String>,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
+        let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
             .bind(store_id)
             .bind(actor.unwrap_or(""))
             .bind(now)
@@ -82,42 +130,7 @@ impl Store {
             .await?;
         let mut out: Vec<DossierSummary> = rows
             .into_iter()
-            .map(
-                |(
-                    id,
-                    number,
-                    customer_id,
-                    title,
-                    first,
-                    last,
-                    product_name,
-                    status,
-                    assignee,
-                    opened_at,
-                    promised_at,
-                    follow_up_due,
-                )| {
-                    let ds = promised_at
-                        .filter(|_| status.is_open())
-                        .map(|p| deadline_status(now, opened_at, p, &calendar));
-                    DossierSummary {
-                        id,
-                        number,
-                        customer_id,
-                        customer_name: display_name(title.as_deref(), &first, &last),
-                        product_name,
-                        status,
-                        status_label: status.label_fr().to_owned(),
-                        is_open: status.is_open(),
-                        assignee,
-                        opened_at,
-                        promised_at,
-                        deadline_status: ds,
-                        deadline_label: ds.map(|s| s.label_fr().to_owned()),
-                        follow_up_due,
-                    }
-                },
-            )
+            .map(|row| summary_of(row, now, &calendar))
             .collect();
         if list == DossierList::Late {
             out.retain(|d| {

@@ -125,21 +125,8 @@ pub fn committed_deadline(
         DeadlinePromise::WorkingDays(d) => calendar.add_working_days(opened_at, d)?,
     };
 
-    let mut waits: Vec<(DateTime<Utc>, DateTime<Utc>)> = waits
-        .iter()
-        .map(|w| (w.start.max(opened_at), w.end))
-        .filter(|(s, e)| s < e)
-        .collect();
-    waits.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(waits.len());
-    for (s, e) in waits {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
     let mut paused = TimeDelta::zero();
-    for (s, e) in merged {
+    for (s, e) in merge_waits(waits, opened_at) {
         if s >= deadline {
             break;
         }
@@ -171,6 +158,42 @@ pub fn committed_deadline(
         capped,
         paused,
     })
+}
+
+/// The waits as disjoint intervals in time order: each clipped to start no
+/// earlier than `from`, empty or inverted ones dropped, overlapping ones
+/// merged. The same pauses stop the deadline and the report's clocks.
+pub fn merge_waits(
+    waits: &[WaitInterval],
+    from: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut waits: Vec<(DateTime<Utc>, DateTime<Utc>)> = waits
+        .iter()
+        .map(|w| (w.start.max(from), w.end))
+        .filter(|(s, e)| s < e)
+        .collect();
+    waits.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(waits.len());
+    for (s, e) in waits {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// Something that counts the working time between two instants: the
+/// calendar itself, or a precomputed [`super::WorkingClock`] over a period.
+pub trait WorkingTime {
+    /// The time the store is open in `[from, to)`; zero when `to <= from`.
+    fn working_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta;
+}
+
+impl WorkingTime for BusinessCalendar {
+    fn working_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
+        self.working_time_between(from, to)
+    }
 }
 
 /// How a dossier stands against its committed deadline.
@@ -229,13 +252,13 @@ pub fn deadline_status(
     now: DateTime<Utc>,
     opened_at: DateTime<Utc>,
     promised_at: DateTime<Utc>,
-    calendar: &BusinessCalendar,
+    calendar: &impl WorkingTime,
 ) -> DeadlineStatus {
     if now > promised_at {
         return DeadlineStatus::Late;
     }
-    let total = calendar.working_time_between(opened_at, promised_at);
-    let left = calendar.working_time_between(now, promised_at);
+    let total = calendar.working_between(opened_at, promised_at);
+    let left = calendar.working_between(now, promised_at);
     let threshold =
         (total * AT_RISK_SHARE_PERCENT / 100).max(TimeDelta::hours(AT_RISK_MIN_WORKING_HOURS));
     if left < threshold {

@@ -26,6 +26,7 @@
 //! A day missing from `hours` (or with an empty list) is closed. A store is
 //! closed on public holidays and on its exceptional closures.
 
+mod clock;
 mod deadline;
 pub mod holidays;
 pub mod law;
@@ -44,9 +45,11 @@ use ts_rs::TS;
 
 use crate::{CoreError, Result};
 
+pub use clock::WorkingClock;
 pub use deadline::{
-    committed_deadline, deadline_status, CommittedDeadline, DeadlinePromise, DeadlineStatus,
-    LegalCap, WaitInterval, AT_RISK_MIN_WORKING_HOURS, AT_RISK_SHARE_PERCENT,
+    committed_deadline, deadline_status, merge_waits, CommittedDeadline, DeadlinePromise,
+    DeadlineStatus, LegalCap, WaitInterval, WorkingTime, AT_RISK_MIN_WORKING_HOURS,
+    AT_RISK_SHARE_PERCENT,
 };
 pub use holidays::{
     easter_sunday, french_public_holidays, is_legal_working_day, is_public_holiday,

@@ -1,0 +1,168 @@
+//! The manager's dashboard on the large demo database, through the same
+//! code as the app, next to the raw SQL aggregates measured in the same run:
+//!
+//! - `Store::dashboard` over a period of ~100,000 dossiers (every store's,
+//!   `Scope::Chain`), and over the local store's dossiers of the same period;
+//! - the raw SQL: the same aggregates as plain sqlx statements on a pool of
+//!   its own (counts, by product and reason, decisions, repeat customers,
+//!   the per-dossier first response and waits, the backlog), without the
+//!   working-hour arithmetic;
+//! - a drill-down list (`Figure::Reason`, first 200) and the CSV export of
+//!   every dossier of the period.
+//!
+//! ```text
+//! cargo bench -p comptoir-store --bench report
+//! ```
+//! Nothing is written (the file is migrated if needed, as every bench does).
+#![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
+
+mod common;
+
+use common::RawPool;
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use common::{ms, stats};
+use comptoir_core::report::{write_csv, CsvOptions, Delimiter, Figure, ReportQuery, Scope};
+
+const RUNS: usize = 10;
+
+fn print(what: &str, d: Vec<Duration>) {
+    let s = stats(d);
+    println!(
+        "{what:<44} p50 {} ms · p95 {} ms · p99 {} ms · max {} ms (n = {})",
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.p99),
+        ms(s.max),
+        s.n
+    );
+}
+
+/// The raw statements: what the dashboard asks SQLite, as plain SQL.
+const RAW: &[&str] = &[
+    "SELECT count(*), sum(status NOT IN ('handed_back','closed','cancelled')),
+            sum(status IN ('handed_back','closed')), sum(status = 'cancelled'),
+            sum(status IN ('handed_back','closed') AND closed_at > promised_at),
+            sum(csat_score = 1), sum(csat_score = 2), sum(csat_score = 3), sum(csat_score = 4),
+            sum(csat_score = 5), sum(origin = 'store'), sum(origin = 'web'), sum(origin = 'phone')
+     FROM dossiers d WHERE d.opened_at >= ?1 AND d.opened_at < ?2",
+    "SELECT d.product_id, p.sku, p.name, p.brand, d.reason_code, count(*)
+     FROM dossiers d LEFT JOIN products p ON p.id = d.product_id
+     WHERE d.opened_at >= ?1 AND d.opened_at < ?2 GROUP BY d.product_id, d.reason_code",
+    "SELECT d.reason_code, json_extract(d.decision, '$.basis'), json_extract(d.decision, '$.decided_by'),
+            json_extract(d.decision, '$.approved_by'), count(*), sum(gesture_cents > 0), sum(gesture_cents)
+     FROM dossiers d WHERE d.opened_at >= ?1 AND d.opened_at < ?2 AND d.decision IS NOT NULL
+     GROUP BY 1, 2, 3, 4",
+    "SELECT d.customer_id, count(*) AS n FROM dossiers d
+     WHERE d.opened_at >= ?1 AND d.opened_at < ?2 GROUP BY d.customer_id HAVING n >= 2",
+    "SELECT json_group_array(json_array(d.opened_at, d.status, d.closed_at, d.promised_at,
+       (SELECT min(e.at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind NOT IN
+         ('opened', 'note', 'assigned', 'approval', 'customer_message', 'follow_up_done',
+          'satisfaction', 'deadline_recomputed', 'resolution')),
+       CASE WHEN EXISTS (SELECT 1 FROM dossier_events w WHERE w.dossier_id = d.id
+                         AND w.status_after = 'waiting_customer')
+       THEN (SELECT json_group_array(json_array(x.at, x.status_after)) FROM
+             (SELECT at, status_after FROM dossier_events WHERE dossier_id = d.id
+              AND status_after IS NOT NULL ORDER BY hlc, id) x) END))
+     FROM dossiers d WHERE d.opened_at >= ?1 AND d.opened_at < ?2",
+    "SELECT d.opened_at, d.promised_at FROM dossiers d
+     WHERE d.status NOT IN ('handed_back', 'closed', 'cancelled') AND ?1 <= ?2",
+];
+
+#[tokio::main]
+async fn main() {
+    let store = common::open_bench_store().await;
+    let pool = store.pool().clone();
+    let from = NaiveDate::from_ymd_opt(2026, 4, 15).unwrap();
+    let to = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 16, 0, 0).unwrap();
+    let mut chain = ReportQuery::new(from, to);
+    chain.scope = Scope::Chain;
+    let local = ReportQuery::new(from, to);
+    let cal = comptoir_core::calendar::BusinessCalendar::default();
+    let (start, end) = chain.instants(&cal);
+
+    let first = store.dashboard(&chain, now).await.unwrap();
+    println!(
+        "period {from} → {to}: {} dossiers (chain), backlog {} open; first response over {}, resolution over {}",
+        first.period.opened, first.backlog.open, first.first_response.count, first.resolution.count
+    );
+    let mut ours = Vec::new();
+    let mut raw = Vec::new();
+    let mut ours_local = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        std::hint::black_box(store.dashboard(&chain, now).await.unwrap());
+        ours.push(t.elapsed());
+        let t = Instant::now();
+        for sql in RAW {
+            let rows = sqlx::query(sql)
+                .bind(start)
+                .bind(end)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            std::hint::black_box(rows.len());
+        }
+        raw.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(store.dashboard(&local, now).await.unwrap());
+        ours_local.push(t.elapsed());
+        eprintln!(
+            "  run: dashboard {} ms, raw {} ms, local {} ms",
+            ms(ours[ours.len() - 1]),
+            ms(raw[raw.len() - 1]),
+            ms(ours_local[ours_local.len() - 1])
+        );
+    }
+    print("dashboard, ~100k dossiers (chain)", ours);
+    print("raw SQL aggregates, same period (chain)", raw);
+    print("dashboard, same period, local store", ours_local);
+
+    let mut drill = Vec::new();
+    for _ in 0..RUNS * 3 {
+        let t = Instant::now();
+        let d = store
+            .drill_down(&chain, &Figure::Reason("defect.no_power".into()), 200, now)
+            .await
+            .unwrap();
+        drill.push(t.elapsed());
+        std::hint::black_box(d.total);
+    }
+    print("drill-down list (reason, first 200)", drill);
+
+    let mut export = Vec::new();
+    let mut rows = 0;
+    let mut bytes = 0;
+    for _ in 0..2 {
+        let t = Instant::now();
+        let d = store
+            .drill_down(&chain, &Figure::Opened, usize::MAX, now)
+            .await
+            .unwrap();
+        let mut out = Vec::with_capacity(16 << 20);
+        let opts = CsvOptions {
+            delimiter: Delimiter::Semicolon,
+            bom: true,
+            ..CsvOptions::default()
+        };
+        write_csv(&d.table(), &opts, &mut out).unwrap();
+        export.push(t.elapsed());
+        rows = d.rows.len();
+        bytes = out.len();
+    }
+    println!("export: {rows} rows, {} KiB of CSV", bytes >> 10);
+    print("CSV export of every dossier of the period", export);
+
+    let mut sales = chain.clone();
+    sales.units_sold = true;
+    let t = Instant::now();
+    store.dashboard(&sales, now).await.unwrap();
+    println!(
+        "dashboard with units sold (one run): {} ms",
+        ms(t.elapsed())
+    );
+    store.close().await;
+}
