@@ -15,3 +15,9 @@ ALTER TABLE sync_link ADD COLUMN bootstrapped_at TEXT;
 -- landline): only customers made here before head office knew them are.
 ALTER TABLE customers ADD COLUMN from_head_office INTEGER NOT NULL DEFAULT 0
     CHECK (from_head_office IN (0, 1));
+
+-- The same for orders: an order received from head office is never
+-- another's local twin. A counter that holds no record of its own (a new
+-- counter filled by bootstrap) skips every twin and alias lookup.
+ALTER TABLE orders ADD COLUMN from_head_office INTEGER NOT NULL DEFAULT 0
+    CHECK (from_head_office IN (0, 1));

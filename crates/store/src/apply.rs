@@ -352,14 +352,27 @@ async fn apply_head_office(
 ) -> Result<usize> {
     let mut customers = Vec::new();
     let mut products = Vec::new();
-    let mut orders = Vec::new();
+    let mut orders: Vec<ImportedOrder> = Vec::new();
+    let mut order_at: HashMap<uuid::Uuid, usize> = HashMap::new();
+    // Twins and aliases exist only where the counter holds records head
+    // office did not send (loaded before enrolment): looked up once a
+    // page, so that a counter filled by bootstrap skips them all.
+    let local = LocalRecords::of(conn).await?;
+    let mut aliased = local.aliases;
     for r in records {
         match r {
             HeadOfficeRecord::Customer(c) => {
-                if let Some(local) = local_twin_customer(conn, c).await? {
-                    add_alias(conn, c.id.0, "customer", local).await?;
+                let twin = if local.customers {
+                    local_twin_customer(conn, c).await?
                 } else {
-                    customers.push((**c).clone());
+                    None
+                };
+                match twin {
+                    Some(twin) => {
+                        add_alias(conn, c.id.0, "customer", twin).await?;
+                        aliased = true;
+                    }
+                    None => customers.push((**c).clone()),
                 }
             }
             HeadOfficeRecord::Product(p) => {
@@ -370,7 +383,10 @@ async fn apply_head_office(
                         .fetch_optional(&mut *conn)
                         .await?;
                 match local {
-                    Some(local) => add_alias(conn, p.id.0, "product", local).await?,
+                    Some(local) => {
+                        add_alias(conn, p.id.0, "product", local).await?;
+                        aliased = true;
+                    }
                     None => products.push(p.clone()),
                 }
             }
@@ -379,12 +395,12 @@ async fn apply_head_office(
             // the earlier one's, they are not added to them.
             HeadOfficeRecord::Order(o) => {
                 let o: &ImportedOrder = o;
-                match orders
-                    .iter_mut()
-                    .find(|x: &&mut ImportedOrder| x.order.id == o.order.id)
-                {
-                    Some(earlier) => *earlier = o.clone(),
-                    None => orders.push(o.clone()),
+                match order_at.get(&o.order.id.0) {
+                    Some(&i) => orders[i] = o.clone(),
+                    None => {
+                        order_at.insert(o.order.id.0, orders.len());
+                        orders.push(o.clone());
+                    }
                 }
             }
             HeadOfficeRecord::Policy(p) => {
@@ -392,27 +408,32 @@ async fn apply_head_office(
             }
         }
     }
-    for c in &customers {
-        sqlx::query("DELETE FROM customer_contacts WHERE customer_id = ?")
-            .bind(c.id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let ids = id_list(customers.iter().map(|c| c.id.0));
+    sqlx::query("DELETE FROM customer_contacts WHERE customer_id IN (SELECT unhex(value) FROM json_each(?))")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     crate::write::insert_customers(conn, &customers).await?;
+    sqlx::query("UPDATE customers SET from_head_office = 1 WHERE id IN (SELECT unhex(value) FROM json_each(?))")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     for c in &customers {
-        sqlx::query("UPDATE customers SET from_head_office = 1 WHERE id = ?")
-            .bind(c.id)
-            .execute(&mut *conn)
-            .await?;
         crate::customers::project(conn, c.id).await?;
     }
     crate::write::insert_products(conn, &products).await?;
     let mut local_orders = Vec::with_capacity(orders.len());
     for mut imported in orders {
         let o = &mut imported.order;
-        o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
-        for l in &mut o.lines {
-            l.product_id = comptoir_core::ids::ProductId(alias_of(conn, l.product_id.0).await?);
+        if aliased {
+            o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
+            for l in &mut o.lines {
+                l.product_id = comptoir_core::ids::ProductId(alias_of(conn, l.product_id.0).await?);
+            }
+        }
+        if !local.orders {
+            local_orders.push(imported);
+            continue;
         }
         let twin: Option<uuid::Uuid> = sqlx::query_scalar(
             "SELECT id FROM orders WHERE channel = ? AND IFNULL(marketplace, '') = IFNULL(?, '')
@@ -435,16 +456,54 @@ async fn apply_head_office(
         .collect();
     let local_orders: Vec<OrderRecord> = local_orders.into_iter().map(|o| o.order).collect();
     crate::write::insert_orders(conn, &local_orders).await?;
+    let ids = id_list(local_orders.iter().map(|o| o.id.0));
+    sqlx::query("UPDATE orders SET from_head_office = 1 WHERE id IN (SELECT unhex(value) FROM json_each(?))")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     // An order imported again carries its parcels as they are now: they
     // replace the ones it had (the same record twice writes the same rows).
-    for o in &local_orders {
-        sqlx::query("DELETE FROM shipments WHERE order_id = ?")
-            .bind(o.id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    sqlx::query("DELETE FROM shipments WHERE order_id IN (SELECT unhex(value) FROM json_each(?))")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     crate::shipments::insert_shipments(conn, &shipments).await?;
     Ok(records.len())
+}
+
+/// Whether this counter holds records head office did not send it (a
+/// demo loaded before enrolment), and aliases to them.
+struct LocalRecords {
+    customers: bool,
+    orders: bool,
+    aliases: bool,
+}
+
+impl LocalRecords {
+    async fn of(conn: &mut SqliteConnection) -> Result<LocalRecords> {
+        let (customers, orders, aliases): (bool, bool, bool) = sqlx::query_as(
+            "SELECT EXISTS(SELECT 1 FROM customers WHERE from_head_office = 0),
+                    EXISTS(SELECT 1 FROM orders WHERE from_head_office = 0),
+                    EXISTS(SELECT 1 FROM record_aliases)",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(LocalRecords {
+            customers,
+            orders,
+            aliases,
+        })
+    }
+}
+
+/// Ids as one JSON array of their hex forms (bound once, read back as the
+/// stored blobs with `json_each` and `unhex` by one statement a page).
+fn id_list(ids: impl Iterator<Item = uuid::Uuid>) -> String {
+    serde_json::Value::Array(
+        ids.map(|i| serde_json::Value::String(i.simple().to_string()))
+            .collect(),
+    )
+    .to_string()
 }
 
 /// The local customer an imported one is, when it is not here by its id:

@@ -40,8 +40,8 @@ mod write;
 
 pub use audit::{AuditCheck, AuditEntry};
 pub use bulk::{BulkBatch, BulkLoad};
-pub use write::dossier_timeline;
 pub use rgpd::{CustomerExport, EXPORT_FORMAT};
+pub use write::dossier_timeline;
 
 /// See [`Store::connection_settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -331,7 +331,11 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tracing::info!(cursor, first = done.rows_affected() == 1, "bootstrap received to its end");
+        tracing::info!(
+            cursor,
+            first = done.rows_affected() == 1,
+            "bootstrap received to its end"
+        );
         tx.commit().await?;
         Ok(())
     }
