@@ -25,6 +25,7 @@ pub mod reasons;
 pub mod records;
 pub mod refusal;
 pub mod search;
+pub mod session;
 pub mod typo;
 pub mod views;
 pub mod workflow;
