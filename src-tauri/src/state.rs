@@ -167,7 +167,8 @@ impl AppState {
     pub async fn sign_out(&self) {
         let ended = self.counter().sign_out();
         if let Some(session) = ended {
-            self.audit(SessionEvent::SignOut, &session, "signed_out").await;
+            self.audit(SessionEvent::SignOut, &session, "signed_out")
+                .await;
         }
     }
 

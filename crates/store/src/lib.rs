@@ -57,8 +57,8 @@ pub use outbox::DossierDifference;
 pub use policies::PolicyInfo;
 pub use projection::DossierRow;
 pub use search::SearchIndexStats;
-pub use sync_link::{PulledPage, PushAck, SyncLink};
 pub use settings::IDLE_LOCK_MINUTES;
+pub use sync_link::{PulledPage, PushAck, SyncLink};
 pub use users::{SessionEvent, MAX_LOGIN_CHARS};
 
 use std::path::{Path, PathBuf};

@@ -276,8 +276,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if let Some((kind, detail)) = on_success {
-                crate::audit::append(&mut tx, now, &user.login, kind, &user.login, &detail)
-                    .await?;
+                crate::audit::append(&mut tx, now, &user.login, kind, &user.login, &detail).await?;
             }
             tx.commit().await?;
             let mut view = user.view(now);

@@ -29,7 +29,10 @@ async fn a_clerk_signs_in_with_login_and_pin_and_it_is_audited() {
     assert_eq!(session.display_name, "Julie Martin");
     assert_eq!(session.role, Role::Clerk);
     assert_eq!(session.actor(), "Julie Martin");
-    assert_eq!((session.signed_in_at, session.last_activity), (now(), now()));
+    assert_eq!(
+        (session.signed_in_at, session.last_activity),
+        (now(), now())
+    );
     let manager = store.sign_in("sophie.r", "4826", now()).await.unwrap();
     assert!(manager.is_manager());
 
@@ -73,7 +76,9 @@ async fn five_wrong_pins_lock_the_account_then_the_right_one_is_refused_until_th
     let fifth = store.sign_in("karim.b", "0000", now()).await.unwrap_err();
     assert_eq!(fifth.code(), "account_locked");
     assert!(
-        fifth.message_fr().starts_with("Compte verrouillé après 5 codes incorrects"),
+        fifth
+            .message_fr()
+            .starts_with("Compte verrouillé après 5 codes incorrects"),
         "{}",
         fifth.message_fr()
     );
@@ -92,7 +97,10 @@ async fn five_wrong_pins_lock_the_account_then_the_right_one_is_refused_until_th
         .sign_in("karim.b", "5678", now() + Duration::minutes(15))
         .await
         .unwrap();
-    assert_eq!(kinds(&store).await.last().map(String::as_str), Some("sign_in"));
+    assert_eq!(
+        kinds(&store).await.last().map(String::as_str),
+        Some("sign_in")
+    );
     // An administrator could have lifted it sooner.
     for _ in 0..5 {
         let _ = store.sign_in("karim.b", "0000", now()).await;
@@ -111,7 +119,11 @@ async fn the_idle_lock_is_1_to_240_minutes_5_by_default_and_audited() {
             .await
             .unwrap_err();
         assert_eq!(e.code(), "idle_lock_out_of_range", "{bad:?}");
-        assert!(e.message_fr().contains("entre 1 et 240"), "{}", e.message_fr());
+        assert!(
+            e.message_fr().contains("entre 1 et 240"),
+            "{}",
+            e.message_fr()
+        );
     }
     // The generic setting path refuses it too: no bad value reaches the file.
     let e = store
@@ -122,10 +134,22 @@ async fn the_idle_lock_is_1_to_240_minutes_5_by_default_and_audited() {
     assert!(kinds(&store).await.is_empty(), "refusals write nothing");
     assert_eq!(store.idle_lock_minutes().await.unwrap(), 5);
 
-    assert_eq!(store.set_idle_lock_minutes(" 1 ", "sophie.r").await.unwrap(), 1);
-    assert_eq!(store.set_idle_lock_minutes("240", "marc.p").await.unwrap(), 240);
+    assert_eq!(
+        store
+            .set_idle_lock_minutes(" 1 ", "sophie.r")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.set_idle_lock_minutes("240", "marc.p").await.unwrap(),
+        240
+    );
     assert_eq!(store.idle_lock_minutes().await.unwrap(), 240);
-    let entries = store.audit_entries(Some("setting_changed"), 10).await.unwrap();
+    let entries = store
+        .audit_entries(Some("setting_changed"), 10)
+        .await
+        .unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].actor, "marc.p");
     assert_eq!(entries[0].subject, "idle_lock_minutes");
@@ -145,7 +169,10 @@ async fn sign_outs_and_locks_are_audited() {
         .audit_session(SessionEvent::SignOut, "julie.m", "switched", now())
         .await
         .unwrap();
-    assert_eq!(kinds(&store).await, ["sign_in", "session_locked", "sign_out"]);
+    assert_eq!(
+        kinds(&store).await,
+        ["sign_in", "session_locked", "sign_out"]
+    );
     let last = &store.audit_entries(None, 1).await.unwrap()[0];
     assert_eq!(last.detail["why"], "switched");
     store.verify_audit().await.unwrap();

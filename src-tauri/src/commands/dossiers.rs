@@ -222,9 +222,7 @@ pub async fn list_dossiers(
         DossierList::Mine => Some(session.actor()),
         _ => None,
     };
-    Ok(store
-        .list_dossiers(list, actor, Utc::now())
-        .await?)
+    Ok(store.list_dossiers(list, actor, Utc::now()).await?)
 }
 
 #[tauri::command]

@@ -15,7 +15,9 @@ use crate::state::AppState;
 pub async fn set_idle_lock(state: State<'_, AppState>, minutes: String) -> AppResult<Settings> {
     let manager = state.manager().await?;
     let store = state.store()?;
-    store.set_idle_lock_minutes(&minutes, &manager.login).await?;
+    store
+        .set_idle_lock_minutes(&minutes, &manager.login)
+        .await?;
     state.reload_idle().await;
     read(store).await
 }

@@ -4,7 +4,9 @@
 //! (`comptoir-ctl demo-data`), served through tauri-driver: see scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, eventually, sign_in, JULIE, focused_id, keys, shot, text_containing, texts, with_app};
+use comptoir_e2e::{
+    element, eventually, focused_id, keys, shot, sign_in, text_containing, texts, with_app, JULIE,
+};
 use fantoccini::{Client, Locator};
 
 const HIT: &str = "#results [role=option]";

@@ -7,7 +7,9 @@
 //! database: see scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, focused_id, keys, press, sign_in, KARIM, shot, text_containing, with_app};
+use comptoir_e2e::{
+    element, focused_id, keys, press, shot, sign_in, text_containing, with_app, KARIM,
+};
 use fantoccini::{Client, Locator};
 
 const CLERK: &str = comptoir_e2e::KARIM.name;

@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 
 use comptoir_e2e::{
-    dossier_count, dossier_count_after, element, eventually, keys, press, sign_in, KARIM, shot,
-    text_containing, with_app,
+    dossier_count, dossier_count_after, element, eventually, keys, press, shot, sign_in,
+    text_containing, with_app, KARIM,
 };
 use fantoccini::Client;
 

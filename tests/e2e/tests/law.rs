@@ -5,7 +5,7 @@
 //! generated today: see scripts/e2e.sh (comptoir_demo::showcase).
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, keys, sign_in, JULIE, shot, text_containing, with_app};
+use comptoir_e2e::{element, keys, shot, sign_in, text_containing, with_app, JULIE};
 use fantoccini::Client;
 
 /// comptoir_demo::showcase::SPLIT_ORDER: parcels of 04/11/2026 (kettle)

@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use comptoir_e2e::{
-    dossier_count, dossier_count_after, element, eventually, keys, press, sign_in, JULIE, shot,
-    text_containing, with_app,
+    dossier_count, dossier_count_after, element, eventually, keys, press, shot, sign_in,
+    text_containing, with_app, JULIE,
 };
 use fantoccini::Client;
 

@@ -5,7 +5,7 @@
 //! scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, eventually, sign_in, JULIE, shot, texts, with_app};
+use comptoir_e2e::{element, eventually, shot, sign_in, texts, with_app, JULIE};
 
 const HIT: &str = "#results [role=option]";
 

@@ -47,11 +47,21 @@ async fn a_clerk_cannot_reach_the_managers_settings_and_a_manager_can() {
         shot(&c, "70-sign-in").await;
         // A wrong PIN: the same French answer as an unknown login.
         type_sign_in(&c, JULIE.login, "0000").await;
-        text_containing(&c, ".signin-form [role=alert]", &["Identifiant ou code incorrect."]).await;
+        text_containing(
+            &c,
+            ".signin-form [role=alert]",
+            &["Identifiant ou code incorrect."],
+        )
+        .await;
         let pin = element(&c, "#signin-pin").await;
         assert_eq!(pin.prop("value").await.unwrap().as_deref(), Some(""));
         type_sign_in(&c, "personne", "1234").await;
-        text_containing(&c, ".signin-form [role=alert]", &["Identifiant ou code incorrect."]).await;
+        text_containing(
+            &c,
+            ".signin-form [role=alert]",
+            &["Identifiant ou code incorrect."],
+        )
+        .await;
         shot(&c, "71-sign-in-refused").await;
         sign_in(&c, JULIE).await;
         text_containing(&c, "#session-user", &["Julie Martin", "Conseiller"]).await;
@@ -59,7 +69,10 @@ async fn a_clerk_cannot_reach_the_managers_settings_and_a_manager_can() {
         // The settings screen has no manager part for a clerk…
         element(&c, "#nav-settings").await.click().await.unwrap();
         text_containing(&c, "#settings-title", &["Réglages du comptoir"]).await;
-        assert!(absent(&c, "#manager-title").await, "no manager settings for a clerk");
+        assert!(
+            absent(&c, "#manager-title").await,
+            "no manager settings for a clerk"
+        );
         shot(&c, "72-clerk-settings").await;
         // …and Rust refuses the manager's commands, whoever calls them.
         for (command, args) in [
@@ -93,8 +106,12 @@ async fn a_clerk_cannot_reach_the_managers_settings_and_a_manager_can() {
         minutes.clear().await.unwrap();
         minutes.send_keys("5").await.unwrap();
         minutes.send_keys(keys::ENTER).await.unwrap();
-        text_containing(&c, ".manager-panel [role=status]", &["Délai de verrouillage enregistré"])
-            .await;
+        text_containing(
+            &c,
+            ".manager-panel [role=status]",
+            &["Délai de verrouillage enregistré"],
+        )
+        .await;
         let settings = invoke(&c, "get_settings", json!({})).await.unwrap();
         assert_eq!(settings["idle_lock_minutes"], 5);
     })
@@ -124,7 +141,12 @@ async fn the_session_locks_after_the_idle_time_and_the_pin_resumes_it() {
         let pin = element(&c, "#signin-pin").await;
         pin.send_keys("0000").await.unwrap();
         pin.send_keys(keys::ENTER).await.unwrap();
-        text_containing(&c, ".lock-panel [role=alert]", &["Identifiant ou code incorrect."]).await;
+        text_containing(
+            &c,
+            ".lock-panel [role=alert]",
+            &["Identifiant ou code incorrect."],
+        )
+        .await;
         let pin = element(&c, "#signin-pin").await;
         pin.send_keys(KARIM.pin).await.unwrap();
         pin.send_keys(keys::ENTER).await.unwrap();

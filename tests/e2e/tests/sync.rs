@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use comptoir_e2e::{element, eventually, keys, sign_in, KARIM, shot, text_containing, with_app_args};
+use comptoir_e2e::{
+    element, eventually, keys, shot, sign_in, text_containing, with_app_args, KARIM,
+};
 use comptoir_server::app::{launch, Running};
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
