@@ -4,6 +4,14 @@
 
 const COMMANDS: &[&str] = &[
     "app_info",
+    "sign_in",
+    "sign_out",
+    "current_session",
+    "lock",
+    "touch",
+    // The manager's (permission set `manager`, permissions/manager.toml).
+    "set_idle_lock",
+    "unlock_user",
     "search",
     "customer_card",
     "check_new_customer",
@@ -37,6 +45,7 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    println!("cargo:rerun-if-changed=permissions");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

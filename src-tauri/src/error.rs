@@ -21,9 +21,6 @@ pub enum AppError {
     /// with that same error so the UI can say why nothing works.
     #[error("database unavailable since start-up: {}", .0.code)]
     Unavailable(CommandError),
-    /// A write needs the clerk's name (the `clerk` setting) as its actor.
-    #[error("no clerk chosen on this counter")]
-    ClerkMissing,
     /// A setting the counter does not know.
     #[error("unknown setting {0:?}")]
     UnknownSetting(String),
@@ -44,7 +41,6 @@ impl AppError {
             AppError::Store(e) => e.body().code,
             AppError::Core(e) => e.code().to_owned(),
             AppError::Unavailable(e) => e.code.clone(),
-            AppError::ClerkMissing => "clerk_missing".to_owned(),
             AppError::UnknownSetting(_) => "unknown_setting".to_owned(),
             AppError::Print(e) => e.code().to_owned(),
             AppError::Sync(e) => e.code().to_owned(),
@@ -56,10 +52,6 @@ impl AppError {
             AppError::Store(e) => e.body().message,
             AppError::Core(e) => e.message_fr(),
             AppError::Unavailable(e) => e.message.clone(),
-            AppError::ClerkMissing => "Choisissez d'abord le conseiller qui tient le comptoir \
-                (« Conseiller » en haut de l'écran) : chaque action du dossier est enregistrée \
-                à son nom."
-                .to_owned(),
             AppError::UnknownSetting(key) => format!("Réglage inconnu : « {key} »."),
             AppError::Print(e) => e.message_fr(),
             AppError::Sync(e) => e.message_fr(),
@@ -109,12 +101,17 @@ mod tests {
     }
 
     #[test]
-    fn missing_clerk_asks_to_choose_one_in_french() {
-        let value = serde_json::to_value(AppError::ClerkMissing).expect("serialisable");
-        assert_eq!(value["code"], "clerk_missing");
+    fn session_refusals_cross_as_structured_french_errors() {
+        let value = serde_json::to_value(AppError::from(CoreError::NotSignedIn)).expect("json");
+        assert_eq!(value["code"], "not_signed_in");
         assert!(value["message"]
             .as_str()
-            .is_some_and(|m| m.contains("Choisissez") && m.contains("conseiller")));
+            .is_some_and(|m| m.contains("identifiez-vous")));
+        let value = serde_json::to_value(AppError::from(CoreError::ManagerOnly)).expect("json");
+        assert_eq!(value["code"], "manager_only");
+        assert!(value["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Réservé aux responsables")));
     }
 
     #[test]

@@ -48,6 +48,14 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::current_session,
+            commands::session::touch,
+            commands::session::lock,
+            commands::manager::set_idle_lock,
+            commands::manager::users,
+            commands::manager::unlock_user,
             commands::customers::search,
             commands::customers::customer_card,
             commands::customers::check_new_customer,
@@ -73,7 +81,6 @@ pub fn run() {
             commands::policy::dossier_policy,
             commands::policy::decide,
             commands::policy::managers,
-            commands::policy::users,
             commands::policy::current_policy,
             commands::sync::sync_status,
             commands::sync::sync_now,

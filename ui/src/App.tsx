@@ -9,8 +9,8 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { CustomerCard } from "./bindings/CustomerCard";
 import type { CustomerView } from "./bindings/CustomerView";
 import type { DossierList } from "./bindings/DossierList";
+import type { Session } from "./bindings/Session";
 import type { Settings } from "./bindings/Settings";
-import { ClerkControl } from "./components/ClerkControl";
 import { CustomerCardView } from "./components/CustomerCardView";
 import { CustomerForm, type CustomerDraft } from "./components/CustomerForm";
 import { DossierScreen } from "./components/DossierScreen";
@@ -20,6 +20,7 @@ import { IntakeScreen, type Purchase } from "./components/IntakeScreen";
 import { ListsScreen } from "./components/ListsScreen";
 import { SearchScreen, type OpenRequest, type Selection } from "./components/SearchScreen";
 import { SettingsScreen } from "./components/SettingsScreen";
+import { LockScreen, SignInScreen, useSession } from "./components/SignIn";
 import { StartupError } from "./components/StartupError";
 import { SyncIndicator } from "./components/SyncIndicator";
 import { formatCount, makeFormatter, type Formatter } from "./format";
@@ -54,8 +55,74 @@ export function App({ api }: { api: Api }) {
     case "failed":
       return <StartupError error={boot.error} />;
     case "ready":
-      return <Counter api={api} info={boot.info} />;
+      return <SignedIn api={api} info={boot.info} />;
   }
+}
+
+/**
+ * Nobody signed in: the sign-in screen. Signed in: the counter, covered by
+ * the lock screen while Rust holds the session locked or while a colleague
+ * signs in (« Changer d'utilisateur »). The same user resuming keeps their
+ * screens; another user starts afresh.
+ */
+function SignedIn({ api, info }: { api: Api; info: AppInfo }) {
+  const [view, setView] = useSession(api);
+  const [switching, setSwitching] = useState(false);
+  const signedIn = useCallback(
+    (next: Parameters<typeof setView>[0]) => {
+      setSwitching(false);
+      setView(next);
+    },
+    [setView],
+  );
+  const lock = useCallback(
+    async (thenSwitch: boolean) => {
+      try {
+        setView(await api.lock());
+      } catch (e) {
+        console.warn("lock failed", toCommandError(e));
+      }
+      setSwitching(thenSwitch);
+    },
+    [api, setView],
+  );
+
+  if (view === undefined) {
+    return (
+      <main className="boot" aria-busy="true">
+        <p>Ouverture de la session…</p>
+      </main>
+    );
+  }
+  if (view === null) {
+    const storeName = info.store ? `${info.store.name} · ${info.store.city}` : "Magasin non configuré";
+    return <SignInScreen api={api} storeName={storeName} onSignedIn={signedIn} />;
+  }
+  const covered = view.locked || switching;
+  return (
+    <>
+      <div className="app-frame" inert={covered} aria-hidden={covered ? true : undefined}>
+        <Counter
+          key={view.session.user_id}
+          api={api}
+          info={info}
+          session={view.session}
+          onSwitch={() => void lock(true)}
+          onLock={() => void lock(false)}
+        />
+      </div>
+      {covered ? (
+        <LockScreen
+          api={api}
+          view={view}
+          switching={switching}
+          onSwitch={() => setSwitching(true)}
+          onCancelSwitch={() => setSwitching(false)}
+          onSignedIn={signedIn}
+        />
+      ) : null}
+    </>
+  );
 }
 
 type View =
@@ -80,13 +147,23 @@ function isEditable(target: EventTarget | null): boolean {
 
 const SEARCH: View = { screen: "search" };
 
-export function Counter({ api, info }: { api: Api; info: AppInfo }) {
+interface CounterProps {
+  api: Api;
+  info: AppInfo;
+  /** Who is signed in (Rust records every write in their name). */
+  session: Session;
+  /** « Changer d'utilisateur »: locks, then a colleague signs in. */
+  onSwitch(): void;
+  onLock(): void;
+}
+
+export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) {
   const fmt = useMemo(() => makeFormatter(info.store?.timezone), [info.store?.timezone]);
   const search = useSearch(api.search);
   const [selection, setSelection] = useState<Selection>({ of: null, index: -1 });
   // The screens the clerk went through; Esc goes back one. The search is always at the bottom.
   const [stack, setStack] = useState<View[]>([SEARCH]);
-  const [settings, setSettings] = useState<Settings>({ clerk: null, printer: null });
+  const [settings, setSettings] = useState<Settings>({ printer: null, idle_lock_minutes: 5 });
   const inputRef = useRef<HTMLInputElement>(null);
   const view = stack[stack.length - 1] ?? SEARCH;
   // Bumped when the sync brought changes: the card or dossier on screen reloads.
@@ -166,7 +243,15 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
           {info.store ? `${info.store.name} · ${info.store.city}` : "Magasin non configuré"}
         </span>
         <span className="topbar-info">{formatCount(info.customers)} clients</span>
-        <ClerkControl api={api} clerk={settings.clerk} onSaved={setSettings} />
+        <span className="session-user" id="session-user">
+          <Icon name="user" /> <strong id="session-name">{session.display_name}</strong> ({session.role_label})
+        </span>
+        <button type="button" className="topbar-link" id="switch-user" onClick={onSwitch}>
+          <Icon name="switch" /> Changer d'utilisateur
+        </button>
+        <button type="button" className="topbar-link" id="lock-button" onClick={onLock}>
+          <Icon name="lock" /> Verrouiller
+        </button>
         <SyncIndicator api={api} fmt={fmt} />
         <nav className="topbar-nav" aria-label="Écrans">
           <button type="button" className="topbar-link" onClick={toSearch}>
@@ -270,7 +355,7 @@ export function Counter({ api, info }: { api: Api; info: AppInfo }) {
             />
           ) : null}
           {view.screen === "settings" ? (
-            <SettingsScreen api={api} settings={settings} onSaved={setSettings} fmt={fmt} />
+            <SettingsScreen api={api} settings={settings} onSaved={setSettings} fmt={fmt} session={session} />
           ) : null}
         </div>
       )}

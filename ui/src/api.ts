@@ -25,6 +25,7 @@ import type { PolicyQuery } from "./bindings/PolicyQuery";
 import type { PrintedTicket } from "./bindings/PrintedTicket";
 import type { Resolution } from "./bindings/Resolution";
 import type { SearchResponse } from "./bindings/SearchResponse";
+import type { SessionView } from "./bindings/SessionView";
 import type { Settings } from "./bindings/Settings";
 import type { SyncView } from "./bindings/SyncView";
 import type { TemplateView } from "./bindings/TemplateView";
@@ -33,17 +34,30 @@ import type { UserView } from "./bindings/UserView";
 
 export type { CommandError };
 
-/** The counter settings the UI may change. */
-export type SettingKey = "clerk" | "printer";
+/** The counter settings the UI may change (the idle lock: `setIdleLock`, managers only). */
+export type SettingKey = "printer";
 
 export interface Api {
   appInfo(): Promise<AppInfo>;
+  /** Signs in with login and PIN (checked by Rust, with the lockout); another user's session ends. */
+  signIn(login: string, pin: string): Promise<SessionView | null>;
+  signOut(): Promise<void>;
+  /** Who is signed in and whether Rust locked the session (not an activity). */
+  currentSession(): Promise<SessionView | null>;
+  /** Reports keyboard or mouse activity (throttled by the caller). */
+  touch(): Promise<SessionView | null>;
+  /** « Verrouiller ». */
+  lock(): Promise<SessionView | null>;
+  /** Managers only (checked in Rust): the idle time before the session locks, in minutes. */
+  setIdleLock(minutes: string): Promise<Settings>;
+  /** Managers only (checked in Rust): lifts a user's lockout; the users as they now are. */
+  unlockUser(login: string): Promise<UserView[]>;
   search(query: string): Promise<SearchResponse>;
   customerCard(customerId: string): Promise<CustomerCard>;
   /** What saving would point out: field problems, possible duplicates (nothing written). */
   checkNewCustomer(input: NewCustomer): Promise<CustomerCheck>;
   checkCustomerEdit(customerId: string, patch: CustomerPatch): Promise<CustomerCheck>;
-  /** Saves in the clerk's name; `confirmDuplicates` is the clerk's explicit « save anyway ». */
+  /** Saves in the signed-in user's name; `confirmDuplicates` is the clerk's explicit « save anyway ». */
   createCustomer(input: NewCustomer, confirmDuplicates: boolean): Promise<CustomerCard>;
   editCustomer(customerId: string, patch: CustomerPatch, confirmDuplicates: boolean): Promise<CustomerCard>;
   intakeForm(): Promise<IntakeForm>;
@@ -68,7 +82,7 @@ export interface Api {
   decide(dossierId: string, choice: DecisionChoice, approval: ManagerApproval | null): Promise<DossierDetail>;
   /** The managers who can approve at this counter. */
   managers(): Promise<UserView[]>;
-  /** Everyone who works at this counter (suggested as the clerk). */
+  /** Managers only (checked in Rust): everyone who works at this counter, with their lockouts. */
   users(): Promise<UserView[]>;
   currentPolicy(): Promise<PolicyInfo>;
   /** The sync with the central server: status, what the background task is doing. */
@@ -112,6 +126,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const tauriApi: Api = {
   appInfo: () => call<AppInfo>("app_info"),
+  signIn: (login, pin) => call<SessionView | null>("sign_in", { login, pin }),
+  signOut: () => call<void>("sign_out"),
+  currentSession: () => call<SessionView | null>("current_session"),
+  touch: () => call<SessionView | null>("touch"),
+  lock: () => call<SessionView | null>("lock"),
+  setIdleLock: (minutes) => call<Settings>("set_idle_lock", { minutes }),
+  unlockUser: (login) => call<UserView[]>("unlock_user", { login }),
   search: (query) => call<SearchResponse>("search", { query }),
   customerCard: (customerId) => call<CustomerCard>("customer_card", { customerId }),
   checkNewCustomer: (input) => call<CustomerCheck>("check_new_customer", { input }),

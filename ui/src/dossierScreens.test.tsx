@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Api } from "./api";
 import { App } from "./App";
 import type { IntakeForm } from "./bindings/IntakeForm";
-import { appInfo, card, detail, hit, intakeForm, managers, stubApi } from "./testData";
+import { appInfo, card, detail, hit, intakeForm, stubApi } from "./testData";
 
 const info = appInfo;
 
@@ -104,14 +104,14 @@ describe("intake", () => {
   it("shows other errors in the alert region", async () => {
     const api = counterApi({
       openDossier: vi.fn(async () => {
-        throw { code: "clerk_missing", message: "Choisissez d'abord le conseiller." };
+        throw { code: "session_locked", message: "Session de Marie Curie verrouillée." };
       }),
     });
     render(<App api={api} />);
     await openIntakeFromTheWebOrder();
     fireEvent.click(screen.getByRole("button", { name: /Ouvrir le dossier/ }));
     await waitFor(() =>
-      expect(screen.getAllByRole("alert").some((a) => a.textContent?.includes("Choisissez d'abord"))).toBe(true),
+      expect(screen.getAllByRole("alert").some((a) => a.textContent?.includes("Session de Marie Curie verrouillée"))).toBe(true),
     );
   });
 });
@@ -229,56 +229,5 @@ describe("lists", () => {
 
     fireEvent.keyDown(late, { key: "Enter" });
     await screen.findByRole("heading", { level: 1, name: "SAV-LYO1-2026-000001" });
-  });
-});
-
-describe("clerk", () => {
-  it("is chosen from the top bar with the keyboard", async () => {
-    const api = counterApi({
-      getSettings: vi.fn(async () => ({ clerk: null, printer: null })),
-      setSetting: vi.fn(async () => ({ clerk: "Paul Martin", printer: null })),
-    });
-    render(<App api={api} />);
-    const button = await screen.findByRole("button", { name: /Conseiller : à choisir/ });
-    fireEvent.click(button);
-    const input = await screen.findByLabelText("Conseiller :");
-    expect(document.activeElement).toBe(input);
-    fireEvent.change(input, { target: { value: "Paul Martin" } });
-    fireEvent.keyDown(input, { key: "Enter" });
-    await screen.findByRole("button", { name: /Conseiller : Paul Martin/ });
-    expect(api.setSetting).toHaveBeenCalledWith("clerk", "Paul Martin");
-  });
-
-  it("suggests the counter's users, and still takes a typed name", async () => {
-    const api = counterApi({
-      getSettings: vi.fn(async () => ({ clerk: null, printer: null })),
-      users: vi.fn(async () => managers()),
-    });
-    render(<App api={api} />);
-    fireEvent.click(await screen.findByRole("button", { name: /Conseiller : à choisir/ }));
-    const input = await screen.findByLabelText("Conseiller :");
-    expect(input.getAttribute("list")).toBe("clerk-users");
-    await waitFor(() =>
-      expect(Array.from(document.querySelectorAll("#clerk-users option")).map((o) => o.getAttribute("value"))).toEqual(
-        managers().map((u) => u.display_name),
-      ),
-    );
-  });
-
-  it("works without suggestions when the users cannot be read", async () => {
-    const api = counterApi({
-      getSettings: vi.fn(async () => ({ clerk: null, printer: null })),
-      setSetting: vi.fn(async () => ({ clerk: "Léa Intérim", printer: null })),
-      users: vi.fn(async () => {
-        throw { code: "database", message: "Erreur" };
-      }),
-    });
-    render(<App api={api} />);
-    fireEvent.click(await screen.findByRole("button", { name: /Conseiller : à choisir/ }));
-    const input = await screen.findByLabelText("Conseiller :");
-    fireEvent.change(input, { target: { value: "Léa Intérim" } });
-    fireEvent.keyDown(input, { key: "Enter" });
-    await screen.findByRole("button", { name: /Conseiller : Léa Intérim/ });
-    expect(document.querySelectorAll("#clerk-users option")).toHaveLength(0);
   });
 });

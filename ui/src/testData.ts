@@ -11,6 +11,7 @@ import type { PolicyPreview } from "./bindings/PolicyPreview";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SearchResponse } from "./bindings/SearchResponse";
 import type { UserView } from "./bindings/UserView";
+import type { SessionView } from "./bindings/SessionView";
 
 export function hit(id: string, name: string, city: string, postal: string): SearchHit {
   return {
@@ -105,9 +106,13 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "policyPreview", "dossierPolicy", "decide", "managers", "currentPolicy", "users",
     "checkNewCustomer", "checkCustomerEdit", "createCustomer", "editCustomer",
     "syncStatus", "syncNow", "syncEnrol",
+    "signIn", "signOut", "currentSession", "touch", "lock", "setIdleLock", "unlockUser",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
-  api.getSettings = vi.fn(async () => ({ clerk: "Marie Curie", printer: null }));
+  api.getSettings = vi.fn(async () => ({ printer: null, idle_lock_minutes: 5 }));
+  // Signed in as a clerk unless a test says otherwise.
+  api.currentSession = vi.fn(async () => sessionOf("clerk"));
+  api.touch = vi.fn(async () => sessionOf("clerk"));
   api.onSyncChanged = vi.fn(() => () => {});
   return { ...api, ...overrides };
 }
@@ -301,5 +306,23 @@ export function intakeForm(reasons: IntakeForm["reasons"]): IntakeForm {
       { code: "major", label: "Gêne importante" },
       { code: "critical", label: "Produit essentiel inutilisable" },
     ],
+  };
+}
+
+/** A session as Rust gives it: Marie Curie (clerk) or Sophie Roux (manager). */
+export function sessionOf(role: "clerk" | "manager", locked = false): SessionView {
+  const clerk = role === "clerk";
+  return {
+    session: {
+      user_id: clerk ? "u-marie" : "u-sophie",
+      login: clerk ? "marie.c" : "sophie.r",
+      display_name: clerk ? "Marie Curie" : "Sophie Roux",
+      role,
+      role_label: clerk ? "Conseiller" : "Responsable",
+      signed_in_at: "2026-12-01T09:00:00Z",
+      last_activity: "2026-12-01T09:00:00Z",
+    },
+    locked,
+    idle_secs: 300,
   };
 }

@@ -96,6 +96,14 @@ pub fn verify_pin(hash: &str, pin: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Spends the time of a PIN check on a login that does not exist, so the
+/// time a refusal takes does not tell whether the login exists.
+pub fn check_pin_of_nobody(pin: &str) {
+    static NOBODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = NOBODY.get_or_init(|| hash_pin("00000000").unwrap_or_default());
+    let _ = verify_pin(hash, pin);
+}
+
 /// The state of an account's PIN counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PinCounter {

@@ -93,6 +93,24 @@ pub enum CoreError {
     },
     #[error("user {login:?} is not a manager")]
     NotAManager { login: String },
+    /// A sign-in with an unknown login or a wrong PIN: the same answer for
+    /// both, so logins cannot be probed from the counter.
+    #[error("sign-in refused: unknown login or wrong PIN")]
+    SignInFailed,
+    /// A sign-in on an account locked after too many wrong PINs.
+    #[error("sign-in refused: account locked until {until}")]
+    SignInLocked {
+        until: chrono::DateTime<chrono::Utc>,
+        tz: chrono_tz::Tz,
+    },
+    #[error("nobody is signed in at this counter")]
+    NotSignedIn,
+    #[error("the session of {name} is locked")]
+    SessionLocked { name: String },
+    #[error("manager only")]
+    ManagerOnly,
+    #[error("idle lock of {value:?} minutes out of range")]
+    IdleLockOutOfRange { value: String },
     #[error("a manager's approval is required: {why}")]
     ManagerApprovalRequired { why: String },
     #[error("resolution {resolution} not allowed: {why}")]
@@ -219,6 +237,12 @@ impl CoreError {
             CoreError::PinWrong { .. } => "pin_wrong",
             CoreError::AccountLocked { .. } => "account_locked",
             CoreError::NotAManager { .. } => "not_a_manager",
+            CoreError::SignInFailed => "sign_in_failed",
+            CoreError::SignInLocked { .. } => "account_locked",
+            CoreError::NotSignedIn => "not_signed_in",
+            CoreError::SessionLocked { .. } => "session_locked",
+            CoreError::ManagerOnly => "manager_only",
+            CoreError::IdleLockOutOfRange { .. } => "idle_lock_out_of_range",
             CoreError::ManagerApprovalRequired { .. } => "manager_approval_required",
             CoreError::OptionNotAllowed { .. } => "option_not_allowed",
             CoreError::GestureAboveScale { .. } => "gesture_above_scale",
@@ -363,6 +387,30 @@ impl CoreError {
                  peut valider.",
                 crate::auth::MAX_PIN_FAILURES,
                 until.with_timezone(tz).format("%H:%M")
+            ),
+            CoreError::SignInFailed => "Identifiant ou code incorrect.".to_owned(),
+            CoreError::SignInLocked { until, tz } => format!(
+                "Compte verrouillé après {} codes incorrects, jusqu'à {}. Un responsable peut le \
+                 déverrouiller avant.",
+                crate::auth::MAX_PIN_FAILURES,
+                until.with_timezone(tz).format("%H:%M")
+            ),
+            CoreError::NotSignedIn => "Personne n'est connecté à ce comptoir : identifiez-vous \
+                (identifiant et code). Chaque action est enregistrée au nom de la personne \
+                connectée."
+                .to_owned(),
+            CoreError::SessionLocked { name } => format!(
+                "Session de {name} verrouillée : saisissez son code pour reprendre, ou changez \
+                 d'utilisateur. Rien n'a été enregistré."
+            ),
+            CoreError::ManagerOnly => "Réservé aux responsables : connectez-vous avec un compte \
+                responsable. Rien n'a été modifié."
+                .to_owned(),
+            CoreError::IdleLockOutOfRange { value } => format!(
+                "Délai de verrouillage « {value} » refusé : un nombre entier de minutes entre {} \
+                 et {}.",
+                crate::session::IDLE_LOCK_MIN_MINUTES,
+                crate::session::IDLE_LOCK_MAX_MINUTES
             ),
             CoreError::NotAManager { login } => format!(
                 "« {login} » n'est pas un responsable : seul un responsable peut valider."

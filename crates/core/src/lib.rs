@@ -26,6 +26,7 @@ pub mod records;
 pub mod refusal;
 pub mod report;
 pub mod search;
+pub mod session;
 pub mod typo;
 pub mod views;
 pub mod workflow;

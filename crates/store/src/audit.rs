@@ -1,6 +1,6 @@
 //! The audit log: who did what that a manager must be able to account for —
-//! wrong manager PINs, lockouts and their lifting, manager approvals,
-//! settings changed at the counter.
+//! wrong PINs, lockouts and their lifting, manager approvals, settings
+//! changed at the counter, sign-ins, sign-outs and session locks.
 //!
 //! Append-only (migration 0011's triggers refuse UPDATE and DELETE) and
 //! hash-chained: entry `n` holds the SHA-256 of entry `n - 1` and its own,
@@ -29,6 +29,12 @@ pub const MANAGER_APPROVAL: &str = "manager_approval";
 pub const SETTING_CHANGED: &str = "setting_changed";
 /// Everything held about a customer was exported (RGPD right of access).
 pub const CUSTOMER_EXPORTED: &str = "customer_exported";
+/// A user signed in at the counter (or resumed their locked session).
+pub const SIGN_IN: &str = "sign_in";
+/// A counter session ended: signed out, or a colleague took over.
+pub const SIGN_OUT: &str = "sign_out";
+/// A counter session locked: after the idle time, or by the user.
+pub const SESSION_LOCKED: &str = "session_locked";
 
 /// One entry, as `comptoir-ctl audit list` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

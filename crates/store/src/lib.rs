@@ -59,8 +59,9 @@ pub use outbox::DossierDifference;
 pub use policies::PolicyInfo;
 pub use projection::DossierRow;
 pub use search::SearchIndexStats;
+pub use settings::IDLE_LOCK_MINUTES;
 pub use sync_link::{PulledPage, PushAck, SyncLink};
-pub use users::MAX_LOGIN_CHARS;
+pub use users::{SessionEvent, MAX_LOGIN_CHARS};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -4,7 +4,12 @@
 use crate::{Result, Store, StoreError};
 use comptoir_core::calendar::DeadlinePromise;
 use comptoir_core::ids::*;
+use comptoir_core::session;
 use serde::Serialize;
+
+/// The setting holding the idle time (minutes) after which a counter
+/// session locks.
+pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 
 /// A reason of the taxonomy, for the intake form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, sqlx::FromRow)]
@@ -112,8 +117,36 @@ impl Store {
         )
     }
 
+    /// The idle time after which a counter session locks, in minutes (the
+    /// default when unset; a stored value out of bounds is ignored).
+    pub async fn idle_lock_minutes(&self) -> Result<u32> {
+        let stored = self.setting(IDLE_LOCK_MINUTES).await?;
+        Ok(stored
+            .as_deref()
+            .and_then(|v| {
+                session::parse_idle_minutes(v)
+                    .inspect_err(|_| tracing::warn!(value = v, "idle lock setting ignored"))
+                    .ok()
+            })
+            .unwrap_or(session::IDLE_LOCK_DEFAULT_MINUTES))
+    }
+
+    /// A manager sets the idle time (whole minutes, 1 to 240; anything else
+    /// is refused in French, nothing written); audited in their name.
+    pub async fn set_idle_lock_minutes(&self, value: &str, actor: &str) -> Result<u32> {
+        let minutes = session::parse_idle_minutes(value)?;
+        self.set_setting_as(IDLE_LOCK_MINUTES, &minutes.to_string(), actor)
+            .await?;
+        Ok(minutes)
+    }
+
     /// Sets (or, with an empty value, removes) a counter setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.set_setting_as(key, value, "poste").await
+    }
+
+    /// [`Store::set_setting`], the change audited in `actor`'s name.
+    pub async fn set_setting_as(&self, key: &str, value: &str, actor: &str) -> Result<()> {
         comptoir_core::bounds::check_short_text("setting", key)?;
         comptoir_core::bounds::check_short_text("setting", value)?;
         if matches!(
@@ -123,6 +156,9 @@ impl Store {
             return Err(StoreError::SettingReserved {
                 key: key.to_owned(),
             });
+        }
+        if key == IDLE_LOCK_MINUTES && !value.trim().is_empty() {
+            session::parse_idle_minutes(value)?;
         }
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
@@ -144,7 +180,7 @@ impl Store {
             crate::audit::append(
                 &mut tx,
                 chrono::Utc::now(),
-                "poste",
+                actor,
                 crate::audit::SETTING_CHANGED,
                 key,
                 &serde_json::json!({ "before": before, "after": after }),

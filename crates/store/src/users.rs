@@ -102,6 +102,12 @@ impl Store {
 
     /// Lifts a lockout (an administrator's action).
     pub async fn unlock_user(&self, login: &str) -> Result<()> {
+        self.unlock_user_as(login, "administration").await
+    }
+
+    /// [`Store::unlock_user`], audited in `actor`'s name (a manager at the
+    /// counter).
+    pub async fn unlock_user_as(&self, login: &str, actor: &str) -> Result<()> {
         let login = login.trim().to_lowercase();
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
@@ -119,7 +125,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             chrono::Utc::now(),
-            "administration",
+            actor,
             crate::audit::ACCOUNT_UNLOCKED,
             &login,
             &serde_json::json!({}),
@@ -138,23 +144,116 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UserView> {
         let mut conn = self.pool.acquire().await?;
-        let tz = Self::local_calendar(&mut conn).await?.timezone();
-        let user: UserRow = sqlx::query_as(
-            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
-             FROM users WHERE login = ? AND active = 1",
-        )
-        .bind(approval.login.trim().to_lowercase())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| CoreError::NotAManager {
-            login: approval.login.trim().to_owned(),
-        })?;
+        let user = Self::user_by_login(&mut conn, &approval.login)
+            .await?
+            .ok_or_else(|| CoreError::NotAManager {
+                login: approval.login.trim().to_owned(),
+            })?;
         if user.role != Role::Manager {
             return Err(CoreError::NotAManager {
                 login: user.display_name,
             }
             .into());
         }
+        self.check_pin(&mut conn, user, &approval.pin, now, None)
+            .await
+    }
+
+    /// Signs a user in at the counter with their login and PIN: the same
+    /// PIN check and lockout as a manager's approval (wrong PINs and the
+    /// lock recorded in the audit log), and a `sign_in` entry when it
+    /// succeeds. An unknown login and a wrong PIN get the same answer
+    /// (`sign_in_failed`), so logins cannot be probed; an unknown login is
+    /// never counted, and takes the time of a PIN check.
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        pin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<comptoir_core::session::Session> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(user) = Self::user_by_login(&mut conn, login).await? else {
+            tracing::info!("sign-in with an unknown login");
+            let pin = pin.to_owned();
+            let _ = tokio::task::spawn_blocking(move || auth::check_pin_of_nobody(&pin)).await;
+            return Err(CoreError::SignInFailed.into());
+        };
+        let audit = (
+            crate::audit::SIGN_IN,
+            serde_json::json!({ "role": user.role }),
+        );
+        let view = match self.check_pin(&mut conn, user, pin, now, Some(audit)).await {
+            Ok(view) => view,
+            Err(StoreError::Core(CoreError::PinWrong { .. })) => {
+                return Err(CoreError::SignInFailed.into())
+            }
+            Err(StoreError::Core(CoreError::AccountLocked { until, tz })) => {
+                return Err(CoreError::SignInLocked { until, tz }.into())
+            }
+            Err(other) => return Err(other),
+        };
+        Ok(comptoir_core::session::Session {
+            user_id: view.id,
+            login: view.login,
+            display_name: view.display_name,
+            role: view.role,
+            role_label: view.role_label,
+            signed_in_at: now,
+            last_activity: now,
+        })
+    }
+
+    /// Records in the audit log how a counter session ended or paused
+    /// (`sign_out`, `session_locked`), with why.
+    pub async fn audit_session(
+        &self,
+        kind: SessionEvent,
+        login: &str,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        crate::audit::append(
+            &mut tx,
+            now,
+            login,
+            kind.code(),
+            login,
+            &serde_json::json!({ "why": why }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_by_login(
+        conn: &mut sqlx::SqliteConnection,
+        login: &str,
+    ) -> Result<Option<UserRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, login, display_name, role, pin_hash, failed_attempts, locked_until
+             FROM users WHERE login = ? AND active = 1",
+        )
+        .bind(login.trim().to_lowercase())
+        .fetch_optional(&mut *conn)
+        .await?)
+    }
+
+    /// The PIN check shared by approvals and sign-ins: refused at once
+    /// while locked; a wrong PIN counted under a write lock (`pin_failed`,
+    /// and `account_locked` on the failure that locks); a right one resets
+    /// the count and, with `on_success`, writes that audit entry in the
+    /// same transaction.
+    async fn check_pin(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        user: UserRow,
+        pin: &str,
+        now: DateTime<Utc>,
+        on_success: Option<(&str, serde_json::Value)>,
+    ) -> Result<UserView> {
+        let tz = Self::local_calendar(&mut *conn).await?.timezone();
         PinCounter {
             failures: u32::try_from(user.failed_attempts).unwrap_or(u32::MAX),
             locked_until: user.locked_until,
@@ -162,20 +261,23 @@ impl Store {
         .check_not_locked(now, tz)?;
         // Something that is not a PIN is a wrong PIN (and is never hashed);
         // argon2 runs off the async workers.
-        let right = auth::check_pin_format(&approval.pin).is_ok() && {
-            let (hash, pin) = (user.pin_hash.clone(), approval.pin.clone());
+        let right = auth::check_pin_format(pin).is_ok() && {
+            let (hash, pin) = (user.pin_hash.clone(), pin.to_owned());
             tokio::task::spawn_blocking(move || auth::verify_pin(&hash, &pin))
                 .await
                 .unwrap_or(false)
         };
         // The counter is read again and written under a write lock, so two
         // attempts at the same time are both counted.
-        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut *conn).await?;
         if right {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?")
                 .bind(user.id)
                 .execute(&mut *tx)
                 .await?;
+            if let Some((kind, detail)) = on_success {
+                crate::audit::append(&mut tx, now, &user.login, kind, &user.login, &detail).await?;
+            }
             tx.commit().await?;
             let mut view = user.view(now);
             view.locked_until = None;
@@ -218,7 +320,25 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        tracing::warn!(login = %user.login, failures = after.failures, "wrong manager PIN");
+        tracing::warn!(login = %user.login, failures = after.failures, "wrong PIN");
         Err(after.failure_error(tz).into())
+    }
+}
+
+/// How a counter session ended or paused, as the audit log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// Signed out, or replaced by a colleague who signed in.
+    SignOut,
+    /// Locked after the idle time, or by « Verrouiller ».
+    Locked,
+}
+
+impl SessionEvent {
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionEvent::SignOut => crate::audit::SIGN_OUT,
+            SessionEvent::Locked => crate::audit::SESSION_LOCKED,
+        }
     }
 }

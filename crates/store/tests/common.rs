@@ -16,6 +16,15 @@ pub fn as_of() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
 }
 
+/// The wrong PINs in a row counted for a user, read behind the store's back.
+pub async fn failures(store: &Store, login: &str) -> i64 {
+    sqlx::query_scalar("SELECT failed_attempts FROM users WHERE login = ?")
+        .bind(login)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
 /// A real SQLite file in a temporary directory, filled with demo data.
 pub async fn demo_store(customers: u64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

@@ -97,14 +97,6 @@ async fn counts(store: &Store) -> (i64, i64) {
         .unwrap()
 }
 
-async fn failures(store: &Store, login: &str) -> i64 {
-    sqlx::query_scalar("SELECT failed_attempts FROM users WHERE login = ?")
-        .bind(login)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_demo_counter_has_the_default_policy_and_its_users() {
     let (_dir, store) = common::demo_store(50).await;
@@ -249,14 +241,14 @@ async fn a_choice_above_the_clerk_limit_needs_a_managers_pin_and_lands_on_the_ti
     let e = store.open_dossier(&input, now()).await.unwrap_err();
     assert_eq!(e.code(), "pin_wrong");
     assert!(e.message_fr().contains("4 essais"), "{}", e.message_fr());
-    assert_eq!(failures(&store, "sophie.r").await, 1);
+    assert_eq!(common::failures(&store, "sophie.r").await, 1);
     assert_eq!(counts(&store).await, before);
 
     // The right PIN: the dossier, the decision and the approval together.
     input.approval = Some(pin("Sophie.R", "4826"));
     let id = store.open_dossier(&input, now()).await.unwrap();
     assert_eq!(
-        failures(&store, "sophie.r").await,
+        common::failures(&store, "sophie.r").await,
         0,
         "success resets the count"
     );
@@ -302,7 +294,7 @@ async fn within_the_clerk_limit_no_pin_is_asked_and_refusals_write_nothing() {
     let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["opened", "decision"]);
     assert_eq!(d.decision.unwrap().approved_by, None);
-    assert_eq!(failures(&store, "sophie.r").await, 0);
+    assert_eq!(common::failures(&store, "sophie.r").await, 0);
 
     // A refund is not in the policy for an in-store change of mind.
     let before = counts(&store).await;
@@ -385,7 +377,7 @@ async fn five_wrong_pins_lock_the_manager_for_fifteen_minutes() {
         .await
         .unwrap();
     assert_eq!(m.display_name, "Marc Petit");
-    assert_eq!(failures(&store, "marc.p").await, 0);
+    assert_eq!(common::failures(&store, "marc.p").await, 0);
     // An administrator can lift a lock at once.
     let mut last = None;
     for _ in 0..5 {
@@ -652,7 +644,7 @@ async fn two_wrong_pins_at_the_same_time_are_both_counted() {
     );
     assert_eq!(a.unwrap_err().code(), "pin_wrong");
     assert_eq!(b.unwrap_err().code(), "pin_wrong");
-    assert_eq!(failures(&store, "sophie.r").await, 2);
+    assert_eq!(common::failures(&store, "sophie.r").await, 2);
 }
 
 #[tokio::test]
@@ -770,7 +762,7 @@ async fn a_decision_can_still_be_taken_after_hand_back_but_not_after_closure() {
     assert_eq!(e.code(), "dossier_closed");
     assert!(e.message_fr().contains("clos"), "{}", e.message_fr());
     assert_eq!(
-        failures(&store, "sophie.r").await,
+        common::failures(&store, "sophie.r").await,
         0,
         "no PIN checked for a refused action"
     );
@@ -796,7 +788,7 @@ async fn a_refusal_without_a_written_reason_is_refused_before_any_pin() {
         .unwrap_err();
     assert_eq!(e.code(), "refusal_needs_reason");
     assert_eq!(
-        failures(&store, "sophie.r").await,
+        common::failures(&store, "sophie.r").await,
         0,
         "the PIN was not even checked"
     );

@@ -4,13 +4,13 @@ use comptoir_core::ids::CustomerId;
 use comptoir_core::views::{CustomerCard, SearchResponse};
 use tauri::State;
 
-use crate::commands::settings::clerk;
 use crate::error::AppResult;
 use crate::state::AppState;
 
 /// The one search field: name, phone, e-mail, order/receipt/dossier number.
 #[tauri::command]
 pub async fn search(state: State<'_, AppState>, query: String) -> AppResult<SearchResponse> {
+    state.actor().await?;
     Ok(state.store()?.search(&query).await?)
 }
 
@@ -20,6 +20,7 @@ pub async fn customer_card(
     state: State<'_, AppState>,
     customer_id: String,
 ) -> AppResult<CustomerCard> {
+    state.actor().await?;
     let id = CustomerId::parse(&customer_id)?;
     Ok(state.store()?.customer_card(id).await?)
 }
@@ -31,6 +32,7 @@ pub async fn check_new_customer(
     state: State<'_, AppState>,
     input: NewCustomer,
 ) -> AppResult<CustomerCheck> {
+    state.actor().await?;
     Ok(state.store()?.check_new_customer(&input).await?)
 }
 
@@ -41,26 +43,27 @@ pub async fn check_customer_edit(
     customer_id: String,
     patch: CustomerPatch,
 ) -> AppResult<CustomerCheck> {
+    state.actor().await?;
     let id = CustomerId::parse(&customer_id)?;
     Ok(state.store()?.check_customer_edit(id, &patch).await?)
 }
 
-/// Creates a customer met at the counter in the clerk's name; returns the card.
+/// Creates a customer met at the counter in the signed-in user's name; returns the card.
 #[tauri::command]
 pub async fn create_customer(
     state: State<'_, AppState>,
     input: NewCustomer,
     confirm_duplicates: bool,
 ) -> AppResult<CustomerCard> {
+    let session = state.actor().await?;
     let store = state.store()?;
-    let actor = clerk(store).await?;
     let id = store
-        .create_customer(&input, &actor, confirm_duplicates, Utc::now())
+        .create_customer(&input, session.actor(), confirm_duplicates, Utc::now())
         .await?;
     Ok(store.customer_card(id).await?)
 }
 
-/// Corrects a customer in the clerk's name; returns the card.
+/// Corrects a customer in the signed-in user's name; returns the card.
 #[tauri::command]
 pub async fn edit_customer(
     state: State<'_, AppState>,
@@ -69,10 +72,10 @@ pub async fn edit_customer(
     confirm_duplicates: bool,
 ) -> AppResult<CustomerCard> {
     let id = CustomerId::parse(&customer_id)?;
+    let session = state.actor().await?;
     let store = state.store()?;
-    let actor = clerk(store).await?;
     store
-        .edit_customer(id, &patch, &actor, confirm_duplicates, Utc::now())
+        .edit_customer(id, &patch, session.actor(), confirm_duplicates, Utc::now())
         .await?;
     Ok(store.customer_card(id).await?)
 }

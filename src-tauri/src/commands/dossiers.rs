@@ -1,6 +1,7 @@
 //! SAV dossiers: intake, the dossier screen's actions, closure, follow-up
-//! and the counter's lists. Each command reads the clerk (the actor of every
-//! write) and calls one store method; the rules live in the crates.
+//! and the counter's lists. Each command takes the signed-in user from the
+//! session (the actor of every write) and calls one store method; the rules
+//! live in the crates.
 
 use chrono::Utc;
 use comptoir_core::dossier::{
@@ -16,7 +17,6 @@ use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::settings::clerk;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -96,15 +96,16 @@ pub async fn intake_form(state: State<'_, AppState>) -> AppResult<IntakeForm> {
     })
 }
 
-/// Opens a dossier in the clerk's name; returns it as its screen shows it.
+/// Opens a dossier in the signed-in user's name; returns it as its screen shows it.
 #[tauri::command]
 pub async fn open_dossier(
     state: State<'_, AppState>,
     input: OpenDossierInput,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
     let store = state.store()?;
     let input = OpenDossierInput {
-        actor: clerk(store).await?,
+        actor: session.actor().to_owned(),
         ..input
     };
     let id = store.open_dossier(&input, Utc::now()).await?;
@@ -116,6 +117,7 @@ pub async fn dossier_detail(
     state: State<'_, AppState>,
     dossier_id: String,
 ) -> AppResult<DossierDetail> {
+    state.actor().await?;
     Ok(state
         .store()?
         .dossier_detail(parse_id(&dossier_id)?)
@@ -130,11 +132,12 @@ pub async fn dossier_action(
     action: DossierAction,
     note: Option<String>,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
+    let actor = session.actor();
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
     store
-        .dossier_action(id, action, &actor, note.as_deref(), Utc::now())
+        .dossier_action(id, action, actor, note.as_deref(), Utc::now())
         .await?;
     Ok(store.dossier_detail(id).await?)
 }
@@ -145,10 +148,11 @@ pub async fn add_note(
     dossier_id: String,
     note: String,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
+    let actor = session.actor();
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
-    store.add_note(id, &actor, &note, Utc::now()).await?;
+    store.add_note(id, actor, &note, Utc::now()).await?;
     Ok(store.dossier_detail(id).await?)
 }
 
@@ -159,11 +163,12 @@ pub async fn assign_dossier(
     dossier_id: String,
     assignee: Option<String>,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
+    let actor = session.actor();
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
     store
-        .assign(id, assignee.as_deref(), &actor, Utc::now())
+        .assign(id, assignee.as_deref(), actor, Utc::now())
         .await?;
     Ok(store.dossier_detail(id).await?)
 }
@@ -175,11 +180,12 @@ pub async fn close_dossier(
     dossier_id: String,
     resolution: Resolution,
 ) -> AppResult<ClosedDossier> {
+    let session = state.actor().await?;
+    let actor = session.actor();
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
     let message = store
-        .close_dossier(id, &resolution, &actor, DEFAULT_FOLLOW_UP_DAYS, Utc::now())
+        .close_dossier(id, &resolution, actor, DEFAULT_FOLLOW_UP_DAYS, Utc::now())
         .await?;
     Ok(ClosedDossier {
         message,
@@ -194,29 +200,29 @@ pub async fn record_satisfaction(
     score: u8,
     comment: Option<String>,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
+    let actor = session.actor();
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
     store
-        .record_satisfaction(id, score, comment.as_deref(), &actor, Utc::now())
+        .record_satisfaction(id, score, comment.as_deref(), actor, Utc::now())
         .await?;
     Ok(store.dossier_detail(id).await?)
 }
 
-/// The counter's lists. « Mes dossiers » needs the clerk; the others do not.
+/// The counter's lists (« Mes dossiers »: the signed-in user's).
 #[tauri::command]
 pub async fn list_dossiers(
     state: State<'_, AppState>,
     list: DossierList,
 ) -> AppResult<Vec<DossierSummary>> {
+    let session = state.actor().await?;
     let store = state.store()?;
     let actor = match list {
-        DossierList::Mine => Some(clerk(store).await?),
+        DossierList::Mine => Some(session.actor()),
         _ => None,
     };
-    Ok(store
-        .list_dossiers(list, actor.as_deref(), Utc::now())
-        .await?)
+    Ok(store.list_dossiers(list, actor, Utc::now()).await?)
 }
 
 #[tauri::command]

@@ -4,7 +4,9 @@
 pub mod app;
 pub mod customers;
 pub mod dossiers;
+pub mod manager;
 pub mod policy;
 pub mod print;
+pub mod session;
 pub mod settings;
 pub mod sync;

@@ -10,7 +10,6 @@ use comptoir_store::PolicyInfo;
 use tauri::State;
 
 use crate::commands::dossiers::parse_id;
-use crate::commands::settings::clerk;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -20,6 +19,7 @@ pub async fn policy_preview(
     state: State<'_, AppState>,
     query: PolicyQuery,
 ) -> AppResult<PolicyPreview> {
+    state.actor().await?;
     Ok(state.store()?.policy_preview(&query, Utc::now()).await?)
 }
 
@@ -29,13 +29,15 @@ pub async fn dossier_policy(
     state: State<'_, AppState>,
     dossier_id: String,
 ) -> AppResult<PolicyPreview> {
+    state.actor().await?;
     Ok(state
         .store()?
         .dossier_policy(parse_id(&dossier_id)?, Utc::now())
         .await?)
 }
 
-/// Records the clerk's decision on a dossier (and the manager's approval).
+/// Records the signed-in user's decision on a dossier (and the manager's
+/// approval).
 #[tauri::command]
 pub async fn decide(
     state: State<'_, AppState>,
@@ -43,11 +45,11 @@ pub async fn decide(
     choice: DecisionChoice,
     approval: Option<ManagerApproval>,
 ) -> AppResult<DossierDetail> {
+    let session = state.actor().await?;
     let store = state.store()?;
     let id = parse_id(&dossier_id)?;
-    let actor = clerk(store).await?;
     store
-        .decide(id, &choice, approval.as_ref(), &actor, Utc::now())
+        .decide(id, &choice, approval.as_ref(), session.actor(), Utc::now())
         .await?;
     Ok(store.dossier_detail(id).await?)
 }
@@ -56,13 +58,6 @@ pub async fn decide(
 #[tauri::command]
 pub async fn managers(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
     Ok(state.store()?.managers(Utc::now()).await?)
-}
-
-/// Everyone who works at this counter (the clerk's name is picked among
-/// them, or typed).
-#[tauri::command]
-pub async fn users(state: State<'_, AppState>) -> AppResult<Vec<UserView>> {
-    Ok(state.store()?.users(Utc::now()).await?)
 }
 
 /// The policy in force at this counter today.

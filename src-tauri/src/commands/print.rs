@@ -38,6 +38,7 @@ pub async fn print_dossier<R: Runtime>(
     kind: TicketKind,
     format: Format,
 ) -> AppResult<PrintedTicket> {
+    state.actor().await?;
     let store = state.store()?;
     let id = comptoir_core::ids::DossierId::parse(&dossier_id)?;
     let detail = store.dossier_detail(id).await?;

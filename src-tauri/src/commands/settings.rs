@@ -1,5 +1,7 @@
-//! The counter's own settings: who is at the counter (`clerk`, the actor
-//! of every write) and where tickets are printed (`printer`).
+//! The counter's own settings: where tickets are printed (`printer`) and,
+//! set by a manager (`commands::manager`), the idle time after which a
+//! session locks. Who is at the counter is the signed-in session, not a
+//! setting.
 
 use comptoir_store::Store;
 use serde::Serialize;
@@ -9,8 +11,6 @@ use ts_rs::TS;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// The setting naming the clerk at the counter.
-pub const CLERK: &str = "clerk";
 /// The setting naming the CUPS queue tickets go to (none: PDF only).
 pub const PRINTER: &str = "printer";
 
@@ -18,46 +18,40 @@ pub const PRINTER: &str = "printer";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Settings {
-    /// The clerk at the counter; every dossier write is recorded in their name.
-    pub clerk: Option<String>,
     /// The printer tickets are sent to; `None`: tickets are only saved as PDF.
     pub printer: Option<String>,
+    /// Minutes without activity after which the session locks.
+    pub idle_lock_minutes: u32,
 }
 
-/// The clerk at the counter, or `clerk_missing`: a write is never anonymous.
-pub async fn clerk(store: &Store) -> AppResult<String> {
-    store
-        .setting(CLERK)
-        .await?
-        .filter(|c| !c.trim().is_empty())
-        .ok_or(AppError::ClerkMissing)
-}
-
-async fn read(store: &Store) -> AppResult<Settings> {
+pub(crate) async fn read(store: &Store) -> AppResult<Settings> {
     Ok(Settings {
-        clerk: store.setting(CLERK).await?,
         printer: store.setting(PRINTER).await?,
+        idle_lock_minutes: store.idle_lock_minutes().await?,
     })
 }
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> AppResult<Settings> {
+    state.actor().await?;
     read(state.store()?).await
 }
 
-/// Sets `clerk` or `printer` (an empty value removes it) and returns the
-/// settings as they now are. Other keys are not the counter's to change.
+/// Sets `printer` (an empty value removes it) in the signed-in user's name
+/// and returns the settings as they now are. Other keys are not the
+/// counter's to change here.
 #[tauri::command]
 pub async fn set_setting(
     state: State<'_, AppState>,
     key: String,
     value: String,
 ) -> AppResult<Settings> {
-    if key != CLERK && key != PRINTER {
+    let session = state.actor().await?;
+    if key != PRINTER {
         return Err(AppError::UnknownSetting(key));
     }
     let store = state.store()?;
-    store.set_setting(&key, &value).await?;
+    store.set_setting_as(&key, &value, &session.login).await?;
     read(store).await
 }
 

@@ -57,6 +57,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncView> {
 /// « Synchroniser maintenant »: wakes the background task.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> AppResult<SyncView> {
+    state.actor().await?;
     state.sync_now();
     sync_status(state).await
 }
@@ -70,6 +71,7 @@ pub async fn sync_enrol(
     code: String,
     name: String,
 ) -> AppResult<SyncView> {
+    state.actor().await?;
     let store = state.store()?;
     comptoir_client::enrol(store, &server, &code, &name).await?;
     state.sync_now();

@@ -235,16 +235,68 @@ pub async fn search_field_after_f2(client: &Client) -> Element {
     input
 }
 
-/// Chooses the clerk from the top bar, with the keyboard.
-pub async fn set_clerk(client: &Client, name: &str) {
-    element(client, "#clerk-button")
+/// A demo user (`comptoir_demo::showcase::DEMO_USERS`): login, PIN, and the
+/// name every write records.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoUser {
+    pub login: &'static str,
+    pub pin: &'static str,
+    pub name: &'static str,
+}
+
+pub const JULIE: DemoUser = DemoUser {
+    login: "julie.m",
+    pin: "1234",
+    name: "Julie Martin",
+};
+pub const KARIM: DemoUser = DemoUser {
+    login: "karim.b",
+    pin: "5678",
+    name: "Karim Benali",
+};
+pub const SOPHIE: DemoUser = DemoUser {
+    login: "sophie.r",
+    pin: "4826",
+    name: "Sophie Roux",
+};
+
+/// Types a login and a PIN in the sign-in form on screen (the sign-in
+/// screen, or « Changer d'utilisateur ») and presses Enter.
+pub async fn type_sign_in(client: &Client, login: &str, pin: &str) {
+    let field = element(client, "#signin-login").await;
+    field.clear().await.expect("clear the login");
+    field.send_keys(login).await.expect("type the login");
+    let code = element(client, "#signin-pin").await;
+    code.send_keys(pin).await.expect("type the PIN");
+    code.send_keys(keys::ENTER).await.expect("enter");
+}
+
+/// Signs `user` in with the keyboard and waits for the top bar to name them.
+pub async fn sign_in(client: &Client, user: DemoUser) {
+    type_sign_in(client, user.login, user.pin).await;
+    text_containing(client, "#session-name", &[user.name]).await;
+}
+
+/// Calls a command of the app from the page, as the UI would (or as a
+/// script injected into it could): the command's answer, or its
+/// `{code, message}` error.
+pub async fn invoke(
+    client: &Client,
+    command: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let answer = client
+        .execute_async(
+            "const [command, args, done] = arguments;
+             window.__TAURI_INTERNALS__.invoke(command, args).then(
+                 (ok) => done({ ok: ok === undefined ? null : ok }),
+                 (err) => done({ err }))",
+            vec![command.into(), args],
+        )
         .await
-        .click()
-        .await
-        .expect("clerk button");
-    let input = element(client, "#clerk-input").await;
-    input.clear().await.expect("clear");
-    input.send_keys(name).await.expect("type the clerk");
-    input.send_keys(keys::ENTER).await.expect("enter");
-    text_containing(client, "#clerk-name", &[name]).await;
+        .expect("the script runs");
+    match answer.get("err") {
+        Some(err) => Err(err.clone()),
+        None => Ok(answer.get("ok").cloned().unwrap_or_default()),
+    }
 }

@@ -4,7 +4,9 @@
 //! (`comptoir-ctl demo-data`), served through tauri-driver: see scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, eventually, focused_id, keys, shot, text_containing, texts, with_app};
+use comptoir_e2e::{
+    element, eventually, focused_id, keys, shot, sign_in, text_containing, texts, with_app, JULIE,
+};
 use fantoccini::{Client, Locator};
 
 const HIT: &str = "#results [role=option]";
@@ -38,6 +40,7 @@ async fn card_customer_id(client: &Client) -> Option<String> {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn finds_a_customer_and_shows_every_channel() {
     with_app(|c| async move {
+        sign_in(&c, JULIE).await;
         // The search field has the focus at start.
         let input = element(&c, "#search").await;
         let focused = eventually("focus in the search field", || {
@@ -182,6 +185,7 @@ async fn finds_a_customer_and_shows_every_channel() {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn one_letter_gets_a_french_hint_not_an_error() {
     with_app(|c| async move {
+        sign_in(&c, JULIE).await;
         let input = element(&c, "#search").await;
         input.send_keys("h").await.expect("type one letter");
         let hint = text_containing(&c, ".search-status", &["Saisissez au moins"]).await;

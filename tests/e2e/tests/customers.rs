@@ -7,10 +7,12 @@
 //! database: see scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, focused_id, keys, press, set_clerk, shot, text_containing, with_app};
+use comptoir_e2e::{
+    element, focused_id, keys, press, shot, sign_in, text_containing, with_app, KARIM,
+};
 use fantoccini::{Client, Locator};
 
-const CLERK: &str = "Camille Martin";
+const CLERK: &str = comptoir_e2e::KARIM.name;
 /// The W3C WebDriver code of the Tab key.
 const TAB: &str = "\u{E004}";
 /// Nobody in the demo data has it.
@@ -35,7 +37,7 @@ async fn type_into(c: &Client, css: &str, text: &str) {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_walk_in_customer_is_created_found_corrected_and_a_duplicate_pointed_out() {
     with_app(|c| async move {
-        set_clerk(&c, CLERK).await;
+        sign_in(&c, KARIM).await;
 
         // Nobody has this number: the search offers « Nouveau client ».
         search(&c, PHONE_TYPED).await;

@@ -9,12 +9,12 @@
 use std::path::PathBuf;
 
 use comptoir_e2e::{
-    dossier_count, dossier_count_after, element, eventually, keys, press, set_clerk, shot,
-    text_containing, with_app,
+    dossier_count, dossier_count_after, element, eventually, keys, press, shot, sign_in,
+    text_containing, with_app, KARIM,
 };
 use fantoccini::Client;
 
-const CLERK: &str = "Camille Martin";
+const CLERK: &str = comptoir_e2e::KARIM.name;
 const SERIAL_SOLD: &str = "IR2609120456";
 
 async fn open_card_by_order(c: &Client) -> usize {
@@ -75,7 +75,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
     );
     with_app(move |c| async move {
         // The clerk, from the top bar, with the keyboard.
-        set_clerk(&c, CLERK).await;
+        sign_in(&c, KARIM).await;
 
         let before = open_card_by_order(&c).await;
 

@@ -5,7 +5,7 @@
 //! generated today: see scripts/e2e.sh (comptoir_demo::showcase).
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, keys, set_clerk, shot, text_containing, with_app};
+use comptoir_e2e::{element, keys, shot, sign_in, text_containing, with_app, JULIE};
 use fantoccini::Client;
 
 /// comptoir_demo::showcase::SPLIT_ORDER: parcels of 04/11/2026 (kettle)
@@ -28,6 +28,7 @@ async fn open_card(c: &Client, order: &str) {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_split_order_shows_its_two_deliveries_on_the_card() {
     with_app(|c| async move {
+        sign_in(&c, JULIE).await;
         open_card(&c, SPLIT_ORDER).await;
         let css = format!("[data-order-number='{SPLIT_ORDER}'] .shipments");
         let text = text_containing(
@@ -56,7 +57,7 @@ async fn a_split_order_shows_its_two_deliveries_on_the_card() {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_product_with_a_brand_warranty_offers_it_with_its_end_date() {
     with_app(|c| async move {
-        set_clerk(&c, "Julie Martin").await;
+        sign_in(&c, JULIE).await;
         open_card(&c, FRIDGE_ORDER).await;
         element(
             &c,

@@ -6,12 +6,12 @@
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 use comptoir_e2e::{
-    dossier_count, dossier_count_after, element, eventually, keys, press, set_clerk, shot,
-    text_containing, with_app,
+    dossier_count, dossier_count_after, element, eventually, keys, press, shot, sign_in,
+    text_containing, with_app, JULIE,
 };
 use fantoccini::Client;
 
-const CLERK: &str = "Julie Martin";
+const CLERK: &str = comptoir_e2e::JULIE.name;
 const MANAGER_LOGIN: &str = "sophie.r";
 const MANAGER: &str = "Sophie Roux";
 const MANAGER_PIN: &str = "4826";
@@ -36,7 +36,7 @@ async fn is_disabled(c: &Client, css: &str) -> bool {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
     with_app(|c| async move {
-        set_clerk(&c, CLERK).await;
+        sign_in(&c, JULIE).await;
         let order = tv_order();
         let input = element(&c, "#search").await;
         input.clear().await.expect("clear");
@@ -170,7 +170,7 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_repair_with_a_small_gesture_is_decided_on_a_dossier_opened_online() {
     with_app(|c| async move {
-        set_clerk(&c, CLERK).await;
+        sign_in(&c, JULIE).await;
         press(&c, keys::F2).await;
         let input = element(&c, "#search").await;
         input.clear().await.expect("clear");

@@ -5,7 +5,7 @@
 //! scripts/e2e.sh.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use comptoir_e2e::{element, eventually, shot, texts, with_app};
+use comptoir_e2e::{element, eventually, shot, sign_in, texts, with_app, JULIE};
 
 const HIT: &str = "#results [role=option]";
 
@@ -13,6 +13,7 @@ const HIT: &str = "#results [role=option]";
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_misspelt_name_finds_the_customer_with_the_hint() {
     with_app(|c| async move {
+        sign_in(&c, JULIE).await;
         let input = element(&c, "#search").await;
         // « Dupret » for Dupré: one letter too many.
         input.send_keys("helene dupret").await.expect("type a name");

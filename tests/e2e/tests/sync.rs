@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use comptoir_e2e::{element, eventually, keys, set_clerk, shot, text_containing, with_app_args};
+use comptoir_e2e::{
+    element, eventually, keys, shot, sign_in, text_containing, with_app_args, KARIM,
+};
 use comptoir_server::app::{launch, Running};
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
@@ -131,7 +133,7 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
     let store_for_restart = Arc::clone(&storage);
     let args = vec!["--db".to_owned(), lyon_db.display().to_string()];
     with_app_args(&args, move |c| async move {
-        set_clerk(&c, "Camille Martin").await;
+        sign_in(&c, KARIM).await;
         // Settings: the counter is not enrolled; enrol it with the code.
         element(&c, "#nav-settings")
             .await

@@ -5,10 +5,10 @@
  */
 export type Settings = { 
 /**
- * The clerk at the counter; every dossier write is recorded in their name.
- */
-clerk: string | null, 
-/**
  * The printer tickets are sent to; `None`: tickets are only saved as PDF.
  */
-printer: string | null, };
+printer: string | null, 
+/**
+ * Minutes without activity after which the session locks.
+ */
+idle_lock_minutes: number, };

@@ -21,6 +21,8 @@ const PATHS = {
   print: "M6 9V3h12v6M6 18H4v-7h16v7h-2M7 14h10v7H7z",
   list: "M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01",
   user: "M12 3a4 4 0 100 8 4 4 0 000-8zM4 21c0-4 4-6 8-6s8 2 8 6",
+  lock: "M6 11h12v10H6zM8 11V7a4 4 0 018 0v4",
+  switch: "M4 8h13l-3-3M20 16H7l3 3",
   settings: "M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4",
   plus: "M12 5v14M5 12h14",
   sync: "M20 7a8 8 0 00-14.5-2M4 4v4h4M4 17a8 8 0 0014.5 2M20 20v-4h-4",

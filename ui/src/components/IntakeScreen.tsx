@@ -170,7 +170,7 @@ export function IntakeScreen({ api, customer, purchase, fmt, onOpened }: Props) 
       condition_note: conditionNote.trim() || null,
       accessories,
       serial_number: serial.trim() || null,
-      actor: "", // the clerk setting, filled in by the app
+      actor: "", // the signed-in user, filled in by Rust from the session
       assignee: assignee.trim() || null,
       sealed,
       severity,

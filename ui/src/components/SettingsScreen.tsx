@@ -1,9 +1,13 @@
-// The counter's settings: who is at the counter, where tickets are printed.
+// The counter's settings: where tickets are printed, the link to the central
+// server and, for a manager, the idle lock and the users' lockouts (Rust
+// refuses those to anyone else: hiding them from clerks is only a courtesy).
 import { useEffect, useState } from "react";
 
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
+import type { Session } from "../bindings/Session";
 import type { Settings } from "../bindings/Settings";
+import type { UserView } from "../bindings/UserView";
 import type { SyncView } from "../bindings/SyncView";
 import type { Formatter } from "../format";
 import { formatCount } from "../format";
@@ -16,11 +20,12 @@ interface Props {
   settings: Settings;
   onSaved(settings: Settings): void;
   fmt: Formatter;
+  session: Session;
 }
 
 const NO_PRINTER = "";
 
-export function SettingsScreen({ api, settings, onSaved, fmt }: Props) {
+export function SettingsScreen({ api, settings, onSaved, fmt, session }: Props) {
   const [printers, setPrinters] = useState<string[] | null>(null);
   const [printersError, setPrintersError] = useState<CommandError | null>(null);
   const [printer, setPrinter] = useState(settings.printer ?? NO_PRINTER);
@@ -89,8 +94,97 @@ export function SettingsScreen({ api, settings, onSaved, fmt }: Props) {
         <p role="status">{saved ? "Réglage enregistré." : null}</p>
         <AlertRegion error={error} />
       </section>
+      {session.role === "manager" ? (
+        <ManagerSettings api={api} settings={settings} onSaved={onSaved} fmt={fmt} />
+      ) : null}
       <CentralServer api={api} fmt={fmt} />
     </main>
+  );
+}
+
+/** The manager's part: the idle lock, the users and their lockouts. */
+export function ManagerSettings({ api, settings, onSaved, fmt }: Omit<Props, "session">) {
+  const [minutes, setMinutes] = useState(String(settings.idle_lock_minutes));
+  const [users, setUsers] = useState<UserView[]>([]);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    api.users().then(
+      (u) => live && setUsers(u),
+      (e) => live && setError(toCommandError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  async function run(action: () => Promise<void>, done: string) {
+    setError(null);
+    setSaved(null);
+    try {
+      await action();
+      setSaved(done);
+    } catch (e) {
+      setError(toCommandError(e));
+    }
+  }
+
+  function saveIdle(event: React.FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      const next = await api.setIdleLock(minutes);
+      onSaved(next);
+      setMinutes(String(next.idle_lock_minutes));
+    }, "Délai de verrouillage enregistré.");
+  }
+
+  return (
+    <section className="panel manager-panel" aria-labelledby="manager-title">
+      <h2 id="manager-title">
+        <Icon name="lock" /> Réglages du responsable
+      </h2>
+      <form onSubmit={saveIdle}>
+        <label htmlFor="idle-minutes">Verrouiller la session après (minutes sans activité)</label>
+        <input
+          id="idle-minutes"
+          type="text"
+          inputMode="numeric"
+          value={minutes}
+          onChange={(e) => setMinutes(e.target.value)}
+        />
+        <button type="submit" className="button primary" id="idle-save">
+          Enregistrer
+        </button>
+      </form>
+      <h3>Utilisateurs du comptoir</h3>
+      <ul className="user-list" id="user-list">
+        {users.map((u) => (
+          <li key={u.id}>
+            <span>
+              <strong>{u.display_name}</strong> ({u.role_label}) · {u.login}
+            </span>
+            {u.locked_until ? (
+              <>
+                <span className="sync-rejected">
+                  <Icon name="lock" /> Verrouillé jusqu'à {fmt.time(u.locked_until)}
+                </span>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => void run(async () => setUsers(await api.unlockUser(u.login)), `${u.display_name} peut de nouveau se connecter.`)}
+                >
+                  Déverrouiller
+                </button>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <p role="status">{saved}</p>
+      <AlertRegion error={error} />
+    </section>
   );
 }
 
