@@ -1,4 +1,4 @@
--- Version 14: the counter's first load from the central server (issue 10).
+-- Version 12: the counter's first load from the central server (issue 10).
 --
 -- A newly enrolled counter receives the chain's data as one streamed
 -- bootstrap, applied in batches each stored with its cursor (a kill or a
