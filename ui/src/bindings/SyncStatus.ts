@@ -40,4 +40,9 @@ outbox: number,
 /**
  * Changes received from the server so far.
  */
-received: number, rejected: Array<RejectedChangeView>, };
+received: number, 
+/**
+ * When the first load (bootstrap) was received to its end; none
+ * while it is still to come or under way.
+ */
+bootstrapped_at: string | null, rejected: Array<RejectedChangeView>, };

@@ -16,4 +16,9 @@ rate_per_s: number | null,
 /**
  * The server has more to send right now.
  */
-more: boolean, };
+more: boolean, 
+/**
+ * While the first load (bootstrap) is received: its changes in all,
+ * applied so far, and the seconds left at the rate so far.
+ */
+bootstrap_total: number | null, bootstrap_done: number | null, seconds_left: number | null, };
