@@ -418,7 +418,19 @@ async fn apply_head_office(
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
-    for c in &customers {
+    // Edits made or received here on top of head office's record are
+    // folded in again (per field, last writer wins); a customer without
+    // any (every one of a bootstrap) is already as head office sent it.
+    let edited: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM customer_changes
+          WHERE customer_id IN (SELECT unhex(value) FROM json_each(?))",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    for c in customers.iter().filter(|c| edited.contains(&c.id.0)) {
         crate::customers::project(conn, c.id).await?;
     }
     crate::write::insert_products(conn, &products).await?;
