@@ -207,9 +207,24 @@ async fn append_events(
         }
         by.entry(e.dossier_id).or_default().push(e);
     }
+    // The dossiers that have events here already (the others are opened
+    // by this page): one query for the whole page.
+    let known: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT dossier_id FROM dossier_events
+          WHERE dossier_id IN (SELECT unhex(value) FROM json_each(?))",
+    )
+    .bind(id_list(order.iter().map(|d| d.0)))
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
     for id in order {
         let new = by.remove(&id).unwrap_or_default();
-        let mut all = events_of(conn, id).await?;
+        let mut all = if known.contains(&id.0) {
+            events_of(conn, id).await?
+        } else {
+            Vec::new()
+        };
         if source == Source::Local {
             // A local change must be legal where it lands: it is refused,
             // with the reason, rather than kept as a conflict.
@@ -297,6 +312,23 @@ pub(crate) async fn apply_received(
     // Head office's records first: a dossier opened online may be about an
     // order imported in the same page.
     let mut applied = apply_head_office(conn, &records, now).await?;
+    // The page's events already here, and whether aliases exist: one
+    // query each for the whole page.
+    let event_ids = id_list(fresh.iter().filter_map(|c| match c {
+        Change::DossierEvent(e) => Some(e.id.0),
+        _ => None,
+    }));
+    let here: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT id FROM dossier_events WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+    )
+    .bind(&event_ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    let aliases: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM record_aliases)")
+        .fetch_one(&mut *conn)
+        .await?;
     let mut events: Vec<EventRecord> = Vec::new();
     let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -306,17 +338,14 @@ pub(crate) async fn apply_received(
         }
         match c {
             Change::DossierEvent(e) => {
-                let here: bool =
-                    sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM dossier_events WHERE id = ?)")
-                        .bind(e.id)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                if !here {
+                if !here.contains(&e.id.0) {
                     let mut e = e.clone();
                     // A dossier opened online for a customer head office
                     // imported, who is here under this counter's own id.
                     if let DossierEvent::Opened(o) = &mut e.event {
-                        o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
+                        if aliases {
+                            o.customer_id = CustomerId(alias_of(conn, o.customer_id.0).await?);
+                        }
                     }
                     events.push(e);
                     applied += 1;
