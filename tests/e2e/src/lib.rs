@@ -135,6 +135,17 @@ pub async fn element(client: &Client, css: &str) -> Element {
     .await
 }
 
+/// Chooses `value` in the `<select>` at `select_css` once that option is
+/// there (lists filled from a command arrive after their select).
+pub async fn choose(client: &Client, select_css: &str, value: &str) {
+    element(client, &format!("{select_css} option[value='{value}']")).await;
+    element(client, select_css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {select_css}: {e}"));
+}
+
 /// Visible text of every element matching `css` (empty if none).
 pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();

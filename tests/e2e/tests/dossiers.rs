@@ -45,11 +45,7 @@ async fn start_intake(c: &Client) {
 }
 
 async fn fill_intake(c: &Client, serial: &str) {
-    element(c, "#reason")
-        .await
-        .select_by_value("defect.battery")
-        .await
-        .expect("choose the reason");
+    comptoir_e2e::choose(c, "#reason", "defect.battery").await;
     let words = element(c, "#words").await;
     words.clear().await.expect("clear");
     words

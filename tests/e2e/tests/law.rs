@@ -68,11 +68,7 @@ async fn a_product_with_a_brand_warranty_offers_it_with_its_end_date() {
         .await
         .expect("open a dossier from the fridge's line");
         text_containing(&c, "#intake-title", &["Nouveau dossier SAV"]).await;
-        element(&c, "#reason")
-            .await
-            .select_by_value("defect.no_power")
-            .await
-            .expect("reason");
+        comptoir_e2e::choose(&c, "#reason", "defect.no_power").await;
         element(&c, "#words")
             .await
             .send_keys("Le réfrigérateur ne refroidit plus depuis hier soir.")

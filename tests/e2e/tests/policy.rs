@@ -55,11 +55,7 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
             .await
             .expect("open a dossier from the television's line");
         text_containing(&c, "#intake-title", &["Nouveau dossier SAV"]).await;
-        element(&c, "#reason")
-            .await
-            .select_by_value("withdrawal.changed_mind")
-            .await
-            .expect("reason");
+        comptoir_e2e::choose(&c, "#reason", "withdrawal.changed_mind").await;
         let words = element(&c, "#words").await;
         words
             .send_keys("L'image est trop grande pour le salon, elle voudrait un avoir.")
@@ -108,11 +104,7 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
 
         // Beyond the clerk's authority: a manager approves with a PIN.
         text_containing(&c, "#approval-reason", &["responsable"]).await;
-        element(&c, "#approval-manager")
-            .await
-            .select_by_value(MANAGER_LOGIN)
-            .await
-            .expect("choose the manager");
+        comptoir_e2e::choose(&c, "#approval-manager", MANAGER_LOGIN).await;
         let pin = element(&c, "#approval-pin").await;
         pin.send_keys("0000").await.expect("wrong PIN");
         pin.send_keys(keys::ENTER).await.expect("enter");
