@@ -86,7 +86,9 @@ async fn main() {
     comptoir_demo::setup_counter(&counter, &cfg).await.unwrap();
     let token = support::enrolled(&*storage, &url, &counter, "LYO1").await;
     let t = Instant::now();
-    let report = comptoir_client::sync_once(&counter, &mut |_| {}).await.unwrap();
+    let report = comptoir_client::sync_once(&counter, &mut |_| {})
+        .await
+        .unwrap();
     let ours = t.elapsed().as_secs_f64();
     assert_eq!(report.received as u64, feed);
     counter.close().await;
@@ -148,17 +150,34 @@ async fn main() {
 
     // The demo's bulk load of the same chain.
     let bulk_path = dir.path().join("bulk.sqlite");
-    let bulk = Store::open(&bulk_path, OpenMode::CreateIfMissing).await.unwrap();
+    let bulk = Store::open(&bulk_path, OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
     let t = Instant::now();
-    comptoir_demo::generate(&bulk, &cfg, |_, _| {}).await.unwrap();
+    comptoir_demo::generate(&bulk, &cfg, |_, _| {})
+        .await
+        .unwrap();
     let bulk_s = t.elapsed().as_secs_f64();
     bulk.close().await;
     let bulk_rows = rows(&bulk_path).await;
 
     println!("bootstrap of {customers} customers ({made} rows, {feed} changes, database {} MB, {} MB on the wire):", size >> 20, wire >> 20);
-    println!("  ours (sync_once, applied):      {ours:7.1} s  {:9.0} rows/s  {:9.0} changes/s", made as f64 / ours, feed as f64 / ours);
-    println!("  raw HTTP stream, read only:     {raw_http:7.1} s  {:9.0} changes/s", feed as f64 / raw_http);
-    println!("  raw SQLite insert of payloads:  {raw_sql:7.1} s  {:9.0} changes/s", feed as f64 / raw_sql);
-    println!("  demo bulk load (generation in): {bulk_s:7.1} s  {:9.0} rows/s ({bulk_rows} rows)", bulk_rows as f64 / bulk_s);
+    println!(
+        "  ours (sync_once, applied):      {ours:7.1} s  {:9.0} rows/s  {:9.0} changes/s",
+        made as f64 / ours,
+        feed as f64 / ours
+    );
+    println!(
+        "  raw HTTP stream, read only:     {raw_http:7.1} s  {:9.0} changes/s",
+        feed as f64 / raw_http
+    );
+    println!(
+        "  raw SQLite insert of payloads:  {raw_sql:7.1} s  {:9.0} changes/s",
+        feed as f64 / raw_sql
+    );
+    println!(
+        "  demo bulk load (generation in): {bulk_s:7.1} s  {:9.0} rows/s ({bulk_rows} rows)",
+        bulk_rows as f64 / bulk_s
+    );
     running.shutdown().await.unwrap();
 }

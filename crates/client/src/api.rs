@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use comptoir_sync::{
-    ApiErrorBody, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse, PullResponse, PushRequest,
-    PushResponse,
+    ApiErrorBody, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse,
+    PullResponse, PushRequest, PushResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -133,8 +133,12 @@ impl ServerApi {
         };
         match stream.next_line().await? {
             Some(BootstrapLine::Header(h)) => Ok((h, stream)),
-            Some(_) => Err(ClientError::Protocol("bootstrap without its header".to_owned())),
-            None => Err(ClientError::Offline("bootstrap stream cut before its header".to_owned())),
+            Some(_) => Err(ClientError::Protocol(
+                "bootstrap without its header".to_owned(),
+            )),
+            None => Err(ClientError::Offline(
+                "bootstrap stream cut before its header".to_owned(),
+            )),
         }
     }
 
@@ -181,7 +185,10 @@ impl BootstrapStream {
     /// [`STREAM_STALL`] is offline.
     pub async fn next_line(&mut self) -> Result<Option<BootstrapLine>> {
         loop {
-            if let Some(at) = self.buffer[self.consumed..].iter().position(|b| *b == b'\n') {
+            if let Some(at) = self.buffer[self.consumed..]
+                .iter()
+                .position(|b| *b == b'\n')
+            {
                 let line = &self.buffer[self.consumed..self.consumed + at];
                 self.consumed += at + 1;
                 return serde_json::from_slice(line)

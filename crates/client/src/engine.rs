@@ -12,8 +12,8 @@ use comptoir_sync::PushOutcome;
 use serde::Serialize;
 
 use crate::api::ServerApi;
-use comptoir_sync::BootstrapLine;
 use crate::{credential, ClientError, Result};
+use comptoir_sync::BootstrapLine;
 
 /// Outbox rows sent per push (halved while the server says it is too many).
 const PUSH_BATCH: u32 = 200;
@@ -123,7 +123,11 @@ async fn run(
     let mut cursor = link.cursor;
     if !link.bootstrapped {
         bootstrap(store, &api, &cursor, &mut report, &mut state, progress).await?;
-        cursor = store.sync_link().await?.ok_or(ClientError::NotEnrolled)?.cursor;
+        cursor = store
+            .sync_link()
+            .await?
+            .ok_or(ClientError::NotEnrolled)?
+            .cursor;
     }
     pull(store, &api, cursor, &mut report, &mut state, progress).await?;
     report.outbox_left = store.outbox_len().await?;
@@ -240,7 +244,8 @@ async fn bootstrap(
     progress(state);
     loop {
         let line = stream.next_line().await;
-        let full = matches!(&line, Ok(Some(BootstrapLine::Change(_)))) && batch.len() + 1 >= per_batch;
+        let full =
+            matches!(&line, Ok(Some(BootstrapLine::Change(_)))) && batch.len() + 1 >= per_batch;
         let end = match line {
             Ok(Some(BootstrapLine::Change(f))) => {
                 batch.push(f.change);

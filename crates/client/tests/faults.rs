@@ -127,14 +127,22 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
         assert!(sync_once(&paris, &mut |_| {}).await.is_err());
         let received = paris.sync_status().await.unwrap().received;
         let notes = support::notes_of(&paris, dossier, "Coupure").await;
-        assert_eq!(notes.len() as u64, received, "no cursor without its changes");
+        assert_eq!(
+            notes.len() as u64,
+            received,
+            "no cursor without its changes"
+        );
         assert!(received < N as u64, "the stream was cut: {received}");
         assert!(!paris.sync_link().await.unwrap().unwrap().bootstrapped);
     }
     mode.store(PASS, Ordering::SeqCst);
     sync_once(&paris, &mut |_| {}).await.unwrap();
     assert!(paris.sync_link().await.unwrap().unwrap().bootstrapped);
-    assert_eq!(paris.sync_status().await.unwrap().received, N as u64, "each change once");
+    assert_eq!(
+        paris.sync_status().await.unwrap().received,
+        N as u64,
+        "each change once"
+    );
     let mut at_paris = support::notes_of(&paris, dossier, "Coupure").await;
     at_paris.sort();
     let want: Vec<String> = (0..N).map(|i| format!("Coupure {i:02}")).collect();
@@ -164,7 +172,10 @@ async fn a_cut_or_reset_link_loses_nothing_and_duplicates_nothing() {
     }
     mode.store(PASS, Ordering::SeqCst);
     sync_once(&paris, &mut |_| {}).await.unwrap();
-    assert_eq!(support::notes_of(&paris, dossier, "Coupure").await.len(), N + 10);
+    assert_eq!(
+        support::notes_of(&paris, dossier, "Coupure").await.len(),
+        N + 10
+    );
     assert!(paris.verify_dossiers().await.unwrap().is_empty());
     lyon.verify_integrity().await.unwrap();
     paris.verify_integrity().await.unwrap();

@@ -1014,8 +1014,15 @@ fn progress_line(p: &comptoir_client::SyncProgress) -> String {
         p.pushed, p.received, p.received_total, p.rate_per_s
     );
     if let Some(b) = &p.bootstrap {
-        let pct = if b.total == 0 { 100.0 } else { 100.0 * b.done as f64 / b.total as f64 };
-        line.push_str(&format!(" · chargement initial {} / {} ({pct:.0} %)", b.done, b.total));
+        let pct = if b.total == 0 {
+            100.0
+        } else {
+            100.0 * b.done as f64 / b.total as f64
+        };
+        line.push_str(&format!(
+            " · chargement initial {} / {} ({pct:.0} %)",
+            b.done, b.total
+        ));
         if let Some(s) = b.seconds_left {
             line.push_str(&format!(" · reste environ {}", duration_fr(s)));
         }

@@ -308,9 +308,12 @@ async fn bootstrap_killed_again_and_again_resumes_where_it_stopped() {
     use sqlx::sqlite::SqliteConnectOptions;
     use sqlx::ConnectOptions;
     let dir = tempfile::tempdir().unwrap();
-    let (storage, server) =
-        support::server(dir.path(), "server", comptoir_server::settings::Settings::default())
-            .await;
+    let (storage, server) = support::server(
+        dir.path(),
+        "server",
+        comptoir_server::settings::Settings::default(),
+    )
+    .await;
     let cfg = comptoir_demo::DemoConfig {
         as_of: "2026-11-23T12:00:00Z".parse().unwrap(),
         ..comptoir_demo::DemoConfig::new(1_500)
@@ -326,14 +329,26 @@ async fn bootstrap_killed_again_and_again_resumes_where_it_stopped() {
     let db = dir.path().join("LYO1.sqlite");
     let db_s = db.display().to_string();
     let setup = ok_json(&ctl(&[
-        "demo-data", "--counter-only", "--db", &db_s, "--as-of", "2026-11-23",
+        "demo-data",
+        "--counter-only",
+        "--db",
+        &db_s,
+        "--as-of",
+        "2026-11-23",
     ]));
     assert_eq!(setup["customers"], 0);
     let once = comptoir_server::admin::enrol_code(&*storage, "LYO1", 600, Utc::now())
         .await
         .unwrap();
     ok_json(&ctl(&[
-        "sync", "enrol", "--db", &db_s, "--server", &server.url(), "--code", &once.code,
+        "sync",
+        "enrol",
+        "--db",
+        &db_s,
+        "--server",
+        &server.url(),
+        "--code",
+        &once.code,
     ]));
 
     let received = || async {

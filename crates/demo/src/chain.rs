@@ -50,7 +50,10 @@ pub fn chain(cfg: &DemoConfig) -> (Catalog, impl Iterator<Item = ChainBatch>) {
     (catalog, std::iter::once(first).chain(rx))
 }
 
-fn to_chain(b: gen::Batch, shipments: Vec<comptoir_core::fulfilment::ShipmentRecord>) -> ChainBatch {
+fn to_chain(
+    b: gen::Batch,
+    shipments: Vec<comptoir_core::fulfilment::ShipmentRecord>,
+) -> ChainBatch {
     let mut by_order: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
     for s in shipments {
         by_order.entry(s.order_id).or_default().push(s);
@@ -85,7 +88,10 @@ mod tests {
         assert_eq!(ids.len(), 2_500, "each customer once");
         let orders: Vec<_> = batches.iter().flat_map(|b| &b.orders).collect();
         assert!(orders.iter().all(|o| ids.contains(&o.order.customer_id)));
-        assert!(orders.iter().any(|o| !o.shipments.is_empty()), "web orders have parcels");
+        assert!(
+            orders.iter().any(|o| !o.shipments.is_empty()),
+            "web orders have parcels"
+        );
         assert!(orders
             .iter()
             .all(|o| o.shipments.iter().all(|s| s.order_id == o.order.id)));

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use comptoir_sync::{
-    ApiErrorBody, BootstrapEnd, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse, FeedChange, PullResponse,
-    PushOutcome, PushRequest, PushResponse, PushResult,
+    ApiErrorBody, BootstrapEnd, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest,
+    EnrolResponse, FeedChange, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
 };
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;

@@ -30,7 +30,11 @@ type Chunk = std::result::Result<Bytes, std::io::Error>;
 /// The streamed answer for a device of `store_code` (the first line is
 /// written before this returns, so a database that cannot count is a
 /// JSON error, not a cut stream).
-pub async fn stream(storage: Arc<dyn Storage>, store_code: String, after: Cursor) -> Result<Response> {
+pub async fn stream(
+    storage: Arc<dyn Storage>,
+    store_code: String,
+    after: Cursor,
+) -> Result<Response> {
     let total = storage.feed_count(&store_code, after).await?;
     let (tx, rx) = mpsc::channel::<Chunk>(BUFFERED_PAGES);
     let header = BootstrapLine::Header(BootstrapHeader {
@@ -44,7 +48,9 @@ pub async fn stream(storage: Arc<dyn Storage>, store_code: String, after: Cursor
             // The client sees a stream without its end line: it keeps what
             // it applied and asks again later.
             tracing::warn!(error = %e, store = %store_code, "bootstrap stream cut");
-            tx.send(Err(std::io::Error::other(e.to_string()))).await.ok();
+            tx.send(Err(std::io::Error::other(e.to_string())))
+                .await
+                .ok();
         }
     });
     Ok(Response::builder()

@@ -51,7 +51,12 @@ pub async fn load(
     }
     let (catalog, batches) = comptoir_demo::chain::chain(cfg);
     let mut loaded = DemoLoaded::default();
-    let known: Vec<String> = storage.list_stores().await?.into_iter().map(|s| s.code).collect();
+    let known: Vec<String> = storage
+        .list_stores()
+        .await?
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
     let now = Utc::now();
     for s in &catalog.stores {
         if !known.contains(&s.code) {
@@ -60,7 +65,9 @@ pub async fn load(
         loaded.stores += 1;
     }
     if !known.iter().any(|c| c == HEAD_OFFICE.0) {
-        storage.add_store(HEAD_OFFICE.0, HEAD_OFFICE.1, true, now).await?;
+        storage
+            .add_store(HEAD_OFFICE.0, HEAD_OFFICE.1, true, now)
+            .await?;
     }
     let mut tx = storage.begin_import().await?;
     let mut changes = Vec::with_capacity(catalog.products.len());
@@ -73,8 +80,11 @@ pub async fn load(
     tx.commit().await?;
     loaded.products = catalog.products.len() as u64;
     loaded.changes += changes.len() as u64;
-    let codes: std::collections::HashMap<_, _> =
-        catalog.stores.iter().map(|s| (s.id, s.code.clone())).collect();
+    let codes: std::collections::HashMap<_, _> = catalog
+        .stores
+        .iter()
+        .map(|s| (s.id, s.code.clone()))
+        .collect();
     for batch in batches {
         load_batch(storage, &batch, &codes, &mut loaded).await?;
         progress(loaded.customers, cfg.customers);
@@ -103,7 +113,11 @@ async fn load_batch(
         let source = format!(
             "demo-{}{}",
             o.order.channel.code(),
-            o.order.marketplace.as_deref().map(|m| format!("-{m}")).unwrap_or_default()
+            o.order
+                .marketplace
+                .as_deref()
+                .map(|m| format!("-{m}"))
+                .unwrap_or_default()
         );
         let hash = Sha256::digest(v.to_string().as_bytes()).to_vec();
         tx.upsert_order(&source, &o.order.number, o.order.id.0, &hash, &v)

@@ -20,7 +20,7 @@ const PUSH: usize = 50;
 
 async fn raw_bootstrap(token: &str, base: &str, after: &str) -> (u16, Option<String>, Vec<u8>) {
     http_client(); // installs the process's crypto provider
-    // Raw: the body as it travels (reqwest would undo the gzip itself).
+                   // Raw: the body as it travels (reqwest would undo the gzip itself).
     let r = reqwest::Client::builder()
         .no_gzip()
         .build()
@@ -45,7 +45,9 @@ fn lines(gzipped: &[u8]) -> Vec<Value> {
         .read_to_string(&mut text)
         .unwrap();
     assert!(text.ends_with('\n'), "every line ends");
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 async fn streamed_compressed_and_resumable(db: Db) {
@@ -77,7 +79,10 @@ async fn streamed_compressed_and_resumable(db: Db) {
     assert_eq!(status, 200);
     assert_eq!(encoding.as_deref(), Some("gzip"), "compressed");
     let all = lines(&body);
-    assert!(body.len() * 3 < serde_json::to_vec(&all).unwrap().len(), "gzip shrinks it");
+    assert!(
+        body.len() * 3 < serde_json::to_vec(&all).unwrap().len(),
+        "gzip shrinks it"
+    );
     assert_eq!(all[0]["header"]["total"], NOTES as u64);
     assert_eq!(all[0]["header"]["after"], "0-0");
     let streamed: Vec<&Value> = all[1..all.len() - 1].iter().map(|l| &l["change"]).collect();
@@ -98,7 +103,10 @@ async fn streamed_compressed_and_resumable(db: Db) {
     assert_eq!(rest[0]["header"]["total"], (NOTES - 1_000) as u64);
     assert_eq!(rest.len(), NOTES - 1_000 + 2);
     assert_eq!(rest[1]["change"]["cursor"], streamed[1_000]["cursor"]);
-    assert_eq!(rest.last().unwrap()["end"]["cursor"].as_str().unwrap(), last);
+    assert_eq!(
+        rest.last().unwrap()["end"]["cursor"].as_str().unwrap(),
+        last
+    );
 
     // Paris sees the chain's notes and its own settings, Lyon's none of them.
     let (_, _, body) = raw_bootstrap(&paris.token, &base, "").await;

@@ -107,9 +107,16 @@ pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
 
 /// The keys the import matches a customer by: first e-mail, first phone.
 pub(crate) fn match_keys(c: &CustomerRecord) -> (Option<String>, Option<String>) {
-    let first = |kind: ContactKind| c.contacts.iter().find(|k| k.kind == kind).map(|k| k.value.as_str());
+    let first = |kind: ContactKind| {
+        c.contacts
+            .iter()
+            .find(|k| k.kind == kind)
+            .map(|k| k.value.as_str())
+    };
     (
-        first(ContactKind::Email).map(normalize_email).filter(|e| e.contains('@')),
+        first(ContactKind::Email)
+            .map(normalize_email)
+            .filter(|e| e.contains('@')),
         first(ContactKind::Phone).and_then(normalize_phone),
     )
 }
