@@ -76,7 +76,7 @@ async fn main() {
     let feed = storage.feed_count("LYO1", Cursor::default()).await.unwrap();
     println!(
         "server demo-data: {} customers, {} orders, {} lines, {} dossiers, {} events = {feed} changes in {:.1} s",
-        loaded.customers, loaded.orders, loaded.order_lines, loaded.dossiers, loaded.events,
+        loaded.summary.customers, loaded.summary.orders, loaded.summary.order_lines, loaded.summary.dossiers, loaded.summary.events,
         t.elapsed().as_secs_f64()
     );
 

@@ -426,11 +426,11 @@ async fn bootstrap_killed_again_and_again_resumes_where_it_stopped() {
             u64::try_from(n).unwrap()
         }
     };
-    assert_eq!(count("customers").await, loaded.customers);
-    assert_eq!(count("orders").await, loaded.orders);
-    assert_eq!(count("order_lines").await, loaded.order_lines);
-    assert_eq!(count("dossiers").await, loaded.dossiers);
-    assert_eq!(count("dossier_events").await, loaded.events);
+    assert_eq!(count("customers").await, loaded.summary.customers);
+    assert_eq!(count("orders").await, loaded.summary.orders);
+    assert_eq!(count("order_lines").await, loaded.summary.order_lines);
+    assert_eq!(count("dossiers").await, loaded.summary.dossiers);
+    assert_eq!(count("dossier_events").await, loaded.summary.events);
     store.verify_integrity().await.unwrap();
     assert!(store.verify_dossiers().await.unwrap().is_empty());
     // Found by the counter's search, as any customer is.

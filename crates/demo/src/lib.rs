@@ -85,7 +85,7 @@ impl DemoConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DemoSummary {
     pub stores: u64,
     pub products: u64,

@@ -27,13 +27,9 @@ pub const HEAD_OFFICE: (&str, &str) = ("SIEGE", "Siège");
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct DemoLoaded {
-    pub stores: u64,
-    pub products: u64,
-    pub customers: u64,
-    pub orders: u64,
-    pub order_lines: u64,
-    pub dossiers: u64,
-    pub events: u64,
+    /// What the chain holds (the same counts as a counter's demo data).
+    #[serde(flatten)]
+    pub summary: comptoir_demo::DemoSummary,
     /// Changes written to the feed.
     pub changes: u64,
 }
@@ -62,7 +58,7 @@ pub async fn load(
         if !known.contains(&s.code) {
             storage.add_store(&s.code, &s.name, false, now).await?;
         }
-        loaded.stores += 1;
+        loaded.summary.stores += 1;
     }
     if !known.iter().any(|c| c == HEAD_OFFICE.0) {
         storage
@@ -78,7 +74,7 @@ pub async fn load(
     }
     tx.insert_changes(&changes).await?;
     tx.commit().await?;
-    loaded.products = catalog.products.len() as u64;
+    loaded.summary.products = catalog.products.len() as u64;
     loaded.changes += changes.len() as u64;
     let codes: std::collections::HashMap<_, _> = catalog
         .stores
@@ -87,7 +83,7 @@ pub async fn load(
         .collect();
     for batch in batches {
         load_batch(storage, &batch, &codes, &mut loaded).await?;
-        progress(loaded.customers, cfg.customers);
+        progress(loaded.summary.customers, cfg.customers);
     }
     Ok(loaded)
 }
@@ -123,7 +119,7 @@ async fn load_batch(
         tx.upsert_order(&source, &o.order.number, o.order.id.0, &hash, &v)
             .await?;
         changes.push(server_change(KIND_ORDER_IMPORTED, o.order.id.0, v, now));
-        loaded.order_lines += o.order.lines.len() as u64;
+        loaded.summary.order_lines += o.order.lines.len() as u64;
     }
     for d in &b.dossiers {
         let store_code = d
@@ -131,14 +127,14 @@ async fn load_batch(
             .and_then(|id| codes.get(&id).cloned())
             .unwrap_or_default();
         let events = dossier_changes(d, &store_code)?;
-        loaded.events += events.len() as u64;
+        loaded.summary.events += events.len() as u64;
         changes.extend(events);
     }
     tx.insert_changes(&changes).await?;
     tx.commit().await?;
-    loaded.customers += b.customers.len() as u64;
-    loaded.orders += b.orders.len() as u64;
-    loaded.dossiers += b.dossiers.len() as u64;
+    loaded.summary.customers += b.customers.len() as u64;
+    loaded.summary.orders += b.orders.len() as u64;
+    loaded.summary.dossiers += b.dossiers.len() as u64;
     loaded.changes += changes.len() as u64;
     Ok(())
 }

@@ -145,8 +145,11 @@ async fn demo_data_fills_an_empty_server_once(db: Db) {
     let loaded = comptoir_server::demo::load(&*storage, &cfg, |_, _| {})
         .await
         .unwrap();
-    assert_eq!(loaded.customers, 300);
-    assert!(loaded.orders >= 300 && loaded.dossiers > 0, "{loaded:?}");
+    assert_eq!(loaded.summary.customers, 300);
+    assert!(
+        loaded.summary.orders >= 300 && loaded.summary.dossiers > 0,
+        "{loaded:?}"
+    );
     let stores = storage.list_stores().await.unwrap();
     assert!(stores.iter().any(|s| s.code == "LYO1" && !s.head_office));
     assert!(stores.iter().any(|s| s.code == "SIEGE" && s.head_office));
@@ -157,7 +160,10 @@ async fn demo_data_fills_an_empty_server_once(db: Db) {
     assert_eq!(total, loaded.changes);
     assert_eq!(
         loaded.changes,
-        loaded.products + loaded.customers + loaded.orders + loaded.events
+        loaded.summary.products
+            + loaded.summary.customers
+            + loaded.summary.orders
+            + loaded.summary.events
     );
     let again = comptoir_server::demo::load(&*storage, &cfg, |_, _| {}).await;
     assert_eq!(again.err().map(|e| e.code()), Some("demo_not_empty"));
