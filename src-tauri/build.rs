@@ -12,6 +12,11 @@ const COMMANDS: &[&str] = &[
     // The manager's (permission set `manager`, permissions/manager.toml).
     "set_idle_lock",
     "unlock_user",
+    "audit_log",
+    "dashboard",
+    "drill_down",
+    "report_choices",
+    "export_report",
     "search",
     "customer_card",
     "check_new_customer",

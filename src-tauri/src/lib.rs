@@ -26,6 +26,8 @@ pub fn run() {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Comptoir starting");
     comptoir_store::close_on_exit();
     let built = tauri::Builder::default()
+        // The system's save dialog, opened from Rust only (no JS permission).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let mut state = tauri::async_runtime::block_on(state::AppState::open(app.handle()));
             // The background sync (it waits quietly while not enrolled);
@@ -56,6 +58,11 @@ pub fn run() {
             commands::manager::set_idle_lock,
             commands::manager::users,
             commands::manager::unlock_user,
+            commands::manager::audit_log,
+            commands::report::dashboard,
+            commands::report::drill_down,
+            commands::report::report_choices,
+            commands::report::export_report,
             commands::customers::search,
             commands::customers::customer_card,
             commands::customers::check_new_customer,

@@ -1,6 +1,6 @@
 // Screens and keyboard: find → customer → intake → dossier, and the lists.
 // Each screen is one moment; Esc goes back one screen, F2 or / searches,
-// F3 shows the dossier lists.
+// F3 shows the dossier lists, F4 the dashboard (managers).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { Api, CommandError } from "./api";
@@ -10,10 +10,14 @@ import type { CustomerCard } from "./bindings/CustomerCard";
 import type { CustomerView } from "./bindings/CustomerView";
 import type { DossierList } from "./bindings/DossierList";
 import type { Session } from "./bindings/Session";
+import type { ReportQuery } from "./bindings/ReportQuery";
 import type { Settings } from "./bindings/Settings";
 import { CustomerCardView } from "./components/CustomerCardView";
 import { CustomerForm, type CustomerDraft } from "./components/CustomerForm";
+import { AuditScreen } from "./components/AuditScreen";
+import { DashboardScreen, type FigurePick } from "./components/DashboardScreen";
 import { DossierScreen } from "./components/DossierScreen";
+import { DrillDownScreen } from "./components/DrillDownScreen";
 import { AlertRegion } from "./components/AlertRegion";
 import { Icon } from "./components/Icon";
 import { IntakeScreen, type Purchase } from "./components/IntakeScreen";
@@ -133,7 +137,11 @@ type View =
   | { screen: "intake"; customer: CustomerView; purchase: Purchase | null }
   | { screen: "dossier"; dossierId: string }
   | { screen: "lists"; list: DossierList }
-  | { screen: "settings" };
+  | { screen: "settings" }
+  /** `query: null` until the dashboard opens on its first period. */
+  | { screen: "dashboard"; query: ReportQuery | null }
+  | { screen: "drill"; query: ReportQuery; pick: FigurePick }
+  | { screen: "audit" };
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -202,6 +210,14 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
     });
   }, []);
 
+  const isManager = session.role === "manager";
+  const showDashboard = useCallback(() => {
+    setStack((s) => {
+      const top = s[s.length - 1];
+      return top?.screen === "dashboard" ? s : [...s, { screen: "dashboard", query: null }];
+    });
+  }, []);
+
   useEffect(() => {
     if (view.screen === "search") inputRef.current?.focus();
   }, [view]);
@@ -221,6 +237,9 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
       } else if (event.key === "F3") {
         event.preventDefault();
         showLists();
+      } else if (event.key === "F4" && isManager) {
+        event.preventDefault();
+        showDashboard();
       } else if (event.key === "Escape") {
         event.preventDefault();
         if (view.screen !== "search") {
@@ -233,7 +252,7 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [view.screen, back, toSearch, showLists, search]);
+  }, [view.screen, back, toSearch, showLists, showDashboard, isManager, search]);
 
   return (
     <div className="app">
@@ -260,6 +279,11 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
           <button type="button" className="topbar-link" id="nav-lists" onClick={showLists}>
             <Icon name="list" /> Dossiers <kbd>F3</kbd>
           </button>
+          {isManager ? (
+            <button type="button" className="topbar-link" id="nav-dashboard" onClick={showDashboard}>
+              <Icon name="chart" /> Tableau de bord <kbd>F4</kbd>
+            </button>
+          ) : null}
           <button
             type="button"
             className="topbar-link"
@@ -354,8 +378,35 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
               onOpen={(dossierId) => push({ screen: "dossier", dossierId })}
             />
           ) : null}
+          {view.screen === "dashboard" ? (
+            <DashboardScreen
+              api={api}
+              fmt={fmt}
+              query={view.query}
+              onQuery={(query) => replace({ screen: "dashboard", query })}
+              onFigure={(query, pick) => push({ screen: "drill", query, pick })}
+            />
+          ) : null}
+          {view.screen === "drill" ? (
+            <DrillDownScreen
+              key={JSON.stringify([view.query, view.pick.figure])}
+              api={api}
+              fmt={fmt}
+              query={view.query}
+              pick={view.pick}
+              onOpen={(dossierId) => push({ screen: "dossier", dossierId })}
+            />
+          ) : null}
+          {view.screen === "audit" ? <AuditScreen api={api} fmt={fmt} /> : null}
           {view.screen === "settings" ? (
-            <SettingsScreen api={api} settings={settings} onSaved={setSettings} fmt={fmt} session={session} />
+            <SettingsScreen
+              api={api}
+              settings={settings}
+              onSaved={setSettings}
+              fmt={fmt}
+              session={session}
+              onAudit={() => push({ screen: "audit" })}
+            />
           ) : null}
         </div>
       )}
@@ -376,6 +427,12 @@ function backLabel(stack: View[]): string {
       return "Retour";
     case "settings":
       return "Retour aux réglages";
+    case "dashboard":
+      return "Retour au tableau de bord";
+    case "drill":
+      return "Retour à la liste";
+    case "audit":
+      return "Retour au journal";
     case "new-customer":
     case "edit-customer":
       return "Retour au formulaire";

@@ -4,16 +4,22 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
 import type { AppInfo } from "./bindings/AppInfo";
+import type { AuditFilter } from "./bindings/AuditFilter";
+import type { AuditView } from "./bindings/AuditView";
 import type { ClosedDossier } from "./bindings/ClosedDossier";
 import type { CommandError } from "./bindings/CommandError";
 import type { CustomerCard } from "./bindings/CustomerCard";
 import type { CustomerCheck } from "./bindings/CustomerCheck";
 import type { CustomerPatch } from "./bindings/CustomerPatch";
+import type { DashboardReport } from "./bindings/DashboardReport";
 import type { DecisionChoice } from "./bindings/DecisionChoice";
 import type { DossierAction } from "./bindings/DossierAction";
 import type { DossierDetail } from "./bindings/DossierDetail";
 import type { DossierList } from "./bindings/DossierList";
 import type { DossierSummary } from "./bindings/DossierSummary";
+import type { DrillDown } from "./bindings/DrillDown";
+import type { ExportWritten } from "./bindings/ExportWritten";
+import type { Figure } from "./bindings/Figure";
 import type { IntakeForm } from "./bindings/IntakeForm";
 import type { ManagerApproval } from "./bindings/ManagerApproval";
 import type { NewCustomer } from "./bindings/NewCustomer";
@@ -23,6 +29,9 @@ import type { PolicyInfo } from "./bindings/PolicyInfo";
 import type { PolicyPreview } from "./bindings/PolicyPreview";
 import type { PolicyQuery } from "./bindings/PolicyQuery";
 import type { PrintedTicket } from "./bindings/PrintedTicket";
+import type { ReportChoices } from "./bindings/ReportChoices";
+import type { ReportExport } from "./bindings/ReportExport";
+import type { ReportQuery } from "./bindings/ReportQuery";
 import type { Resolution } from "./bindings/Resolution";
 import type { SearchResponse } from "./bindings/SearchResponse";
 import type { SessionView } from "./bindings/SessionView";
@@ -52,6 +61,16 @@ export interface Api {
   setIdleLock(minutes: string): Promise<Settings>;
   /** Managers only (checked in Rust): lifts a user's lockout; the users as they now are. */
   unlockUser(login: string): Promise<UserView[]>;
+  /** Managers only: a page of the audit log, filtered, with the chain checked. */
+  auditLog(filter: AuditFilter): Promise<AuditView>;
+  /** Managers only: every figure of the dashboard for a period and filters. */
+  dashboard(query: ReportQuery): Promise<DashboardReport>;
+  /** Managers only: the dossiers behind one figure. */
+  drillDown(query: ReportQuery, figure: Figure): Promise<DrillDown>;
+  /** Managers only: what the dashboard's filters and periods offer. */
+  reportChoices(): Promise<ReportChoices>;
+  /** Managers only: asks where to save (the system's dialog), writes the CSV; `null` if cancelled. */
+  exportReport(query: ReportQuery, exportRequest: ReportExport): Promise<ExportWritten | null>;
   search(query: string): Promise<SearchResponse>;
   customerCard(customerId: string): Promise<CustomerCard>;
   /** What saving would point out: field problems, possible duplicates (nothing written). */
@@ -133,6 +152,12 @@ export const tauriApi: Api = {
   lock: () => call<SessionView | null>("lock"),
   setIdleLock: (minutes) => call<Settings>("set_idle_lock", { minutes }),
   unlockUser: (login) => call<UserView[]>("unlock_user", { login }),
+  auditLog: (filter) => call<AuditView>("audit_log", { filter }),
+  dashboard: (query) => call<DashboardReport>("dashboard", { query }),
+  drillDown: (query, figure) => call<DrillDown>("drill_down", { query, figure }),
+  reportChoices: () => call<ReportChoices>("report_choices"),
+  exportReport: (query, exportRequest) =>
+    call<ExportWritten | null>("export_report", { query, export: exportRequest }),
   search: (query) => call<SearchResponse>("search", { query }),
   customerCard: (customerId) => call<CustomerCard>("customer_card", { customerId }),
   checkNewCustomer: (input) => call<CustomerCheck>("check_new_customer", { input }),

@@ -88,3 +88,23 @@ export function formatDay(day: string): string {
   const [y, m, d] = day.split("-");
   return y && m && d ? `${d}/${m}/${y}` : day;
 }
+
+/** Working seconds as hours: 5400 → « 1 h 30 », 600 → « 10 min »; none → « — ». */
+export function formatWorkingDuration(seconds: number | bigint | null): string {
+  if (seconds === null) return "—";
+  const minutes = Math.round(Number(seconds) / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** 0.4567 → « 45,7 % »; none → « — ». */
+export function formatRate(rate: number | null): string {
+  if (rate === null) return "—";
+  return `${(rate * 100).toLocaleString("fr-FR", { maximumFractionDigits: 1 })} %`;
+}
+
+/** 3.456 → « 3,5 »; none → « — ». */
+export function formatDecimal(value: number | null, digits = 1): string {
+  if (value === null) return "—";
+  return value.toLocaleString("fr-FR", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}

@@ -107,6 +107,7 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "checkNewCustomer", "checkCustomerEdit", "createCustomer", "editCustomer",
     "syncStatus", "syncNow", "syncEnrol",
     "signIn", "signOut", "currentSession", "touch", "lock", "setIdleLock", "unlockUser",
+    "dashboard", "drillDown", "reportChoices", "exportReport", "auditLog",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ printer: null, idle_lock_minutes: 5 }));

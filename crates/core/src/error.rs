@@ -206,6 +206,8 @@ pub enum CoreError {
         to: chrono::NaiveDate,
         max_days: i64,
     },
+    #[error("unknown report table {name:?}")]
+    UnknownTable { name: String },
 }
 
 impl CoreError {
@@ -271,6 +273,7 @@ impl CoreError {
             CoreError::TooManyContacts { .. } => "too_many_contacts",
             CoreError::ReportPeriodInverted { .. } => "report_period_inverted",
             CoreError::ReportPeriodTooLong { .. } => "report_period_too_long",
+            CoreError::UnknownTable { .. } => "unknown_table",
         }
     }
 
@@ -552,6 +555,10 @@ impl CoreError {
                 from.format("%d/%m/%Y"),
                 to.format("%d/%m/%Y"),
                 max_days
+            ),
+            CoreError::UnknownTable { name } => format!(
+                "Tableau « {name} » inconnu. Tableaux disponibles : {}.",
+                crate::report::TABLE_NAMES.join(", ")
             ),
         }
     }

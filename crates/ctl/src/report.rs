@@ -2,16 +2,17 @@
 //! the app (`Store::dashboard`, `Store::drill_down`), as JSON or one table
 //! as CSV, on stdout or in a file written whole or not at all.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use comptoir_core::model::{Channel, DossierOrigin};
 use comptoir_core::report::{
-    write_csv, CsvOptions, Delimiter, Figure, ReportFilters, ReportQuery, Scope, Table, TABLE_NAMES,
+    write_csv, CsvOptions, Delimiter, Figure, ReportExport, ReportFilters, ReportQuery, Scope,
+    Table,
 };
-use comptoir_store::{OpenMode, Store};
+use comptoir_core::CoreError;
+use comptoir_store::{write_whole, OpenMode, Store};
 
 use crate::{io_error, to_json, CliError};
 
@@ -114,61 +115,50 @@ impl ReportArgs {
         Ok(q)
     }
 
-    fn csv_options(&self, timezone: &str) -> Result<CsvOptions, CliError> {
-        let delimiter = match self.separator.as_str() {
-            "," => Delimiter::Comma,
-            ";" => Delimiter::Semicolon,
-            other => {
-                return Err(CliError {
-                    code: "invalid_separator",
-                    message: format!(
-                        "Séparateur « {other} » non pris en charge : choisissez « , » ou « ; »."
-                    ),
-                })
-            }
-        };
-        Ok(CsvOptions {
-            delimiter,
-            bom: self.bom,
-            timezone: timezone.parse().unwrap_or(chrono_tz::Europe::Paris),
-        })
+    fn delimiter(&self) -> Result<Delimiter, CliError> {
+        match self.separator.as_str() {
+            "," => Ok(Delimiter::Comma),
+            ";" => Ok(Delimiter::Semicolon),
+            other => Err(CliError {
+                code: "invalid_separator",
+                message: format!(
+                    "Séparateur « {other} » non pris en charge : choisissez « , » ou « ; »."
+                ),
+            }),
+        }
     }
 }
 
-fn unknown_table(name: &str) -> CliError {
-    CliError {
-        code: "unknown_table",
-        message: format!(
-            "Tableau « {name} » inconnu. Tableaux disponibles : {}.",
-            TABLE_NAMES.join(", ")
-        ),
-    }
-}
-
-/// The report as asked, then written where asked.
+/// The report as asked, then written where asked. A CSV file (`--out`)
+/// is written by the store's export, as from the app: whole or nothing,
+/// recorded in the audit log (actor `administration`).
 pub async fn run(args: ReportArgs) -> Result<String, CliError> {
     let q = args.query()?;
-    if args.format == Format::Csv && !TABLE_NAMES.contains(&args.table.as_str()) {
-        return Err(unknown_table(&args.table));
+    let delimiter = args.delimiter()?;
+    let export = ReportExport {
+        table: args.table.clone(),
+        figure: None,
+        separator: delimiter,
+        bom: args.bom,
+    };
+    if args.format == Format::Csv {
+        export.validate()?;
     }
     let store = Store::open(&args.db, OpenMode::MustExist).await?;
     let now = Utc::now();
-    let report = store.dashboard(&q, now).await;
-    let text = match (args.format, report) {
-        (_, Err(e)) => Err(e.into()),
-        (Format::Json, Ok(report)) => to_json(&report),
-        (Format::Csv, Ok(report)) => {
-            let opts = args.csv_options(&report.timezone)?;
-            let table = match args.table.as_str() {
-                "dossiers" => store
-                    .drill_down(&q, &Figure::Opened, usize::MAX, now)
-                    .await
-                    .map(|d| d.table())
-                    .map_err(CliError::from),
-                name => report.table(name).ok_or_else(|| unknown_table(name)),
-            };
-            table.and_then(|t| csv_text(&t, &opts))
+    let text = match (args.format, &args.out) {
+        (Format::Csv, Some(path)) => {
+            let written = store
+                .export_report(&q, &export, path, "administration", now)
+                .await;
+            store.close().await;
+            return to_json(&written?);
         }
+        (Format::Json, _) => match store.dashboard(&q, now).await {
+            Ok(report) => to_json(&report),
+            Err(e) => Err(e.into()),
+        },
+        (Format::Csv, None) => csv_table(&store, &q, &export, now).await,
     };
     store.close().await;
     let text = text?;
@@ -184,6 +174,31 @@ pub async fn run(args: ReportArgs) -> Result<String, CliError> {
     }
 }
 
+/// One table as CSV text, for stdout.
+async fn csv_table(
+    store: &Store,
+    q: &ReportQuery,
+    export: &ReportExport,
+    now: chrono::DateTime<Utc>,
+) -> Result<String, CliError> {
+    let report = store.dashboard(q, now).await?;
+    let opts = CsvOptions {
+        delimiter: export.separator,
+        bom: export.bom,
+        timezone: report.timezone.parse().unwrap_or(chrono_tz::Europe::Paris),
+    };
+    let table = match export.table.as_str() {
+        "dossiers" => store
+            .drill_down(q, &Figure::Opened, usize::MAX, now)
+            .await?
+            .table(),
+        name => report.table(name).ok_or_else(|| CoreError::UnknownTable {
+            name: name.to_owned(),
+        })?,
+    };
+    csv_text(&table, &opts)
+}
+
 fn csv_text(table: &Table, opts: &CsvOptions) -> Result<String, CliError> {
     let mut out = Vec::new();
     write_csv(table, opts, &mut out).map_err(|e| io_error("Écriture du CSV impossible", &e))?;
@@ -191,36 +206,4 @@ fn csv_text(table: &Table, opts: &CsvOptions) -> Result<String, CliError> {
         code: "internal",
         message: format!("Erreur interne : {e}"),
     })
-}
-
-/// Writes `bytes` as `path` through a temporary file in the same folder,
-/// synced then renamed: the file is there whole, or not at all (an
-/// earlier one stays as it was).
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "rapport".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let not_written = |e: std::io::Error| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError {
-            code: "export_not_written",
-            message: format!(
-                "Export impossible dans {} : {e}. Rien n'a été écrit ; choisissez un dossier \
-                 où vous pouvez enregistrer.",
-                dir.display()
-            ),
-        }
-    };
-    let mut f = std::fs::File::create(&tmp).map_err(&not_written)?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(&not_written)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(not_written)
 }

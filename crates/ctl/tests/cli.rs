@@ -717,8 +717,9 @@ fn report_as_json_and_csv_with_bom_and_semicolons() {
         "--out",
         &out_s,
     ]));
-    assert_eq!(w["written"], out_s.as_str());
+    assert_eq!(w["path"], out_s.as_str());
     let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(w["bytes"].as_u64().unwrap(), bytes.len() as u64);
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
     let mut r = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -727,11 +728,29 @@ fn report_as_json_and_csv_with_bom_and_semicolons() {
         r.headers().unwrap().iter().collect::<Vec<_>>(),
         vec!["motif", "libellé", "dossiers"]
     );
-    let total: u64 = r
-        .records()
-        .map(|rec| rec.unwrap()[2].parse::<u64>().unwrap())
+    let records: Vec<csv::StringRecord> = r.records().map(|rec| rec.unwrap()).collect();
+    let total: u64 = records
+        .iter()
+        .map(|rec| rec[2].parse::<u64>().unwrap())
         .sum();
     assert_eq!(total, opened);
+    assert_eq!(
+        w["rows"].as_u64().unwrap(),
+        records.len() as u64,
+        "data rows"
+    );
+    // The export is in the audit log, with its table and its period.
+    let audit = ok_json(&ctl(&[
+        "audit",
+        "list",
+        "--db",
+        &db,
+        "--kind",
+        "report_exported",
+    ]));
+    let entry = &audit.as_array().expect("entries")[0];
+    assert_eq!(entry["subject"], "motifs", "{entry}");
+    assert_eq!(entry["actor"], "administration", "{entry}");
     assert!(!std::fs::read_dir(dir.path()).unwrap().any(|e| e
         .unwrap()
         .file_name()

@@ -11,7 +11,7 @@
 //! transaction of what it records.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
@@ -29,6 +29,8 @@ pub const MANAGER_APPROVAL: &str = "manager_approval";
 pub const SETTING_CHANGED: &str = "setting_changed";
 /// Everything held about a customer was exported (RGPD right of access).
 pub const CUSTOMER_EXPORTED: &str = "customer_exported";
+/// A table of the dashboard was exported as a CSV file.
+pub const REPORT_EXPORTED: &str = "report_exported";
 /// A user signed in at the counter (or resumed their locked session).
 pub const SIGN_IN: &str = "sign_in";
 /// A counter session ended: signed out, or a colleague took over.
@@ -37,14 +39,79 @@ pub const SIGN_OUT: &str = "sign_out";
 pub const SESSION_LOCKED: &str = "session_locked";
 
 /// One entry, as `comptoir-ctl audit list` prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: String,
     pub actor: String,
     pub kind: String,
     pub subject: String,
+    #[ts(type = "Record<string, unknown>")]
     pub detail: serde_json::Value,
+}
+
+/// The kinds of entry, with what a manager reads.
+pub const KINDS: &[(&str, &str)] = &[
+    (SIGN_IN, "Connexion"),
+    (SIGN_OUT, "Fin de session"),
+    (SESSION_LOCKED, "Session verrouillée"),
+    (PIN_FAILED, "Code erroné"),
+    (ACCOUNT_LOCKED, "Compte bloqué"),
+    (ACCOUNT_UNLOCKED, "Compte débloqué"),
+    (MANAGER_APPROVAL, "Validation du responsable"),
+    (SETTING_CHANGED, "Réglage modifié"),
+    (CUSTOMER_EXPORTED, "Export des données d'un client (RGPD)"),
+    (REPORT_EXPORTED, "Export d'un tableau (CSV)"),
+    ("customer_erased", "Effacement d'un client (RGPD)"),
+];
+
+/// What the manager's screen asks of the log: a kind, an actor (its
+/// login), a page (newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct AuditFilter {
+    pub kind: Option<String>,
+    /// The login who acted (exact, without case).
+    pub actor: Option<String>,
+    /// Only entries numbered below this one (the next page).
+    pub before: Option<i64>,
+    /// At most this many (100 when not set; kept within 1–500).
+    pub limit: Option<u32>,
+}
+
+/// A kind of entry and its label, for the filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditKind {
+    pub code: String,
+    pub label: String,
+}
+
+/// An entry on the manager's screen: the entry and its kind in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditLine {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub entry: AuditEntry,
+    pub label: String,
+}
+
+/// The log as the manager's screen shows it: a page of entries, and
+/// whether the whole chain holds (checked each time the page is read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditView {
+    pub lines: Vec<AuditLine>,
+    /// More entries match, below the last one shown.
+    pub more: bool,
+    pub kinds: Vec<AuditKind>,
+    /// Entries in the whole log.
+    pub entries: i64,
+    /// `None`: the chain holds; else the French sentence naming the entry.
+    pub broken: Option<String>,
 }
 
 /// What `verify_audit` found: how many entries hold, and the last hash.
@@ -216,6 +283,85 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+fn label_of(kind: &str) -> String {
+    KINDS
+        .iter()
+        .find(|(code, _)| *code == kind)
+        .map_or_else(|| kind.to_owned(), |(_, label)| (*label).to_owned())
+}
+
+impl Store {
+    /// A page of the log for the manager's screen, filtered, newest first,
+    /// with the chain checked whole (`broken` names the first bad entry).
+    pub async fn audit_view(&self, filter: &AuditFilter) -> Result<AuditView> {
+        // A page size, not a figure: kept within 1–500 rather than refused.
+        let limit = filter.limit.unwrap_or(100).clamp(1, 500);
+        let kind = filter
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
+        let actor = filter
+            .actor
+            .as_deref()
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty());
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT seq, at, actor, kind, subject, detail FROM audit_log
+             WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR lower(actor) = ?2)
+               AND (?3 IS NULL OR seq < ?3)
+             ORDER BY seq DESC LIMIT ?4",
+        )
+        .bind(kind)
+        .bind(actor)
+        .bind(filter.before)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let lines = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|(seq, at, actor, kind, subject, detail)| {
+                Ok(AuditLine {
+                    label: label_of(&kind),
+                    entry: AuditEntry {
+                        seq,
+                        at,
+                        actor,
+                        kind,
+                        subject,
+                        detail: crate::projection::decode("journal d'audit", &detail)?,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (entries, broken) = match self.verify_audit().await {
+            Ok(check) => (check.entries, None),
+            Err(e @ StoreError::AuditChainBroken { .. }) => {
+                let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+                    .fetch_one(&self.pool)
+                    .await?;
+                (n, Some(e.message_fr()))
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(AuditView {
+            lines,
+            more,
+            kinds: KINDS
+                .iter()
+                .map(|(code, label)| AuditKind {
+                    code: (*code).to_owned(),
+                    label: (*label).to_owned(),
+                })
+                .collect(),
+            entries,
+            broken,
+        })
     }
 }
 

@@ -74,6 +74,8 @@ pub enum StoreError {
     SyncStoreMismatch { local: String, server: String },
     #[error("this counter is not enrolled with a central server")]
     NotEnrolled,
+    #[error("export not written in {dir}: {detail}")]
+    ExportNotWritten { dir: PathBuf, detail: String },
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -137,6 +139,7 @@ impl StoreError {
             StoreError::AssignClosed => "assign_closed",
             StoreError::SatisfactionNotAllowed => "satisfaction_not_allowed",
             StoreError::UnknownTemplate { .. } => "unknown_template",
+            StoreError::ExportNotWritten { .. } => "export_not_written",
             StoreError::StoredDataInvalid { .. } => "stored_data_invalid",
             StoreError::EventNotAllowed { .. } => "event_not_allowed",
             StoreError::DossierNumberTaken { .. } => "dossier_number_taken",
@@ -225,6 +228,10 @@ impl StoreError {
             StoreError::DossierRecordInvalid { number, why } => format!("Dossier {number} refusé : {why}."),
             StoreError::SyncStoreMismatch { local, server } => format!(
                 "Le code d'enrôlement est celui du magasin {server}, mais ce poste est celui du magasin {local} : rien n'a été enregistré. Demandez un code pour le magasin {local}."
+            ),
+            StoreError::ExportNotWritten { dir, detail } => format!(
+                "Export impossible dans {} : {detail}. Rien n'a été écrit ; choisissez un dossier où vous pouvez enregistrer.",
+                dir.display()
             ),
             StoreError::NotEnrolled => "Ce poste n'est pas encore relié au serveur central : enrôlez-le dans les réglages.".to_owned(),
             StoreError::Core(e) => e.message_fr(),

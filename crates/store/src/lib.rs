@@ -17,6 +17,7 @@ mod decisions;
 mod dossiers;
 mod error;
 mod exit;
+mod export;
 mod intake;
 mod lists;
 mod numbering;
@@ -38,7 +39,7 @@ mod users;
 mod workflow;
 mod write;
 
-pub use audit::{AuditCheck, AuditEntry};
+pub use audit::{AuditCheck, AuditEntry, AuditFilter, AuditKind, AuditLine, AuditView};
 pub use bulk::{BulkBatch, BulkLoad};
 pub use rgpd::{CustomerExport, EXPORT_FORMAT};
 pub use write::dossier_timeline;
@@ -52,6 +53,7 @@ pub struct ConnectionSettings {
 }
 pub use error::{HistoryProblem, Result, StoreError};
 pub use exit::{close_all, close_on_exit, stop_requested, StopSignal};
+pub use export::write_whole;
 pub use open::OpenMode;
 pub use settings::{ReasonView, TemplateView};
 

@@ -770,3 +770,65 @@ fn push_figure(qb: &mut QueryBuilder<'_, Sqlite>, ctx: &Ctx<'_>, figure: &Figure
         }
     }
 }
+
+impl Store {
+    /// What the dashboard's filters offer (see [`ReportChoices`]): only
+    /// products, brands and categories that some dossier is about.
+    pub async fn report_choices(&self, now: DateTime<Utc>) -> Result<ReportChoices> {
+        use comptoir_core::model::Channel;
+        let mut conn = self.pool.acquire().await?;
+        let today = now
+            .with_timezone(&Self::local_calendar(&mut conn).await?.timezone())
+            .date_naive();
+        let products: Vec<(ProductId, String, String, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.sku, p.name, p.brand, p.category FROM products p
+             WHERE p.id IN (SELECT DISTINCT product_id FROM dossiers WHERE product_id IS NOT NULL)
+             ORDER BY p.brand, p.name, p.sku",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut brands: Vec<String> = products.iter().map(|p| p.3.clone()).collect();
+        brands.sort();
+        brands.dedup();
+        let mut categories: Vec<String> = products.iter().map(|p| p.4.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        let reasons: Vec<(String, String)> =
+            sqlx::query_as("SELECT code, label FROM reasons ORDER BY label")
+                .fetch_all(&mut *conn)
+                .await?;
+        let clerks: Vec<(String, String)> =
+            sqlx::query_as("SELECT login, display_name FROM users ORDER BY display_name, login")
+                .fetch_all(&mut *conn)
+                .await?;
+        let pair = |(key, label): (String, String)| FilterChoice { key, label };
+        Ok(ReportChoices {
+            products: products
+                .into_iter()
+                .map(|(id, sku, name, brand, _)| FilterChoice {
+                    key: id.0.to_string(),
+                    label: format!("{sku} · {name} ({brand})"),
+                })
+                .collect(),
+            brands,
+            categories,
+            reasons: reasons.into_iter().map(pair).collect(),
+            clerks: clerks.into_iter().map(pair).collect(),
+            channels: Channel::ALL
+                .iter()
+                .map(|c| FilterChoice {
+                    key: c.code().to_owned(),
+                    label: c.label_fr().to_owned(),
+                })
+                .collect(),
+            origins: DossierOrigin::ALL
+                .iter()
+                .map(|o| FilterChoice {
+                    key: o.code().to_owned(),
+                    label: o.label_fr().to_owned(),
+                })
+                .collect(),
+            periods: period_choices(today),
+        })
+    }
+}

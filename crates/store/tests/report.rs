@@ -19,7 +19,7 @@ use comptoir_core::report::*;
 use comptoir_core::workflow::DossierAction as A;
 use comptoir_core::Cents;
 use comptoir_demo::showcase;
-use comptoir_store::Store;
+use comptoir_store::{AuditFilter, Store};
 
 /// A local time in Paris, November 2027 (UTC+1).
 fn paris(d: u32, h: u32, m: u32) -> DateTime<Utc> {
@@ -585,5 +585,222 @@ async fn empty_and_bad_periods() {
             .await
             .unwrap_err();
         assert_eq!(e.code(), code);
+    }
+}
+
+#[tokio::test]
+async fn a_table_is_exported_whole_with_its_audit_entry_or_not_at_all() {
+    let ds = dataset().await;
+    let s = &ds.store;
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("motifs.csv");
+    let export = ReportExport {
+        table: "motifs".into(),
+        figure: None,
+        separator: Delimiter::Semicolon,
+        bom: true,
+    };
+    let written = s
+        .export_report(&november(), &export, &path, "sophie.r", now())
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(written.bytes, bytes.len() as u64);
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    // Four reasons among the six dossiers (D1 and D3 share one, D2 and D5 another).
+    assert_eq!(written.rows, 4);
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.starts_with("motif;libellé;dossiers\r\n"), "{text}");
+    assert!(text.contains("usage.setup_help;"), "{text}");
+    let entries = s.audit_entries(Some("report_exported"), 10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "sophie.r");
+    assert_eq!(entries[0].subject, "motifs");
+    assert_eq!(entries[0].detail["rows"], 4);
+    assert_eq!(entries[0].detail["from"], "2027-11-01");
+
+    // The dossiers behind a figure: every one, in a comma-separated file.
+    let list = out.path().join("dossiers.csv");
+    let w = s
+        .export_report(
+            &november(),
+            &ReportExport {
+                table: "dossiers".into(),
+                figure: Some(Figure::Reason("usage.setup_help".into())),
+                separator: Delimiter::Comma,
+                bom: false,
+            },
+            &list,
+            "sophie.r",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.rows, 2, "D2 and D5");
+    let text = std::fs::read_to_string(&list).unwrap();
+    assert!(
+        text.contains(&ds.numbers[1]) && text.contains(&ds.numbers[4]),
+        "{text}"
+    );
+
+    // Refused: an unknown table, a folder that cannot be written, a bad
+    // period — no file, no audit entry.
+    let e = s
+        .export_report(
+            &november(),
+            &ReportExport {
+                table: "nope".into(),
+                ..export.clone()
+            },
+            &out.path().join("x.csv"),
+            "sophie.r",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "unknown_table");
+    let blocker = out.path().join("fichier");
+    std::fs::write(&blocker, "pas un dossier").unwrap();
+    let e = s
+        .export_report(
+            &november(),
+            &export,
+            &blocker.join("m.csv"),
+            "sophie.r",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "export_not_written");
+    assert!(
+        e.message_fr().contains("Rien n'a été écrit"),
+        "{}",
+        e.message_fr()
+    );
+    let inverted = ReportQuery::new(day(2027, 11, 30), day(2027, 11, 1));
+    let e = s
+        .export_report(
+            &inverted,
+            &export,
+            &out.path().join("y.csv"),
+            "sophie.r",
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "report_period_inverted");
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["dossiers.csv", "fichier", "motifs.csv"]);
+    assert_eq!(
+        s.audit_entries(Some("report_exported"), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    s.verify_audit().await.unwrap();
+
+    // The manager's screen of the log: filtered by kind and by who, newest
+    // first, in pages, with the chain checked.
+    let all = s.audit_view(&AuditFilter::default()).await.unwrap();
+    assert_eq!(all.broken, None);
+    assert_eq!(
+        all.entries as usize,
+        all.lines.len(),
+        "one page holds them all"
+    );
+    assert!(all
+        .lines
+        .windows(2)
+        .all(|w| w[0].entry.seq > w[1].entry.seq));
+    let exports = s
+        .audit_view(&AuditFilter {
+            kind: Some("report_exported".into()),
+            actor: Some("SOPHIE.R".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(exports.lines.len(), 2);
+    assert!(exports
+        .lines
+        .iter()
+        .all(|l| l.label == "Export d'un tableau (CSV)" && l.entry.actor == "sophie.r"));
+    let page = s
+        .audit_view(&AuditFilter {
+            limit: Some(1),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(page.more && page.lines.len() == 1);
+    let next = s
+        .audit_view(&AuditFilter {
+            limit: Some(1),
+            before: Some(page.lines[0].entry.seq),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.lines[0].entry.seq, page.lines[0].entry.seq - 1);
+    let nobody = s
+        .audit_view(&AuditFilter {
+            actor: Some("personne".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(nobody.lines.is_empty() && !nobody.more);
+}
+
+#[tokio::test]
+async fn the_filters_offer_what_the_dossiers_are_about_and_the_usual_periods() {
+    let ds = dataset().await;
+    let c = ds.store.report_choices(now()).await.unwrap();
+    // The robot has dossiers; the filters list it by its id, with its brand.
+    let robot = c
+        .products
+        .iter()
+        .find(|p| p.key == ds.robot.0.to_string())
+        .expect("the robot is offered");
+    assert!(robot.label.contains(&ds.robot_brand), "{}", robot.label);
+    assert!(c.brands.contains(&ds.robot_brand));
+    // Only products some dossier is about (the demo's and the six above).
+    let about: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT lower(hex(product_id)) FROM dossiers WHERE product_id IS NOT NULL",
+    )
+    .fetch_all(RawPool::pool(&ds.store))
+    .await
+    .unwrap();
+    let mut offered: Vec<String> = c.products.iter().map(|p| p.key.replace('-', "")).collect();
+    let mut about: Vec<String> = about.into_iter().map(|r| r.0).collect();
+    offered.sort();
+    about.sort();
+    assert_eq!(offered, about);
+    let catalogue: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(RawPool::pool(&ds.store))
+        .await
+        .unwrap();
+    assert!(
+        (c.products.len() as i64) < catalogue,
+        "not the whole catalogue"
+    );
+    assert!(c.reasons.iter().any(|r| r.key == "defect.battery"));
+    assert!(c.clerks.iter().any(|u| u.key == "sophie.r"));
+    assert_eq!(c.channels.len(), 3);
+    assert_eq!(c.origins.len(), 3);
+    // « 30 derniers jours » first, ending today in Lyon.
+    assert_eq!(c.periods[0].to, day(2027, 11, 18));
+    assert_eq!(c.periods[0].from, day(2027, 10, 20));
+    for p in &c.periods {
+        ds.store
+            .dashboard(&ReportQuery::new(p.from, p.to), now())
+            .await
+            .unwrap();
     }
 }

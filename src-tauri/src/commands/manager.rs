@@ -37,3 +37,13 @@ pub async fn unlock_user(state: State<'_, AppState>, login: String) -> AppResult
     store.unlock_user_as(&login, &manager.login).await?;
     Ok(store.users(Utc::now()).await?)
 }
+
+/// A page of the audit log (newest first, filtered), with the chain checked.
+#[tauri::command]
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    filter: comptoir_store::AuditFilter,
+) -> AppResult<comptoir_store::AuditView> {
+    state.manager().await?;
+    Ok(state.store()?.audit_view(&filter).await?)
+}

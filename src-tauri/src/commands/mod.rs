@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod manager;
 pub mod policy;
 pub mod print;
+pub mod report;
 pub mod session;
 pub mod settings;
 pub mod sync;

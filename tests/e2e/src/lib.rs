@@ -21,6 +21,7 @@ pub mod keys {
     pub const ARROW_DOWN: &str = "\u{E015}";
     pub const F2: &str = "\u{E032}";
     pub const F3: &str = "\u{E033}";
+    pub const F4: &str = "\u{E034}";
     /// Held until [`NULL`] in the same `send_keys`.
     pub const CONTROL: &str = "\u{E009}";
     /// Releases the modifiers.

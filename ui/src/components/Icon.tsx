@@ -28,6 +28,8 @@ const PATHS = {
   sync: "M20 7a8 8 0 00-14.5-2M4 4v4h4M4 17a8 8 0 0014.5 2M20 20v-4h-4",
   offline: "M3 3l18 18M8.5 8.6A5 5 0 006 17h11M14 6.2A6 6 0 0119 12a4 4 0 011.6 3.8",
   online: "M6 17h11a4 4 0 00.5-8A6 6 0 006.3 10.5 3.5 3.5 0 006 17z",
+  chart: "M4 20V4M4 20h16M8 16v-5M12 16V8M16 16v-3M20 16V6",
+  download: "M12 4v11M7 10l5 5 5-5M5 20h14",
 } as const;
 
 export type IconName = keyof typeof PATHS;

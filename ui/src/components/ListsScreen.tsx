@@ -122,28 +122,61 @@ export function ListsScreen({ api, fmt, list, onList, onOpen }: Props) {
         ref={listRef}
       >
         {rows.map((r, i) => (
-          <li
+          <DossierRow
             key={r.id}
-            id={`row-${i}`}
-            role="option"
-            aria-selected={i === selected}
-            className={`row${i === selected ? " selected" : ""}`}
-            data-dossier-number={r.number}
-            onClick={() => onOpen(r.id)}
-          >
-            <span className="number">{r.number}</span>
-            <span className="row-customer">{r.customer_name}</span>
-            <span className="row-product">{r.product_name ?? "Produit non précisé"}</span>
-            {/* The first three lists hold open dossiers only, « À rappeler » closed ones. */}
-            <StatusBadge dossier={r} />
-            <span className="row-deadline">
-              {r.promised_at ? <>Promis le {fmt.dateTime(r.promised_at)}</> : null}
-              {r.follow_up_due && list === "to_follow_up" ? <>Rappeler le {fmt.date(r.follow_up_due)}</> : null}{" "}
-              <DeadlineBadge status={r.deadline_status} label={r.deadline_label} />
-            </span>
-          </li>
+            row={r}
+            index={i}
+            selected={i === selected}
+            fmt={fmt}
+            followUp={list === "to_follow_up"}
+            onOpen={onOpen}
+          />
         ))}
       </ul>
     </main>
+  );
+}
+
+/** One dossier of a list (`role="option"` of its listbox); a click opens it. */
+export function DossierRow({
+  row: r,
+  index,
+  selected,
+  fmt,
+  followUp = false,
+  openedAt = false,
+  onOpen,
+}: {
+  row: DossierSummary;
+  index: number;
+  selected: boolean;
+  fmt: Formatter;
+  /** Say when to call back (the « À rappeler » list). */
+  followUp?: boolean;
+  /** Say when it was opened (the dashboard's lists). */
+  openedAt?: boolean;
+  onOpen(dossierId: string): void;
+}) {
+  return (
+    <li
+      id={`row-${index}`}
+      role="option"
+      aria-selected={selected}
+      className={`row${selected ? " selected" : ""}`}
+      data-dossier-number={r.number}
+      onClick={() => onOpen(r.id)}
+    >
+      <span className="number">{r.number}</span>
+      <span className="row-customer">{r.customer_name}</span>
+      <span className="row-product">{r.product_name ?? "Produit non précisé"}</span>
+      {/* The first three lists hold open dossiers only, « À rappeler » closed ones. */}
+      <StatusBadge dossier={r} />
+      <span className="row-deadline">
+        {openedAt ? <>Ouvert le {fmt.date(r.opened_at)} · </> : null}
+        {r.promised_at ? <>Promis le {fmt.dateTime(r.promised_at)}</> : null}
+        {r.follow_up_due && followUp ? <>Rappeler le {fmt.date(r.follow_up_due)}</> : null}{" "}
+        <DeadlineBadge status={r.deadline_status} label={r.deadline_label} />
+      </span>
+    </li>
   );
 }

@@ -21,11 +21,13 @@ interface Props {
   onSaved(settings: Settings): void;
   fmt: Formatter;
   session: Session;
+  /** Managers: opens the audit log. */
+  onAudit?(): void;
 }
 
 const NO_PRINTER = "";
 
-export function SettingsScreen({ api, settings, onSaved, fmt, session }: Props) {
+export function SettingsScreen({ api, settings, onSaved, fmt, session, onAudit }: Props) {
   const [printers, setPrinters] = useState<string[] | null>(null);
   const [printersError, setPrintersError] = useState<CommandError | null>(null);
   const [printer, setPrinter] = useState(settings.printer ?? NO_PRINTER);
@@ -95,7 +97,7 @@ export function SettingsScreen({ api, settings, onSaved, fmt, session }: Props) 
         <AlertRegion error={error} />
       </section>
       {session.role === "manager" ? (
-        <ManagerSettings api={api} settings={settings} onSaved={onSaved} fmt={fmt} />
+        <ManagerSettings api={api} settings={settings} onSaved={onSaved} fmt={fmt} onAudit={onAudit} />
       ) : null}
       <CentralServer api={api} fmt={fmt} />
     </main>
@@ -103,7 +105,7 @@ export function SettingsScreen({ api, settings, onSaved, fmt, session }: Props) 
 }
 
 /** The manager's part: the idle lock, the users and their lockouts. */
-export function ManagerSettings({ api, settings, onSaved, fmt }: Omit<Props, "session">) {
+export function ManagerSettings({ api, settings, onSaved, fmt, onAudit }: Omit<Props, "session">) {
   const [minutes, setMinutes] = useState(String(settings.idle_lock_minutes));
   const [users, setUsers] = useState<UserView[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
@@ -145,6 +147,13 @@ export function ManagerSettings({ api, settings, onSaved, fmt }: Omit<Props, "se
       <h2 id="manager-title">
         <Icon name="lock" /> Réglages du responsable
       </h2>
+      {onAudit ? (
+        <p>
+          <button type="button" className="button" id="open-audit" onClick={onAudit}>
+            <Icon name="list" /> Journal d'audit
+          </button>
+        </p>
+      ) : null}
       <form onSubmit={saveIdle}>
         <label htmlFor="idle-minutes">Verrouiller la session après (minutes sans activité)</label>
         <input

@@ -349,5 +349,120 @@ pub struct DrillDown {
     pub truncated: bool,
 }
 
+/// A table of the dashboard to export as CSV: one of [`TABLE_NAMES`];
+/// `dossiers` is the list of the dossiers behind `figure` (every dossier
+/// opened in the period when `figure` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportExport {
+    pub table: String,
+    #[serde(default)]
+    pub figure: Option<Figure>,
+    #[serde(default)]
+    pub separator: Delimiter,
+    /// Start with a UTF-8 byte-order mark (spreadsheet programs).
+    #[serde(default)]
+    pub bom: bool,
+}
+
+impl ReportExport {
+    /// Refuses a table that does not exist (with the list of those that do).
+    pub fn validate(&self) -> Result<()> {
+        if !TABLE_NAMES.contains(&self.table.as_str()) {
+            return Err(CoreError::UnknownTable {
+                name: self.table.chars().take(60).collect(),
+            });
+        }
+        if let Some(figure) = &self.figure {
+            figure.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The file name a save dialog proposes: `sav-motifs-2026-11-01-au-2026-11-30.csv`.
+    pub fn suggested_file_name(&self, q: &ReportQuery) -> String {
+        format!(
+            "sav-{}-{}-au-{}.csv",
+            self.table.replace('_', "-"),
+            q.from,
+            q.to
+        )
+    }
+}
+
+/// A value a filter can take, with what the manager reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FilterChoice {
+    pub key: String,
+    pub label: String,
+}
+
+/// A period the dashboard offers in one keystroke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PeriodChoice {
+    pub label: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The usual periods, ending `today` (the store's local date): the last
+/// 30 days (the first one), this month, last month, the last 12 months,
+/// this calendar year.
+pub fn period_choices(today: NaiveDate) -> Vec<PeriodChoice> {
+    use chrono::{Datelike, Days, Months};
+    let first_of_month = today.with_day(1).unwrap_or(today);
+    let last_month_end = first_of_month.pred_opt().unwrap_or(first_of_month);
+    let last_month_start = last_month_end.with_day(1).unwrap_or(last_month_end);
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let back = |days: u64| today.checked_sub_days(Days::new(days)).unwrap_or(today);
+    let twelve_months = today
+        .checked_sub_months(Months::new(12))
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(today);
+    let choice = |label: &str, from: NaiveDate, to: NaiveDate| PeriodChoice {
+        label: label.to_owned(),
+        from,
+        to,
+    };
+    vec![
+        choice("30 derniers jours", back(29), today),
+        choice("Ce mois-ci", first_of_month, today),
+        choice("Mois dernier", last_month_start, last_month_end),
+        choice("12 derniers mois", twelve_months, today),
+        choice("Cette année", year_start, today),
+    ]
+}
+
+/// What the dashboard's filters offer: the products, brands and
+/// categories that have dossiers, the reasons, the counter's users, the
+/// channels of purchase and the places a dossier is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportChoices {
+    /// `key`: the product's id; `label`: « SKU · name (brand) ».
+    pub products: Vec<FilterChoice>,
+    pub brands: Vec<String>,
+    pub categories: Vec<String>,
+    pub reasons: Vec<FilterChoice>,
+    /// `key`: the login recorded on the dossiers; `label`: the name.
+    pub clerks: Vec<FilterChoice>,
+    pub channels: Vec<FilterChoice>,
+    pub origins: Vec<FilterChoice>,
+    /// The usual periods; the first is the one the dashboard opens on.
+    pub periods: Vec<PeriodChoice>,
+}
+
+/// A CSV export written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportWritten {
+    pub path: String,
+    pub bytes: u64,
+    /// Data rows (the header line not counted).
+    pub rows: u32,
+}
+
 #[cfg(test)]
 mod tests;

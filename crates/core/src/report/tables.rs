@@ -8,6 +8,8 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{DashboardReport, DrillDown, DurationStats, GestureRow, LabelledCount};
 use crate::Cents;
@@ -88,7 +90,9 @@ pub struct Table {
 }
 
 /// The field separator.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "CsvSeparator")]
 pub enum Delimiter {
     #[default]
     Comma,

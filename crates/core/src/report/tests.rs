@@ -280,3 +280,27 @@ fn an_empty_report_has_every_table_with_headers() {
     );
     assert!(report.table("nope").is_none());
 }
+
+#[test]
+fn the_usual_periods_end_today_and_last_month_is_whole() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let got: Vec<(String, NaiveDate, NaiveDate)> = period_choices(d(2027, 3, 1))
+        .into_iter()
+        .map(|p| (p.label, p.from, p.to))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // 1 March back 29 days: 31 January (2027 is not a leap year).
+            ("30 derniers jours".into(), d(2027, 1, 31), d(2027, 3, 1)),
+            ("Ce mois-ci".into(), d(2027, 3, 1), d(2027, 3, 1)),
+            ("Mois dernier".into(), d(2027, 2, 1), d(2027, 2, 28)),
+            ("12 derniers mois".into(), d(2026, 3, 2), d(2027, 3, 1)),
+            ("Cette année".into(), d(2027, 1, 1), d(2027, 3, 1)),
+        ]
+    );
+    // Every period is one a report accepts.
+    for p in period_choices(d(2028, 2, 29)) {
+        ReportQuery::new(p.from, p.to).validate().unwrap();
+    }
+}
