@@ -290,8 +290,8 @@ function Filters({
             value={draft.scope}
             onChange={(e) => onChange({ ...draft, scope: e.target.value as ReportQuery["scope"] })}
           >
-            <option value="store">Ce magasin (et les dossiers ouverts en ligne)</option>
-            <option value="chain">Toute l'enseigne (tout ce que ce poste connaît)</option>
+            <option value="store">Ce magasin et les dossiers en ligne</option>
+            <option value="chain">Toute l'enseigne</option>
           </select>
         </label>
       </fieldset>
