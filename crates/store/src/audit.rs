@@ -29,6 +29,9 @@ pub const MANAGER_APPROVAL: &str = "manager_approval";
 pub const SETTING_CHANGED: &str = "setting_changed";
 /// Everything held about a customer was exported (RGPD right of access).
 pub const CUSTOMER_EXPORTED: &str = "customer_exported";
+/// A customer was erased on request (RGPD right to erasure): the
+/// customer's id only, never the identity erased.
+pub const CUSTOMER_ERASED: &str = "customer_erased";
 /// A user signed in at the counter (or resumed their locked session).
 pub const SIGN_IN: &str = "sign_in";
 /// A counter session ended: signed out, or a colleague took over.
