@@ -2,8 +2,7 @@
 //! the app (`Store::dashboard`, `Store::drill_down`), as JSON or one table
 //! as CSV, on stdout or in a file written whole or not at all.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
@@ -175,7 +174,7 @@ pub async fn run(args: ReportArgs) -> Result<String, CliError> {
     match &args.out {
         None => Ok(text),
         Some(path) => {
-            write_whole(path, text.as_bytes())?;
+            crate::files::write_whole(path, text.as_bytes())?;
             to_json(&serde_json::json!({
                 "written": path.display().to_string(),
                 "bytes": text.len(),
@@ -191,36 +190,4 @@ fn csv_text(table: &Table, opts: &CsvOptions) -> Result<String, CliError> {
         code: "internal",
         message: format!("Erreur interne : {e}"),
     })
-}
-
-/// Writes `bytes` as `path` through a temporary file in the same folder,
-/// synced then renamed: the file is there whole, or not at all (an
-/// earlier one stays as it was).
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "rapport".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let not_written = |e: std::io::Error| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError {
-            code: "export_not_written",
-            message: format!(
-                "Export impossible dans {} : {e}. Rien n'a été écrit ; choisissez un dossier \
-                 où vous pouvez enregistrer.",
-                dir.display()
-            ),
-        }
-    };
-    let mut f = std::fs::File::create(&tmp).map_err(&not_written)?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(&not_written)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(not_written)
 }
