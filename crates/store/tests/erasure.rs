@@ -248,7 +248,7 @@ async fn an_erased_customer_is_found_nowhere_and_their_records_stay_without_iden
         before[6] - edits_queued + 1,
         "the edits not pushed yet dropped, the erasure queued"
     );
-    assert!(i64::from(report.pending_changes_redacted) >= edits_queued + 1);
+    assert!(i64::from(report.pending_changes_redacted) > edits_queued);
     assert_eq!(after[7], before[7] + 1);
 
     // Found by nothing.
