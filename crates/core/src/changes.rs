@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::customer::CustomerField;
+pub use crate::erasure::CustomerErased;
 use crate::events::{DossierEvent, EventRecord};
 use crate::fulfilment::ShipmentRecord;
 use crate::hlc::Hlc;
@@ -26,6 +27,8 @@ pub const KIND_DOSSIER_EVENT: &str = "dossier.event";
 pub const KIND_CUSTOMER_CREATED: &str = "customer.created";
 /// `kind` of one field of a customer edited.
 pub const KIND_CUSTOMER_FIELD: &str = "customer.field";
+/// `kind` of a customer erased on request (RGPD): wins over every edit.
+pub const KIND_CUSTOMER_ERASED: &str = "customer.erased";
 /// `kind` of a customer imported by head office (web orders import).
 pub const KIND_CUSTOMER_IMPORTED: &str = "customer.imported";
 /// `kind` of a product imported by head office.
@@ -44,7 +47,8 @@ pub struct ChangeEnvelope {
     /// The change's id (UUIDv7, born at the counter): applying or pushing
     /// the same id twice is a no-op.
     pub id: Uuid,
-    /// `dossier.event`, `customer.created`, `customer.field`.
+    /// `dossier.event`, `customer.created`, `customer.field`,
+    /// `customer.erased`.
     #[schema(example = "dossier.event")]
     pub kind: String,
     /// The dossier or the customer the change is about.
@@ -96,6 +100,16 @@ pub enum Change {
     DossierEvent(EventRecord),
     CustomerCreated(Box<CustomerCreated>),
     CustomerField(CustomerFieldChange),
+    /// A customer erased on request: nothing of the identity travels, only
+    /// the id, who and when.
+    CustomerErased(CustomerErased),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerErasedPayload {
+    at: DateTime<Utc>,
+    actor: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -146,6 +160,7 @@ impl Change {
             Change::DossierEvent(e) => e.id.0,
             Change::CustomerCreated(c) => c.id,
             Change::CustomerField(f) => f.id,
+            Change::CustomerErased(x) => x.id,
         }
     }
 
@@ -154,6 +169,7 @@ impl Change {
             Change::DossierEvent(_) => KIND_DOSSIER_EVENT,
             Change::CustomerCreated(_) => KIND_CUSTOMER_CREATED,
             Change::CustomerField(_) => KIND_CUSTOMER_FIELD,
+            Change::CustomerErased(_) => KIND_CUSTOMER_ERASED,
         }
     }
 
@@ -162,6 +178,7 @@ impl Change {
             Change::DossierEvent(e) => e.hlc,
             Change::CustomerCreated(c) => c.hlc,
             Change::CustomerField(f) => f.hlc,
+            Change::CustomerErased(x) => x.hlc,
         }
     }
 
@@ -204,6 +221,17 @@ impl Change {
                         field: f.field,
                         old: f.old.clone(),
                         value: f.value.clone(),
+                    },
+                )?,
+            ),
+            Change::CustomerErased(x) => (
+                x.customer_id.0,
+                x.device_id,
+                to_json(
+                    kind,
+                    &CustomerErasedPayload {
+                        at: x.at,
+                        actor: x.actor.clone(),
                     },
                 )?,
             ),
@@ -266,6 +294,17 @@ impl Change {
                     field: p.field,
                     old: p.old,
                     value: p.value,
+                }))
+            }
+            KIND_CUSTOMER_ERASED => {
+                let p: CustomerErasedPayload = from_json(kind, env.payload.clone())?;
+                Ok(Change::CustomerErased(CustomerErased {
+                    id: env.id,
+                    customer_id: CustomerId(env.entity_id),
+                    hlc,
+                    device_id: env.device_id,
+                    at: p.at,
+                    actor: p.actor,
                 }))
             }
             other => Err(CoreError::UnknownChangeKind(

@@ -239,6 +239,12 @@ enum PolicyCommand {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    Json,
+    Pdf,
+}
+
 #[derive(Subcommand)]
 enum CustomerCommand {
     /// Creates a customer from JSON (`NewCustomer`, file or `-` for stdin);
@@ -268,7 +274,8 @@ enum CustomerCommand {
         #[arg(default_value = "-")]
         input: PathBuf,
     },
-    /// Everything held about a customer (RGPD right of access), as JSON;
+    /// Everything held about a customer (RGPD right of access), as JSON
+    /// (the default) or as a readable A4 PDF (`--format pdf --out FILE`);
     /// recorded in the audit log under the manager's name.
     Export {
         #[arg(long)]
@@ -278,6 +285,26 @@ enum CustomerCommand {
         /// The manager who exports.
         #[arg(long)]
         actor: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Write to this file (whole or nothing); required for a PDF.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Erases a customer on request (RGPD right to erasure): identity,
+    /// contacts and free texts go, sales and dossiers stay without
+    /// identity. A manager's action; cannot be undone, hence `--yes`.
+    Erase {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: String,
+        /// The manager's login.
+        #[arg(long)]
+        actor: String,
+        /// Confirms the erasure, which cannot be undone.
+        #[arg(long)]
+        yes: bool,
     },
     /// What saving would point out, without saving: the problems of each
     /// field and the possible duplicates (with `--id`, of a correction).
@@ -837,12 +864,54 @@ async fn customer(cmd: CustomerCommand) -> Result<String, CliError> {
                 .await?;
             to_json(&store.customer_card(id).await?)
         }
-        CustomerCommand::Export { db, id, actor } => {
+        CustomerCommand::Export {
+            db,
+            id,
+            actor,
+            format,
+            out,
+        } => {
             let id = CustomerId::parse(&id)?;
+            if format == ExportFormat::Pdf && out.is_none() {
+                return Err(CliError {
+                    code: "out_required",
+                    message: "L'export PDF s'écrit dans un fichier : indiquez-le avec --out FICHIER.pdf. Rien n'a été exporté.".into(),
+                });
+            }
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let export = store.export_customer(id, &actor, Utc::now()).await;
             store.close().await;
-            to_json(&export?)
+            let export = export?;
+            let bytes = match format {
+                ExportFormat::Json => to_json(&export)?.into_bytes(),
+                ExportFormat::Pdf => comptoir_print::customer_export_pdf(&export)?,
+            };
+            match out {
+                None => String::from_utf8(bytes).map_err(|e| CliError {
+                    code: "internal",
+                    message: format!("Erreur interne : {e}"),
+                }),
+                Some(path) => {
+                    comptoir_store::write_whole(&path, &bytes)?;
+                    to_json(&serde_json::json!({
+                        "written": path.display().to_string(),
+                        "bytes": bytes.len(),
+                    }))
+                }
+            }
+        }
+        CustomerCommand::Erase { db, id, actor, yes } => {
+            let id = CustomerId::parse(&id)?;
+            if !yes {
+                return Err(CliError {
+                    code: "erasure_not_confirmed",
+                    message: "L'effacement d'un client est définitif et ne peut pas être annulé : relancez la commande avec --yes pour le confirmer. Rien n'a été effacé.".into(),
+                });
+            }
+            let store = Store::open(&db, OpenMode::MustExist).await?;
+            let report = store.erase_customer(id, &actor, yes, Utc::now()).await;
+            store.close().await;
+            to_json(&report?)
         }
         CustomerCommand::Check { db, id, input } => {
             let text = read_text(&input)?;

@@ -3,6 +3,9 @@
 //! PDF in A4 or on an 80 mm receipt, with the dossier number as Code 128 and
 //! a QR code, in French with an embedded font; and printing through CUPS.
 //!
+//! The readable PDF of an RGPD export ([`customer_export_pdf`]) is laid
+//! out with the same fonts and layout.
+//!
 //! Nothing here knows the database or Tauri: the app builds a [`Ticket`],
 //! calls [`render`], then [`save_then_print`] (which saves the PDF, then
 //! sends it with [`print_pdf`]).
@@ -12,6 +15,7 @@ mod codes;
 pub mod cups;
 mod deliver;
 pub mod error;
+mod export;
 mod from_views;
 mod layout;
 mod render;
@@ -20,6 +24,7 @@ pub mod ticket;
 pub use cups::{list_printers, print_pdf};
 pub use deliver::{save_then_print, ticket_file_name, PrintedTicket};
 pub use error::{PrintError, Result};
+pub use export::customer_export_pdf;
 pub use from_views::{ticket_from_detail, tracking_url};
 pub use render::{format_date_time_fr, render, Format};
 pub use ticket::*;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use comptoir_core::changes::ImportedOrder;
 use comptoir_core::changes::{
-    Change, ChangeEnvelope, CustomerCreated, CustomerFieldChange, HeadOfficeRecord,
+    Change, ChangeEnvelope, CustomerCreated, CustomerErased, CustomerFieldChange, HeadOfficeRecord,
 };
 use comptoir_core::customer::FieldEdit;
 use comptoir_core::dossier::MAX_TEXT_CHARS;
@@ -121,11 +121,32 @@ impl Batch {
             }));
     }
 
+    /// Adds the erasure of a customer (RGPD), by a manager.
+    pub fn customer_erased(&mut self, customer_id: CustomerId, actor: &str, now: DateTime<Utc>) {
+        let hlc = self.clock.tick(now);
+        self.changes.push(Change::CustomerErased(CustomerErased {
+            id: uuid::Uuid::now_v7(),
+            customer_id,
+            hlc,
+            device_id: self.clock.device_id,
+            at: now,
+            actor: actor.trim().to_owned(),
+        }));
+    }
+
     /// Writes the batch through the one write path and saves the clock.
     pub async fn commit(self, conn: &mut SqliteConnection) -> Result<Vec<Change>> {
-        write_local(conn, &self.store_code, &self.changes).await?;
+        Ok(self.commit_with_erasures(conn).await?.0)
+    }
+
+    /// [`Batch::commit`], with what each erasure of the batch removed.
+    pub async fn commit_with_erasures(
+        self,
+        conn: &mut SqliteConnection,
+    ) -> Result<(Vec<Change>, Vec<crate::erase::Scrubbed>)> {
+        let done = write_local(conn, &self.store_code, &self.changes).await?;
         self.clock.save(conn).await?;
-        Ok(self.changes)
+        Ok((self.changes, done))
     }
 }
 
@@ -218,8 +239,40 @@ async fn append_events(
     .await?
     .into_iter()
     .collect();
+    // Events on an erased customer's dossiers (a note added after the
+    // erasure, an event another counter made before it knew) arrive
+    // redacted; a new dossier for an erased customer is refused here and
+    // redacted when received.
+    let erased: std::collections::HashSet<uuid::Uuid> = if crate::erase::any_erased(conn).await? {
+        let mut set =
+            crate::erase::erased_dossiers(conn, &id_list(order.iter().map(|d| d.0))).await?;
+        for e in events {
+            if let DossierEvent::Opened(o) = &e.event {
+                if crate::erase::is_erased(conn, o.customer_id).await? {
+                    if source == Source::Local {
+                        return Err(StoreError::CustomerErased);
+                    }
+                    set.insert(e.dossier_id.0);
+                }
+            }
+        }
+        set
+    } else {
+        std::collections::HashSet::new()
+    };
     for id in order {
-        let new = by.remove(&id).unwrap_or_default();
+        let new: Vec<EventRecord> = by
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if erased.contains(&id.0) {
+                    comptoir_core::erasure::redact_event(&mut e);
+                }
+                e
+            })
+            .collect();
         let mut all = if known.contains(&id.0) {
             events_of(conn, id).await?
         } else {
@@ -239,12 +292,12 @@ async fn append_events(
                 state.apply(e);
             }
         }
-        all.extend(new.iter().map(|e| (*e).clone()));
+        all.extend(new.iter().cloned());
         let state = fold(&all);
         let row =
             DossierRow::from_state(id, &state).ok_or(StoreError::NotFound { what: "dossier" })?;
         row.write(conn).await?;
-        for e in new {
+        for e in &new {
             insert_event(conn, e).await?;
         }
     }
@@ -257,9 +310,19 @@ pub(crate) async fn write_local(
     conn: &mut SqliteConnection,
     store_code: &str,
     changes: &[Change],
-) -> Result<()> {
+) -> Result<Vec<crate::erase::Scrubbed>> {
+    // A local event on an erased customer's dossier (a note after the
+    // erasure) is kept and pushed redacted.
+    let redacted;
+    let changes = if crate::erase::any_erased(conn).await? {
+        redacted = crate::erase::redact_changes(conn, changes).await?;
+        &redacted[..]
+    } else {
+        changes
+    };
     let mut events = Vec::new();
     let mut customers = Vec::new();
+    let mut erasures = Vec::new();
     for c in changes {
         match c {
             Change::DossierEvent(e) => {
@@ -270,16 +333,26 @@ pub(crate) async fn write_local(
                 crate::customers::check_change(c)?;
                 customers.push(c);
             }
+            Change::CustomerErased(x) => {
+                crate::erase::check_change(x)?;
+                erasures.push(x);
+            }
         }
     }
     // Customers first: a dossier may be opened for a customer created in
-    // the same batch.
+    // the same batch. Erasures last: they win over everything else.
     crate::customers::apply_changes(conn, &customers, Source::Local).await?;
     append_events(conn, &events, Source::Local).await?;
+    let mut done = Vec::new();
+    for x in erasures {
+        if let Some(d) = crate::erase::apply_erasure(conn, x).await? {
+            done.push(d);
+        }
+    }
     for c in changes {
         insert_outbox(conn, &c.to_envelope(store_code)?).await?;
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Applies changes received from elsewhere, in the caller's transaction:
@@ -305,6 +378,7 @@ pub(crate) async fn apply_received(
         clock.receive(change.hlc(), now)?;
         match &change {
             Change::DossierEvent(e) => check_event(e)?,
+            Change::CustomerErased(x) => crate::erase::check_change(x)?,
             _ => crate::customers::check_change(&change)?,
         }
         fresh.push(change);
@@ -331,6 +405,7 @@ pub(crate) async fn apply_received(
         .await?;
     let mut events: Vec<EventRecord> = Vec::new();
     let mut customers = Vec::new();
+    let mut erasures = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in &fresh {
         if !seen.insert(c.id()) {
@@ -357,11 +432,25 @@ pub(crate) async fn apply_received(
                     applied += 1;
                 }
             }
+            Change::CustomerErased(x) => {
+                let mut x = x.clone();
+                if aliases {
+                    x.customer_id = CustomerId(alias_of(conn, x.customer_id.0).await?);
+                }
+                erasures.push(x);
+            }
         }
     }
     crate::customers::apply_changes(conn, &customers, Source::Received).await?;
     let events: Vec<&EventRecord> = events.iter().collect();
     append_events(conn, &events, Source::Received).await?;
+    // Erasures last: an erasure wins over every edit and redacts the
+    // events of the same page too. One already recorded is a no-op.
+    for x in &erasures {
+        if crate::erase::apply_erasure(conn, x).await?.is_some() {
+            applied += 1;
+        }
+    }
     clock.save(conn).await?;
     Ok(applied)
 }
@@ -461,6 +550,19 @@ async fn apply_head_office(
     .collect();
     for c in customers.iter().filter(|c| edited.contains(&c.id.0)) {
         crate::customers::project(conn, c.id).await?;
+    }
+    // A customer erased here that head office sends again (a record
+    // imported before the erasure reached it) is written as the tombstone
+    // again: an erasure wins.
+    let erased: Vec<(CustomerId, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT customer_id, erased_at FROM customer_erasures
+          WHERE customer_id IN (SELECT unhex(value) FROM json_each(?))",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, at) in erased {
+        crate::erase::scrub_identity(conn, id, at).await?;
     }
     crate::write::insert_products(conn, &products).await?;
     let mut local_orders = Vec::with_capacity(orders.len());

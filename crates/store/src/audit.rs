@@ -31,6 +31,9 @@ pub const SETTING_CHANGED: &str = "setting_changed";
 pub const CUSTOMER_EXPORTED: &str = "customer_exported";
 /// A table of the dashboard was exported as a CSV file.
 pub const REPORT_EXPORTED: &str = "report_exported";
+/// A customer was erased on request (RGPD right to erasure): the
+/// customer's id only, never the identity erased.
+pub const CUSTOMER_ERASED: &str = "customer_erased";
 /// A user signed in at the counter (or resumed their locked session).
 pub const SIGN_IN: &str = "sign_in";
 /// A counter session ended: signed out, or a colleague took over.
@@ -63,7 +66,7 @@ pub const KINDS: &[(&str, &str)] = &[
     (SETTING_CHANGED, "Réglage modifié"),
     (CUSTOMER_EXPORTED, "Export des données d'un client (RGPD)"),
     (REPORT_EXPORTED, "Export d'un tableau (CSV)"),
-    ("customer_erased", "Effacement d'un client (RGPD)"),
+    (CUSTOMER_ERASED, "Effacement d'un client (RGPD)"),
 ];
 
 /// What the manager's screen asks of the log: a kind, an actor (its

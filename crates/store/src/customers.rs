@@ -188,7 +188,7 @@ pub(crate) async fn changes_of(
         match typed(r)? {
             Change::CustomerCreated(c) => created = Some(*c),
             Change::CustomerField(f) => fields.push(f),
-            Change::DossierEvent(_) => {}
+            Change::DossierEvent(_) | Change::CustomerErased(_) => {}
         }
     }
     Ok((created, fields))
@@ -229,7 +229,7 @@ pub(crate) fn check_change(c: &Change) -> Result<()> {
             comptoir_core::customer::check_record(&k.customer)?;
         }
         Change::CustomerField(f) => comptoir_core::customer::check_field_change(f)?,
-        Change::DossierEvent(_) => {}
+        Change::DossierEvent(_) | Change::CustomerErased(_) => {}
     }
     Ok(())
 }
@@ -258,7 +258,7 @@ pub(crate) async fn insert_change(conn: &mut SqliteConnection, c: &Change) -> Re
             Some(encode(WHAT, &f.old)?),
             encode(WHAT, &f.value)?,
         ),
-        Change::DossierEvent(_) => return Ok(()),
+        Change::DossierEvent(_) | Change::CustomerErased(_) => return Ok(()),
     };
     sqlx::query(
         "INSERT INTO customer_changes
@@ -308,7 +308,27 @@ pub(crate) async fn apply_changes(
     source: Source,
 ) -> Result<()> {
     let mut touched = BTreeSet::new();
+    let any_erased = crate::erase::any_erased(conn).await?;
     for c in changes {
+        let customer = match c {
+            Change::CustomerCreated(k) => k.customer.id,
+            Change::CustomerField(f) => f.customer_id,
+            Change::DossierEvent(_) | Change::CustomerErased(_) => continue,
+        };
+        // An erasure wins over every edit: a local one is refused, a
+        // received one (made elsewhere before the erasure was known) is
+        // dropped, never kept.
+        if any_erased && crate::erase::is_erased(conn, customer).await? {
+            if source == Source::Local {
+                return Err(StoreError::CustomerErased);
+            }
+            if let Change::CustomerCreated(k) = c {
+                // Created elsewhere, erased before it reached us: the
+                // tombstone, for the dossiers and orders that follow.
+                crate::erase::write_tombstone(conn, customer, k.customer.created_at).await?;
+            }
+            continue;
+        }
         if let (Source::Local, Change::CustomerCreated(k)) = (source, c) {
             if load_record(conn, k.customer.id).await?.is_some() {
                 return Err(StoreError::CustomerInvalid {
@@ -317,11 +337,7 @@ pub(crate) async fn apply_changes(
             }
         }
         insert_change(conn, c).await?;
-        match c {
-            Change::CustomerCreated(k) => touched.insert(k.customer.id),
-            Change::CustomerField(f) => touched.insert(f.customer_id),
-            Change::DossierEvent(_) => false,
-        };
+        touched.insert(customer);
     }
     for id in touched {
         let written = project(conn, id).await?;
@@ -419,7 +435,7 @@ pub(crate) async fn history(
                     before: Some(value_fr(f.field, &f.old)),
                     after: Some(value_fr(f.field, &f.value)),
                 },
-                Change::DossierEvent(_) => {
+                Change::DossierEvent(_) | Change::CustomerErased(_) => {
                     return Err(StoreError::StoredDataInvalid {
                         what: WHAT,
                         detail: "dossier event in customer history".to_owned(),

@@ -76,6 +76,15 @@ pub enum StoreError {
     NotEnrolled,
     #[error("export not written in {dir}: {detail}")]
     ExportNotWritten { dir: PathBuf, detail: String },
+    // ----- erasure (RGPD, erase.rs) -----
+    #[error("customer has open dossiers: {numbers:?}")]
+    ErasureOpenDossier { numbers: Vec<String> },
+    #[error("erasure not confirmed")]
+    ErasureNotConfirmed,
+    #[error("customer already erased at {at}")]
+    CustomerAlreadyErased { at: chrono::DateTime<chrono::Utc> },
+    #[error("customer erased: no change or new dossier accepted")]
+    CustomerErased,
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -155,6 +164,10 @@ impl StoreError {
             StoreError::DossierRecordInvalid { .. } => "dossier_record_invalid",
             StoreError::SyncStoreMismatch { .. } => "sync_store_mismatch",
             StoreError::NotEnrolled => "sync_not_enrolled",
+            StoreError::ErasureOpenDossier { .. } => "erasure_open_dossier",
+            StoreError::ErasureNotConfirmed => "erasure_not_confirmed",
+            StoreError::CustomerAlreadyErased { .. } => "customer_already_erased",
+            StoreError::CustomerErased => "customer_erased",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
@@ -234,6 +247,20 @@ impl StoreError {
                 dir.display()
             ),
             StoreError::NotEnrolled => "Ce poste n'est pas encore relié au serveur central : enrôlez-le dans les réglages.".to_owned(),
+            StoreError::ErasureOpenDossier { numbers } => format!(
+                "Effacement refusé : {} de ce client {} encore ouvert{} ({}). La loi impose de garder de quoi traiter une demande en cours ; clôturez ou annulez {}, puis recommencez. Rien n'a été effacé.",
+                if numbers.len() > 1 { "des dossiers" } else { "un dossier" },
+                if numbers.len() > 1 { "sont" } else { "est" },
+                if numbers.len() > 1 { "s" } else { "" },
+                numbers.join(", "),
+                if numbers.len() > 1 { "ces dossiers" } else { "ce dossier" },
+            ),
+            StoreError::ErasureNotConfirmed => "L'effacement d'un client est définitif et ne peut pas être annulé : confirmez-le explicitement. Rien n'a été effacé.".to_owned(),
+            StoreError::CustomerAlreadyErased { at } => format!(
+                "Ce client a déjà été effacé le {} (UTC) : il n'y a plus rien à effacer.",
+                at.format("%d/%m/%Y à %H:%M")
+            ),
+            StoreError::CustomerErased => "Ce client a été effacé à sa demande : sa fiche ne se modifie plus et aucun dossier ne s'ouvre plus à son nom. Créez une nouvelle fiche s'il revient.".to_owned(),
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()

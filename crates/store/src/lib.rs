@@ -15,6 +15,7 @@ mod customer_desk;
 mod customers;
 mod decisions;
 mod dossiers;
+mod erase;
 mod error;
 mod exit;
 mod export;
@@ -41,6 +42,7 @@ mod write;
 
 pub use audit::{AuditCheck, AuditEntry, AuditFilter, AuditKind, AuditLine, AuditView};
 pub use bulk::{BulkBatch, BulkLoad};
+pub use erase::{ErasureReport, ERASED_CUSTOMER_NAME, ERASED_FREE_TEXT};
 pub use rgpd::{CustomerExport, EXPORT_FORMAT};
 pub use write::dossier_timeline;
 

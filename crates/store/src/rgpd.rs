@@ -5,33 +5,11 @@
 //! The export is a manager's action, recorded in the audit log.
 
 use chrono::{DateTime, Utc};
-use comptoir_core::customer::CustomerChangeView;
 use comptoir_core::ids::CustomerId;
-use comptoir_core::views::{CustomerView, DossierView, OrderView};
-use serde::Serialize;
 
 use crate::{Result, Store};
 
-/// The export's format version (`comptoir.customer-export/1`).
-pub const EXPORT_FORMAT: &str = "comptoir.customer-export/1";
-
-/// Everything held about one customer, as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustomerExport {
-    pub format: &'static str,
-    pub exported_at: DateTime<Utc>,
-    /// Who exported it (the manager).
-    pub exported_by: String,
-    /// The store whose counter made the export.
-    pub store: Option<String>,
-    pub customer: CustomerView,
-    /// Newest first.
-    pub orders: Vec<OrderView>,
-    /// With their whole timelines.
-    pub dossiers: Vec<DossierView>,
-    /// Every correction of the card, newest first.
-    pub corrections: Vec<CustomerChangeView>,
-}
+pub use comptoir_core::export::{CustomerExport, EXPORT_FORMAT};
 
 impl Store {
     /// The customer's data, and an `customer_exported` entry in the audit

@@ -63,6 +63,12 @@ pub struct SearchIndexStats {
 }
 
 impl TermCache {
+    /// Drops the automaton (rebuilt at the next name search): after an
+    /// erasure removed words from `search_terms`.
+    pub(crate) async fn forget(&self) {
+        *self.state.lock().await = None;
+    }
+
     async fn load(pool: &SqlitePool) -> Result<LoadedTerms> {
         let t = Instant::now();
         let last_id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM search_terms")
