@@ -74,6 +74,11 @@ pub enum StoreError {
     SyncStoreMismatch { local: String, server: String },
     #[error("this counter is not enrolled with a central server")]
     NotEnrolled,
+    #[error("dossier {number} ({status:?}) has no follow-up call pending")]
+    NothingToFollowUp {
+        number: String,
+        status: comptoir_core::model::DossierStatus,
+    },
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -152,6 +157,7 @@ impl StoreError {
             StoreError::DossierRecordInvalid { .. } => "dossier_record_invalid",
             StoreError::SyncStoreMismatch { .. } => "sync_store_mismatch",
             StoreError::NotEnrolled => "sync_not_enrolled",
+            StoreError::NothingToFollowUp { .. } => "nothing_to_follow_up",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
@@ -227,6 +233,18 @@ impl StoreError {
                 "Le code d'enrôlement est celui du magasin {server}, mais ce poste est celui du magasin {local} : rien n'a été enregistré. Demandez un code pour le magasin {local}."
             ),
             StoreError::NotEnrolled => "Ce poste n'est pas encore relié au serveur central : enrôlez-le dans les réglages.".to_owned(),
+            StoreError::NothingToFollowUp { number, status } => {
+                if *status == comptoir_core::model::DossierStatus::Closed {
+                    format!(
+                        "Aucun appel de suivi à faire pour le dossier {number} : son suivi est déjà fait et aucune note basse n'attend de rappel. Rien n'a été enregistré."
+                    )
+                } else {
+                    format!(
+                        "Aucun appel de suivi à faire pour le dossier {number} : il est {}, le suivi commence à sa clôture. Rien n'a été enregistré.",
+                        status.label_fr().to_lowercase()
+                    )
+                }
+            }
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()
