@@ -166,14 +166,15 @@ impl Store {
                    GROUP BY d.customer_id HAVING count(*) >= ?3)
              ORDER BY d.customer_id, d.opened_at, d.number"
         );
-        let rows: Vec<(
+        type Row = (
             CustomerId,
             String,
             DateTime<Utc>,
             Option<String>,
             String,
             String,
-        )> = sqlx::query_as(&sql)
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
             .bind(since)
             .bind(now)
             .bind(t.repeat_dossiers)
