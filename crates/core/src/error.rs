@@ -208,6 +208,28 @@ pub enum CoreError {
     },
     #[error("unknown report table {name:?}")]
     UnknownTable { name: String },
+    // ----- weak signals and the follow-up queue (issue 11) -----
+    #[error("signal threshold {field} = {value} out of {min}..={max}")]
+    SignalThresholdOutOfRange {
+        field: &'static str,
+        /// Its French name.
+        label: &'static str,
+        /// As the manager reads them (amounts in euros).
+        value: String,
+        min: String,
+        max: String,
+        not_positive: bool,
+    },
+    #[error("call-back date {on} is before today ({today})")]
+    CallBackInPast {
+        on: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    },
+    #[error("call-back date {on} more than {max_days} days ahead")]
+    CallBackTooFar {
+        on: chrono::NaiveDate,
+        max_days: i64,
+    },
 }
 
 impl CoreError {
@@ -274,6 +296,9 @@ impl CoreError {
             CoreError::ReportPeriodInverted { .. } => "report_period_inverted",
             CoreError::ReportPeriodTooLong { .. } => "report_period_too_long",
             CoreError::UnknownTable { .. } => "unknown_table",
+            CoreError::SignalThresholdOutOfRange { .. } => "signal_threshold_out_of_range",
+            CoreError::CallBackInPast { .. } => "call_back_in_past",
+            CoreError::CallBackTooFar { .. } => "call_back_too_far",
         }
     }
 
@@ -559,6 +584,37 @@ impl CoreError {
             CoreError::UnknownTable { name } => format!(
                 "Tableau « {name} » inconnu. Tableaux disponibles : {}.",
                 crate::report::TABLE_NAMES.join(", ")
+            ),
+            CoreError::SignalThresholdOutOfRange {
+                label,
+                value,
+                min,
+                max,
+                not_positive,
+                ..
+            } => {
+                if *not_positive {
+                    format!(
+                        "Seuil « {label} » refusé ({value}) : il doit être supérieur à zéro, \
+                         entre {min} et {max}. Rien n'a été modifié."
+                    )
+                } else {
+                    format!(
+                        "Seuil « {label} » refusé ({value}) : choisissez une valeur entre {min} \
+                         et {max}. Rien n'a été modifié."
+                    )
+                }
+            }
+            CoreError::CallBackInPast { on, today } => format!(
+                "Date de rappel impossible : le {} est déjà passé (nous sommes le {}). \
+                 Choisissez aujourd'hui ou une date à venir ; rien n'a été enregistré.",
+                on.format("%d/%m/%Y"),
+                today.format("%d/%m/%Y")
+            ),
+            CoreError::CallBackTooFar { on, max_days } => format!(
+                "Date de rappel trop lointaine ({}) : un rappel se prévoit au plus {max_days} \
+                 jours à l'avance ; rien n'a été enregistré.",
+                on.format("%d/%m/%Y")
             ),
         }
     }

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::calendar::{DeadlinePromise, WaitInterval};
 use crate::dossier::{ItemCondition, Resolution};
+use crate::followup::{FollowUpOutcome, FollowUpReason};
 use crate::hlc::Hlc;
 use crate::ids::*;
 use crate::model::{DossierOrigin, DossierStatus};
@@ -103,6 +104,16 @@ pub enum DossierEvent {
     Satisfaction { score: u8, comment: Option<String> },
     /// The committed deadline moved (time spent waiting for the customer).
     DeadlineRecomputed { promised_at: DateTime<Utc> },
+    /// A follow-up call (after closure, or after a low score) and what came
+    /// of it; `next_call_at` is when the next call is due (computed by the
+    /// store on its calendar), `None` when the round is done.
+    FollowUpCall {
+        reason: FollowUpReason,
+        outcome: FollowUpOutcome,
+        /// The try number of a no answer in its round (0 otherwise).
+        attempt: u8,
+        next_call_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl DossierEvent {
@@ -122,6 +133,7 @@ impl DossierEvent {
             DossierEvent::FollowUpDone { .. } => "follow_up_done",
             DossierEvent::Satisfaction { .. } => "satisfaction",
             DossierEvent::DeadlineRecomputed { .. } => "deadline_recomputed",
+            DossierEvent::FollowUpCall { .. } => "follow_up_call",
         }
     }
 
@@ -175,6 +187,17 @@ pub struct DossierState {
     pub followed_up_at: Option<DateTime<Utc>>,
     pub csat_score: Option<u8>,
     pub csat_comment: Option<String>,
+    /// When the call back after the satisfaction score is due, once a call
+    /// moved it (before any call: from the score, `followed_up_at`).
+    pub score_call_due: Option<DateTime<Utc>>,
+    /// When the call back after the satisfaction score was done (reached,
+    /// or the last try without an answer).
+    pub score_called_back_at: Option<DateTime<Utc>>,
+    /// The round of the latest follow-up call, and how many calls of that
+    /// round in a row went unanswered (not projected: the store reads it to
+    /// number the next try).
+    pub follow_up_round: Option<FollowUpReason>,
+    pub follow_up_no_answers: u8,
     /// Finished waits for the customer (they pause the promise).
     pub customer_waits: Vec<WaitInterval>,
     /// Since when the dossier waits for the customer, if it does.
@@ -200,6 +223,10 @@ impl Default for DossierState {
             followed_up_at: None,
             csat_score: None,
             csat_comment: None,
+            score_call_due: None,
+            score_called_back_at: None,
+            follow_up_round: None,
+            follow_up_no_answers: 0,
             customer_waits: Vec::new(),
             waiting_customer_since: None,
             last_hlc: Hlc::ZERO,
@@ -275,6 +302,20 @@ impl DossierState {
                         .to_owned()
                 })
             }
+            DossierEvent::FollowUpCall { reason, .. } => match reason {
+                FollowUpReason::AfterClosure => (status != DossierStatus::Closed
+                    || self.followed_up_at.is_some())
+                .then(|| {
+                    "Conflit entre postes : le suivi après clôture était déjà fait, ou le dossier n'était pas clos ; cet appel n'a pas été appliqué."
+                        .to_owned()
+                }),
+                FollowUpReason::LowScore => (self.csat_score.is_none()
+                    || self.score_called_back_at.is_some())
+                .then(|| {
+                    "Conflit entre postes : le client était déjà rappelé après sa note, ou aucune note n'était recueillie ; cet appel n'a pas été appliqué."
+                        .to_owned()
+                }),
+            },
             DossierEvent::DeadlineRecomputed { .. } => is_terminal(status).then(|| {
                 format!(
                     "Conflit entre postes : le dossier était déjà {} ; le nouveau délai n'a pas été appliqué.",
@@ -337,6 +378,28 @@ impl DossierState {
             }
             DossierEvent::DeadlineRecomputed { promised_at } => {
                 self.promised_at = Some(*promised_at);
+            }
+            DossierEvent::FollowUpCall {
+                reason,
+                outcome,
+                next_call_at,
+                ..
+            } => {
+                match (reason, next_call_at) {
+                    (FollowUpReason::AfterClosure, Some(next)) => self.follow_up_due = Some(*next),
+                    (FollowUpReason::AfterClosure, None) => self.followed_up_at = Some(e.at),
+                    (FollowUpReason::LowScore, Some(next)) => self.score_call_due = Some(*next),
+                    (FollowUpReason::LowScore, None) => self.score_called_back_at = Some(e.at),
+                }
+                let same_round = self.follow_up_round == Some(*reason);
+                self.follow_up_no_answers = match outcome {
+                    FollowUpOutcome::NoAnswer if same_round => {
+                        self.follow_up_no_answers.saturating_add(1)
+                    }
+                    FollowUpOutcome::NoAnswer => 1,
+                    _ => 0,
+                };
+                self.follow_up_round = Some(*reason);
             }
         }
     }

@@ -174,6 +174,7 @@ pub fn event_summary(kind: &str, status_after: Option<DossierStatus>) -> String 
         ("message_sent", None) => "Message envoyé au client".to_owned(),
         ("customer_message", None) => "Message du client".to_owned(),
         ("deadline_recomputed", None) => "Délai recalculé (attente du client)".to_owned(),
+        ("follow_up_call", None) => "Appel de suivi".to_owned(),
         (other, None) => other.replace('_', " "),
     }
 }

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 mod exit;
 mod report;
+mod signals;
 
 #[derive(Parser)]
 #[command(
@@ -93,6 +94,11 @@ enum Command {
     Audit(AuditCommand),
     /// The manager's dashboard figures for a period, as JSON or one table as CSV.
     Report(Box<report::ReportArgs>),
+    /// Weak signals of the store (or of one customer) as JSON.
+    Signals(signals::SignalsArgs),
+    /// The follow-up queue: calls due, and their outcome.
+    #[command(subcommand)]
+    FollowUp(signals::FollowUpCommand),
 }
 
 #[derive(Subcommand)]
@@ -711,6 +717,8 @@ async fn run(cli: Cli) -> Result<String, CliError> {
         }
         Command::Sync(cmd) => sync(cmd).await,
         Command::Report(args) => report::run(*args).await,
+        Command::Signals(args) => signals::signals(args).await,
+        Command::FollowUp(cmd) => signals::follow_up(cmd).await,
         Command::Audit(AuditCommand::Verify { db }) => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let check = store.verify_audit().await;

@@ -59,7 +59,7 @@ const RAW: &[&str] = &[
      WHERE d.opened_at >= ?1 AND d.opened_at < ?2 GROUP BY d.customer_id HAVING n >= 2",
     "SELECT json_group_array(json_array(d.opened_at, d.status, d.closed_at, d.promised_at,
        (SELECT min(e.at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind NOT IN
-         ('opened', 'note', 'assigned', 'approval', 'customer_message', 'follow_up_done',
+         ('opened', 'note', 'assigned', 'approval', 'customer_message', 'follow_up_done', 'follow_up_call',
           'satisfaction', 'deadline_recomputed', 'resolution')),
        CASE WHEN EXISTS (SELECT 1 FROM dossier_events w WHERE w.dossier_id = d.id
                          AND w.status_after = 'waiting_customer')

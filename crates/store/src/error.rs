@@ -85,6 +85,11 @@ pub enum StoreError {
     CustomerAlreadyErased { at: chrono::DateTime<chrono::Utc> },
     #[error("customer erased: no change or new dossier accepted")]
     CustomerErased,
+    #[error("dossier {number} ({status:?}) has no follow-up call pending")]
+    NothingToFollowUp {
+        number: String,
+        status: comptoir_core::model::DossierStatus,
+    },
     #[error(transparent)]
     Core(#[from] CoreError),
     #[error("database error: {0}")]
@@ -168,6 +173,7 @@ impl StoreError {
             StoreError::ErasureNotConfirmed => "erasure_not_confirmed",
             StoreError::CustomerAlreadyErased { .. } => "customer_already_erased",
             StoreError::CustomerErased => "customer_erased",
+            StoreError::NothingToFollowUp { .. } => "nothing_to_follow_up",
             StoreError::Core(e) => e.code(),
             StoreError::Sqlx(_) | StoreError::Io(_) => "database",
             StoreError::ChangedMeanwhile => "changed_meanwhile",
@@ -261,6 +267,18 @@ impl StoreError {
                 at.format("%d/%m/%Y à %H:%M")
             ),
             StoreError::CustomerErased => "Ce client a été effacé à sa demande : sa fiche ne se modifie plus et aucun dossier ne s'ouvre plus à son nom. Créez une nouvelle fiche s'il revient.".to_owned(),
+            StoreError::NothingToFollowUp { number, status } => {
+                if *status == comptoir_core::model::DossierStatus::Closed {
+                    format!(
+                        "Aucun appel de suivi à faire pour le dossier {number} : son suivi est déjà fait et aucune note basse n'attend de rappel. Rien n'a été enregistré."
+                    )
+                } else {
+                    format!(
+                        "Aucun appel de suivi à faire pour le dossier {number} : il est {}, le suivi commence à sa clôture. Rien n'a été enregistré.",
+                        status.label_fr().to_lowercase()
+                    )
+                }
+            }
             StoreError::Core(e) => e.message_fr(),
             StoreError::Sqlx(_) | StoreError::Io(_) => {
                 "Erreur de la base de données locale. Réessayez ; si cela persiste, prévenez le support.".to_owned()

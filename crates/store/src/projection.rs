@@ -47,6 +47,8 @@ pub struct DossierRow {
     pub followed_up_at: Option<DateTime<Utc>>,
     pub csat_score: Option<u8>,
     pub csat_comment: Option<String>,
+    pub score_call_due: Option<DateTime<Utc>>,
+    pub score_called_back_at: Option<DateTime<Utc>>,
     pub sealed: bool,
     pub severity: Severity,
     pub decision: Option<DecisionRecord>,
@@ -83,6 +85,8 @@ struct RawRow {
     followed_up_at: Option<DateTime<Utc>>,
     csat_score: Option<i64>,
     csat_comment: Option<String>,
+    score_call_due: Option<DateTime<Utc>>,
+    score_called_back_at: Option<DateTime<Utc>>,
     sealed: bool,
     severity: String,
     decision: Option<String>,
@@ -94,7 +98,7 @@ pub(crate) const COLUMNS: &str = "id, number, store_id, origin, customer_id, ord
     product_id, product_label, reason_code, customer_words, opened_at, promised_at, status, \
     closed_at, condition, condition_note, accessories, serial_number, assignee, opened_by, promise, \
     legal_cap_at, resolution, follow_up_due, followed_up_at, csat_score, csat_comment, sealed, \
-    severity, decision, gesture_cents, conflicts";
+    severity, decision, gesture_cents, conflicts, score_call_due, score_called_back_at";
 
 /// Decodes a JSON column; a value that does not decode is an error naming
 /// the column, never a silent default.
@@ -167,6 +171,8 @@ impl TryFrom<RawRow> for DossierRow {
                 })
                 .transpose()?,
             csat_comment: r.csat_comment,
+            score_call_due: r.score_call_due,
+            score_called_back_at: r.score_called_back_at,
             sealed: r.sealed,
             severity: Severity::from_code(&r.severity).ok_or_else(|| {
                 StoreError::StoredDataInvalid {
@@ -213,6 +219,8 @@ impl DossierRow {
             followed_up_at: s.followed_up_at,
             csat_score: s.csat_score,
             csat_comment: s.csat_comment.clone(),
+            score_call_due: s.score_call_due,
+            score_called_back_at: s.score_called_back_at,
             sealed: o.sealed,
             severity: o.severity,
             decision: s.decision.clone(),
@@ -246,7 +254,7 @@ impl DossierRow {
         let sql = format!(
             "INSERT INTO dossiers ({COLUMNS}, number_norm) VALUES ({}) \
              ON CONFLICT (id) DO UPDATE SET {sets}, number_norm = excluded.number_norm",
-            vec!["?"; 33].join(", ")
+            vec!["?"; 35].join(", ")
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -295,6 +303,8 @@ impl DossierRow {
             )
             .bind(self.gesture_cents)
             .bind(conflicts)
+            .bind(self.score_call_due)
+            .bind(self.score_called_back_at)
             .bind(normalize_code(&self.number))
             .execute(conn)
             .await
@@ -348,7 +358,9 @@ impl DossierRow {
             severity,
             decision,
             gesture_cents,
-            conflicts
+            conflicts,
+            score_call_due,
+            score_called_back_at
         );
         out
     }
@@ -476,7 +488,9 @@ pub(crate) async fn dossiers_in_range(
                 'csat_comment', d.csat_comment,
                 'sealed', json(CASE WHEN d.sealed THEN 'true' ELSE 'false' END),
                 'severity', d.severity, 'decision', d.decision,
-                'gesture_cents', d.gesture_cents, 'conflicts', d.conflicts),
+                'gesture_cents', d.gesture_cents, 'conflicts', d.conflicts,
+                'score_call_due', d.score_call_due,
+                'score_called_back_at', d.score_called_back_at),
              'events', json((SELECT json_group_array(json_object(
                 'id', hex(e.id), 'hlc', e.hlc, 'device_id', nullif(hex(e.device_id), ''),
                 'at', e.at,

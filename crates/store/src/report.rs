@@ -26,7 +26,7 @@ const DONE: &str = "d.status IN ('handed_back', 'closed')";
 /// other kind (a workflow action, a decision, a message sent) is the first
 /// response.
 const NOT_A_RESPONSE: &str = "('opened', 'note', 'assigned', 'approval', 'customer_message', \
-     'follow_up_done', 'satisfaction', 'deadline_recomputed', 'resolution')";
+     'follow_up_done', 'follow_up_call', 'satisfaction', 'deadline_recomputed', 'resolution')";
 /// The goodwill gesture of a dossier: the one given at closure once
 /// closed, else the one the decision granted.
 const GESTURE: &str = "(CASE WHEN d.resolution IS NOT NULL \

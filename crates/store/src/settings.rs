@@ -160,6 +160,9 @@ impl Store {
         if key == IDLE_LOCK_MINUTES && !value.trim().is_empty() {
             session::parse_idle_minutes(value)?;
         }
+        if key == comptoir_core::signals::THRESHOLDS_SETTING && !value.trim().is_empty() {
+            comptoir_core::signals::SignalThresholds::from_json(value)?;
+        }
         let mut conn = self.pool.acquire().await?;
         let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
         let before: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")

@@ -419,6 +419,8 @@ pub fn dossier_timeline(d: &DossierRecord) -> Result<Vec<comptoir_core::events::
         followed_up_at: None,
         csat_score: None,
         csat_comment: None,
+        score_call_due: None,
+        score_called_back_at: None,
         sealed: false,
         severity: comptoir_core::policy::Severity::Major,
         decision: None,

@@ -246,6 +246,7 @@ fn oracle(sorted: &[EventRecord]) -> (HashSet<DossierEventId>, DossierStatus) {
     let mut status = DossierStatus::Opened;
     let mut csat = false;
     let mut followed = false;
+    let mut called_back = false;
     let mut illegal = HashSet::new();
     let mut seen = HashSet::new();
     for e in sorted {
@@ -266,6 +267,14 @@ fn oracle(sorted: &[EventRecord]) -> (HashSet<DossierEventId>, DossierStatus) {
             }
             DossierEvent::Satisfaction { .. } => status == DossierStatus::Closed && !csat,
             DossierEvent::FollowUpDone { .. } => status == DossierStatus::Closed && !followed,
+            DossierEvent::FollowUpCall {
+                reason: FollowUpReason::AfterClosure,
+                ..
+            } => status == DossierStatus::Closed && !followed,
+            DossierEvent::FollowUpCall {
+                reason: FollowUpReason::LowScore,
+                ..
+            } => csat && !called_back,
             DossierEvent::Note | DossierEvent::MessageSent | DossierEvent::CustomerMessage => true,
         };
         if !legal {
@@ -280,6 +289,14 @@ fn oracle(sorted: &[EventRecord]) -> (HashSet<DossierEventId>, DossierStatus) {
                 followed = true;
             }
             DossierEvent::FollowUpDone { .. } => followed = true,
+            DossierEvent::FollowUpCall {
+                reason,
+                next_call_at: None,
+                ..
+            } => match reason {
+                FollowUpReason::AfterClosure => followed = true,
+                FollowUpReason::LowScore => called_back = true,
+            },
             _ => {}
         }
     }
@@ -296,6 +313,14 @@ fn any_event() -> impl Strategy<Value = DossierEvent> {
         2 => Just(resolution()),
         1 => (1u8..=5).prop_map(|score| DossierEvent::Satisfaction { score, comment: None }),
         1 => Just(DossierEvent::FollowUpDone { outcome: "Rappelé".into() }),
+        2 => (any::<bool>(), 0u8..3, proptest::option::of(0i64..100_000)).prop_map(|(low, n, next)| {
+            DossierEvent::FollowUpCall {
+                reason: if low { FollowUpReason::LowScore } else { FollowUpReason::AfterClosure },
+                outcome: if next.is_some() { FollowUpOutcome::NoAnswer } else { FollowUpOutcome::Reached },
+                attempt: n,
+                next_call_at: next.map(|s| Utc.timestamp_opt(1_800_000_000 + s, 0).unwrap()),
+            }
+        }),
         1 => (0i64..100_000).prop_map(|s| DossierEvent::DeadlineRecomputed {
             promised_at: Utc.timestamp_opt(1_800_000_000 + s, 0).unwrap()
         }),
