@@ -102,7 +102,9 @@ pub fn redact_event(e: &mut EventRecord) -> bool {
         | DossierEvent::Resolution { .. }
         | DossierEvent::MessageSent
         | DossierEvent::CustomerMessage
-        | DossierEvent::DeadlineRecomputed { .. } => {}
+        | DossierEvent::DeadlineRecomputed { .. }
+        // The call's outcome is structured; what was said is its note.
+        | DossierEvent::FollowUpCall { .. } => {}
     }
     changed
 }
