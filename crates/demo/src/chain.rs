@@ -20,6 +20,9 @@ pub struct ChainBatch {
     pub orders: Vec<ImportedOrder>,
     /// Dossiers of every store and those opened online, with their events.
     pub dossiers: Vec<DossierRecord>,
+    /// The story's dossiers (see [`crate::story`]): each store's year at
+    /// its counter, as the typed events that counter wrote.
+    pub timelines: Vec<crate::story::TimelineDossier>,
 }
 
 /// The chain's catalogue (stores, products) for `cfg`, and its batches in
@@ -69,6 +72,7 @@ fn to_chain(
             })
             .collect(),
         dossiers: b.dossiers,
+        timelines: b.timelines,
     }
 }
 

@@ -153,6 +153,8 @@ pub struct Batch {
     pub customers: Vec<CustomerRecord>,
     pub orders: Vec<OrderRecord>,
     pub dossiers: Vec<DossierRecord>,
+    /// The story's dossiers, as typed timelines (see [`crate::story`]).
+    pub timelines: Vec<crate::story::TimelineDossier>,
 }
 
 pub struct Generator {
@@ -166,12 +168,15 @@ pub struct Generator {
     dossier_seq: HashMap<(String, i32), u32>,
     web_seq: u64,
     market_seq: u64,
+    story: Option<crate::story::Story>,
 }
 
 impl Generator {
     pub fn new(catalog: Catalog, cfg: &DemoConfig) -> Generator {
         let weights = |w: &[u32]| WeightedIndex::new(w.to_vec()).unwrap_or_else(|_| unreachable!());
+        let story = crate::story::Story::new(&catalog, cfg);
         Generator {
+            story,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             catalog,
             as_of: cfg.as_of,
@@ -334,6 +339,7 @@ impl Generator {
         let n_orders = *[1, 1, 1, 2, 2, 2, 3, 3, 4, 6]
             .choose(&mut self.rng)
             .unwrap_or(&1);
+        let first_order = b.orders.len();
         for _ in 0..n_orders {
             let order = self.order(&customer, home_store);
             for line in &order.lines {
@@ -344,6 +350,16 @@ impl Generator {
                 }
             }
             b.orders.push(order);
+        }
+        if let Some(mut story) = self.story.take() {
+            let mut shared = crate::story::Shared {
+                catalog: &self.catalog,
+                receipt_seq: &mut self.receipt_seq,
+                dossier_seq: &mut self.dossier_seq,
+                web_seq: &mut self.web_seq,
+            };
+            story.customer(&mut shared, &customer, home_store, b, first_order);
+            self.story = Some(story);
         }
         b.customers.push(customer);
     }

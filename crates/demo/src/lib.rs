@@ -13,12 +13,13 @@ mod data;
 mod fulfilment;
 mod gen;
 pub mod showcase;
+pub mod story;
 
 use std::sync::mpsc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use comptoir_core::calendar::CalendarConfig;
+use comptoir_core::changes::Change;
 use comptoir_core::fulfilment::ShipmentRecord;
 use comptoir_store::{BulkBatch, Store, StoreError};
 use thiserror::Error;
@@ -144,6 +145,7 @@ pub async fn generate(
     while let Ok(batch) = rx_batches.recv() {
         let shipments = fulfilment::split_shipments(&batch.orders);
         bulk.load(&batch_of(&batch, &shipments)).await?;
+        apply_timelines(store, &batch.timelines, cfg).await?;
         count(&batch, &mut summary);
         progress(summary.customers, cfg.customers);
     }
@@ -185,25 +187,12 @@ async fn setup_counter_with(store: &Store, cfg: &DemoConfig, catalog: &Catalog) 
     .await?;
     bulk.finish().await?;
     // Store calendars: Alsace-Moselle's two extra holidays in Strasbourg and
-    // Metz; a lunch break in Nice; the others keep the default calendar.
-    for (code, config) in [
-        (
-            "STR1",
-            CalendarConfig {
-                alsace_moselle: true,
-                ..CalendarConfig::default()
-            },
-        ),
-        (
-            "MTZ1",
-            CalendarConfig {
-                alsace_moselle: true,
-                ..CalendarConfig::default()
-            },
-        ),
-        ("NCE1", CalendarConfig::default_with_lunch_break()),
-    ] {
-        store.set_store_calendar(code, &config).await?;
+    // Metz; a lunch break in Nice; the others keep the default calendar
+    // (the story's deadlines are computed on the same ones).
+    for code in ["STR1", "MTZ1", "NCE1"] {
+        store
+            .set_store_calendar(code, &story::calendar_config(code))
+            .await?;
     }
     // The return policy shipped with the app, and the counter's users.
     store.ensure_default_policy(cfg.as_of).await?;
@@ -223,6 +212,38 @@ fn batch_of<'a>(b: &'a gen::Batch, shipments: &'a [ShipmentRecord]) -> BulkBatch
     }
 }
 
+/// The story's dossiers enter the counter the way the bootstrap brings
+/// them from head office: as the `dossier.event` changes their store's
+/// counter wrote, through the store's one write path for received changes
+/// (checked, appended, each dossier's row the fold of its events; no
+/// outbox row: they are not this counter's to push).
+async fn apply_timelines(
+    store: &Store,
+    timelines: &[story::TimelineDossier],
+    cfg: &DemoConfig,
+) -> Result<()> {
+    if timelines.is_empty() {
+        return Ok(());
+    }
+    let mut envelopes = Vec::with_capacity(timelines.iter().map(|t| t.events.len()).sum());
+    for t in timelines {
+        for e in &t.events {
+            envelopes.push(
+                Change::DossierEvent(e.clone())
+                    .to_envelope(&t.store_code)
+                    .map_err(StoreError::from)?,
+            );
+        }
+    }
+    // Received changes more than a day ahead of now are refused: a demo
+    // dated in the future is received as of its own date.
+    let now = Utc::now().max(cfg.as_of);
+    for page in envelopes.chunks(4_000) {
+        store.apply_received(page, now).await?;
+    }
+    Ok(())
+}
+
 fn count(b: &gen::Batch, summary: &mut DemoSummary) {
     summary.customers += b.customers.len() as u64;
     summary.orders += b.orders.len() as u64;
@@ -232,5 +253,11 @@ fn count(b: &gen::Batch, summary: &mut DemoSummary) {
         .dossiers
         .iter()
         .map(|d| d.events.len() as u64)
+        .sum::<u64>();
+    summary.dossiers += b.timelines.len() as u64;
+    summary.events += b
+        .timelines
+        .iter()
+        .map(|t| t.events.len() as u64)
         .sum::<u64>();
 }

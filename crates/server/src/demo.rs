@@ -130,11 +130,26 @@ async fn load_batch(
         loaded.summary.events += events.len() as u64;
         changes.extend(events);
     }
+    // The story's dossiers: the typed events each store's counter wrote,
+    // as it would have pushed them.
+    for t in &b.timelines {
+        loaded.summary.events += t.events.len() as u64;
+        for e in &t.events {
+            let envelope = Change::DossierEvent(e.clone())
+                .to_envelope(&t.store_code)
+                .map_err(|e| ApiError::DossierInvalid(e.message_fr()))?;
+            changes.push(NewChange {
+                envelope,
+                scope: Scope::Chain,
+                pushed_by: None,
+            });
+        }
+    }
     tx.insert_changes(&changes).await?;
     tx.commit().await?;
     loaded.summary.customers += b.customers.len() as u64;
     loaded.summary.orders += b.orders.len() as u64;
-    loaded.summary.dossiers += b.dossiers.len() as u64;
+    loaded.summary.dossiers += (b.dossiers.len() + b.timelines.len()) as u64;
     loaded.changes += changes.len() as u64;
     Ok(())
 }
