@@ -24,6 +24,7 @@ import { IntakeScreen, type Purchase } from "./components/IntakeScreen";
 import { ListsScreen } from "./components/ListsScreen";
 import { SearchScreen, type OpenRequest, type Selection } from "./components/SearchScreen";
 import { SettingsScreen } from "./components/SettingsScreen";
+import { CardSignals, FollowUpScreen, RgpdPanel, SignalsScreen } from "./components/Signals";
 import { LockScreen, SignInScreen, useSession } from "./components/SignIn";
 import { StartupError } from "./components/StartupError";
 import { SyncIndicator } from "./components/SyncIndicator";
@@ -141,7 +142,9 @@ type View =
   /** `query: null` until the dashboard opens on its first period. */
   | { screen: "dashboard"; query: ReportQuery | null }
   | { screen: "drill"; query: ReportQuery; pick: FigurePick }
-  | { screen: "audit" };
+  | { screen: "audit" }
+  | { screen: "signals" }
+  | { screen: "follow-up" };
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -279,6 +282,22 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
           <button type="button" className="topbar-link" id="nav-lists" onClick={showLists}>
             <Icon name="list" /> Dossiers <kbd>F3</kbd>
           </button>
+          <button
+            type="button"
+            className="topbar-link"
+            id="nav-follow-up"
+            onClick={() => view.screen !== "follow-up" && push({ screen: "follow-up" })}
+          >
+            <Icon name="mail" /> Rappels
+          </button>
+          <button
+            type="button"
+            className="topbar-link"
+            id="nav-signals"
+            onClick={() => view.screen !== "signals" && push({ screen: "signals" })}
+          >
+            <Icon name="alert" /> Signaux
+          </button>
           {isManager ? (
             <button type="button" className="topbar-link" id="nav-dashboard" onClick={showDashboard}>
               <Icon name="chart" /> Tableau de bord <kbd>F4</kbd>
@@ -325,6 +344,7 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
               onOpenDossier={(dossierId) => push({ screen: "dossier", dossierId })}
               onEdit={(customer) => push({ screen: "edit-customer", customer })}
               version={version}
+              isManager={isManager}
             />
           ) : null}
           {view.screen === "new-customer" || view.screen === "edit-customer" ? (
@@ -398,6 +418,25 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
             />
           ) : null}
           {view.screen === "audit" ? <AuditScreen api={api} fmt={fmt} /> : null}
+          {view.screen === "signals" ? (
+            <SignalsScreen
+              api={api}
+              links={{
+                onOpenDossier: (dossierId) => push({ screen: "dossier", dossierId }),
+                onOpenCustomer: (customerId) => push({ screen: "card", request: { customerId } }),
+              }}
+            />
+          ) : null}
+          {view.screen === "follow-up" ? (
+            <FollowUpScreen
+              api={api}
+              fmt={fmt}
+              links={{
+                onOpenDossier: (dossierId) => push({ screen: "dossier", dossierId }),
+                onOpenCustomer: (customerId) => push({ screen: "card", request: { customerId } }),
+              }}
+            />
+          ) : null}
           {view.screen === "settings" ? (
             <SettingsScreen
               api={api}
@@ -433,6 +472,10 @@ function backLabel(stack: View[]): string {
       return "Retour à la liste";
     case "audit":
       return "Retour au journal";
+    case "signals":
+      return "Retour aux signaux";
+    case "follow-up":
+      return "Retour aux rappels";
     case "new-customer":
     case "edit-customer":
       return "Retour au formulaire";
@@ -465,6 +508,7 @@ function CardScreen({
   onOpenDossier,
   onEdit,
   version,
+  isManager = false,
 }: {
   api: Api;
   request: OpenRequest;
@@ -473,8 +517,10 @@ function CardScreen({
   onOpenDossier(dossierId: string): void;
   onEdit(customer: CustomerView): void;
   version: number;
+  isManager?: boolean;
 }) {
   const [load, setLoad] = useState<CardLoad>({ card: null, error: null });
+  const [erased, setErased] = useState(0);
   useEffect(() => {
     let live = true;
     api.customerCard(request.customerId).then(
@@ -485,12 +531,18 @@ function CardScreen({
       live = false;
     };
     // `version`: a sync brought changes made elsewhere; read the card again.
-  }, [api, request.customerId, version]);
+  }, [api, request.customerId, version, erased]);
 
   const { card, error } = load;
   return (
     <FocusOnMount>
       <AlertRegion error={error} />
+      <CardSignals
+        api={api}
+        customerId={request.customerId}
+        version={version + erased}
+        links={{ onOpenDossier }}
+      />
       {card ? (
         <CustomerCardView
           card={card}
@@ -508,6 +560,9 @@ function CardScreen({
           Chargement de la fiche client…
         </p>
       )}
+      {card && isManager ? (
+        <RgpdPanel api={api} customerId={request.customerId} onErased={() => setErased((n) => n + 1)} />
+      ) : null}
     </FocusOnMount>
   );
 }

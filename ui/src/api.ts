@@ -18,6 +18,14 @@ import type { DossierDetail } from "./bindings/DossierDetail";
 import type { DossierList } from "./bindings/DossierList";
 import type { DossierSummary } from "./bindings/DossierSummary";
 import type { DrillDown } from "./bindings/DrillDown";
+import type { ErasureReport } from "./bindings/ErasureReport";
+import type { CustomerExportWritten } from "./bindings/CustomerExportWritten";
+import type { FollowUpItem } from "./bindings/FollowUpItem";
+import type { FollowUpOutcome } from "./bindings/FollowUpOutcome";
+import type { FollowUpRecorded } from "./bindings/FollowUpRecorded";
+import type { SignalThresholds } from "./bindings/SignalThresholds";
+import type { WeakSignal } from "./bindings/WeakSignal";
+import type { WeakSignalList } from "./bindings/WeakSignalList";
 import type { ExportWritten } from "./bindings/ExportWritten";
 import type { Figure } from "./bindings/Figure";
 import type { IntakeForm } from "./bindings/IntakeForm";
@@ -61,6 +69,21 @@ export interface Api {
   setIdleLock(minutes: string): Promise<Settings>;
   /** Managers only (checked in Rust): lifts a user's lockout; the users as they now are. */
   unlockUser(login: string): Promise<UserView[]>;
+  /** The weak signals of one customer (for the card). */
+  customerSignals(customerId: string): Promise<WeakSignal[]>;
+  /** The store's weak signals, most urgent first. */
+  weakSignals(): Promise<WeakSignalList>;
+  signalThresholds(): Promise<SignalThresholds>;
+  /** Managers only: new thresholds, checked by Rust. */
+  setSignalThresholds(thresholds: SignalThresholds): Promise<SignalThresholds>;
+  /** The calls and messages due, oldest first. */
+  followUpQueue(): Promise<FollowUpItem[]>;
+  /** The outcome of a call, on the dossier's timeline. */
+  recordFollowUp(dossierId: string, outcome: FollowUpOutcome, note: string | null): Promise<FollowUpRecorded>;
+  /** Managers only: erases a customer on request (RGPD); `confirmed`: the manager's explicit yes. */
+  eraseCustomer(customerId: string, confirmed: boolean): Promise<ErasureReport>;
+  /** Managers only: everything held about a customer, saved where chosen; `null` if cancelled. */
+  exportCustomer(customerId: string, format: "pdf" | "json"): Promise<CustomerExportWritten | null>;
   /** Managers only: a page of the audit log, filtered, with the chain checked. */
   auditLog(filter: AuditFilter): Promise<AuditView>;
   /** Managers only: every figure of the dashboard for a period and filters. */
@@ -153,6 +176,16 @@ export const tauriApi: Api = {
   setIdleLock: (minutes) => call<Settings>("set_idle_lock", { minutes }),
   unlockUser: (login) => call<UserView[]>("unlock_user", { login }),
   auditLog: (filter) => call<AuditView>("audit_log", { filter }),
+  customerSignals: (customerId) => call<WeakSignal[]>("customer_signals", { customerId }),
+  weakSignals: () => call<WeakSignalList>("weak_signals"),
+  signalThresholds: () => call<SignalThresholds>("signal_thresholds"),
+  setSignalThresholds: (thresholds) => call<SignalThresholds>("set_signal_thresholds", { thresholds }),
+  followUpQueue: () => call<FollowUpItem[]>("follow_up_queue"),
+  recordFollowUp: (dossierId, outcome, note) =>
+    call<FollowUpRecorded>("record_follow_up", { dossierId, outcome, note }),
+  eraseCustomer: (customerId, confirmed) => call<ErasureReport>("erase_customer", { customerId, confirmed }),
+  exportCustomer: (customerId, format) =>
+    call<CustomerExportWritten | null>("export_customer", { customerId, format }),
   dashboard: (query) => call<DashboardReport>("dashboard", { query }),
   drillDown: (query, figure) => call<DrillDown>("drill_down", { query, figure }),
   reportChoices: () => call<ReportChoices>("report_choices"),

@@ -108,6 +108,8 @@ export function stubApi(overrides: Partial<Api> = {}): Api {
     "syncStatus", "syncNow", "syncEnrol",
     "signIn", "signOut", "currentSession", "touch", "lock", "setIdleLock", "unlockUser",
     "dashboard", "drillDown", "reportChoices", "exportReport", "auditLog",
+    "customerSignals", "weakSignals", "signalThresholds", "setSignalThresholds", "followUpQueue",
+    "recordFollowUp", "eraseCustomer", "exportCustomer",
   ];
   const api = Object.fromEntries(names.map((n) => [n, refuse(n)])) as unknown as Api;
   api.getSettings = vi.fn(async () => ({ printer: null, idle_lock_minutes: 5 }));

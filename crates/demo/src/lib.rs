@@ -235,9 +235,10 @@ async fn apply_timelines(
             );
         }
     }
-    // Received changes more than a day ahead of now are refused: a demo
-    // dated in the future is received as of its own date.
-    let now = Utc::now().max(cfg.as_of);
+    // Received as of the demo's own date (every event is before it): a
+    // demo dated in the future is not refused as ahead of the clock, and
+    // one dated in the past does not move the counter's clock to today.
+    let now = cfg.as_of;
     for page in envelopes.chunks(4_000) {
         store.apply_received(page, now).await?;
     }

@@ -10,4 +10,5 @@ pub mod print;
 pub mod report;
 pub mod session;
 pub mod settings;
+pub mod signals;
 pub mod sync;

@@ -61,7 +61,14 @@ pub async fn export_report<R: Runtime>(
     let manager = state.manager().await?;
     query.validate()?;
     export.validate()?;
-    let Some(path) = save_dialog(&app, &export.suggested_file_name(&query)).await else {
+    let Some(path) = save_dialog(
+        &app,
+        "Enregistrer le tableau (CSV)",
+        &export.suggested_file_name(&query),
+        ("Tableau CSV", "csv"),
+    )
+    .await
+    else {
         return Ok(None);
     };
     let written = state
@@ -71,18 +78,21 @@ pub async fn export_report<R: Runtime>(
     Ok(Some(written))
 }
 
-/// The system's « Enregistrer sous » for a CSV file; `None` if cancelled.
-async fn save_dialog<R: Runtime>(
+/// The system's « Enregistrer sous » (`filter`: its name and the file
+/// extension); `None` if cancelled.
+pub(crate) async fn save_dialog<R: Runtime>(
     app: &AppHandle<R>,
+    title: &str,
     file_name: &str,
+    filter: (&str, &str),
 ) -> Option<std::path::PathBuf> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
         .dialog()
         .file()
-        .set_title("Enregistrer le tableau (CSV)")
+        .set_title(title)
         .set_file_name(file_name)
-        .add_filter("Tableau CSV", &["csv"]);
+        .add_filter(filter.0, &[filter.1]);
     if let Some(window) = app.get_webview_window("main") {
         dialog = dialog.set_parent(&window);
     }

@@ -14,6 +14,7 @@ import { formatCount } from "../format";
 import { AlertRegion } from "./AlertRegion";
 import { useSyncStatus } from "./SyncIndicator";
 import { Icon } from "./Icon";
+import { ThresholdsForm } from "./Signals";
 
 interface Props {
   api: Api;
@@ -147,6 +148,7 @@ export function ManagerSettings({ api, settings, onSaved, fmt, onAudit }: Omit<P
       <h2 id="manager-title">
         <Icon name="lock" /> Réglages du responsable
       </h2>
+      <ThresholdsForm api={api} />
       {onAudit ? (
         <p>
           <button type="button" className="button" id="open-audit" onClick={onAudit}>
