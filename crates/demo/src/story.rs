@@ -49,6 +49,9 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 use crate::data::{CITIES, CLERKS, REASONS};
+
+/// The logins of the counter's clerks (`showcase::DEMO_USERS`).
+const LOCAL_CLERKS: &[&str] = &["julie.m", "karim.b"];
 use crate::gen::{id_at, Batch, Catalog};
 use crate::DemoConfig;
 
@@ -453,14 +456,14 @@ impl Story {
         };
         let cal = &self.calendars[store].clone();
         let p = &catalog.products[line.product];
-        let clerks: &[&str] = if local { &CLERKS[..2] } else { CLERKS };
-        let clerk = if local && self.rng.random_bool(0.3) {
-            *CLERKS.choose(&mut self.rng).unwrap_or(&CLERKS[0])
-        } else {
-            *clerks.choose(&mut self.rng).unwrap_or(&CLERKS[0])
-        };
+        // The counter's store: its signed-in users, by login, as the app
+        // records them (the dashboard's clerk filter offers these). The
+        // other stores: names of the older generator's staff, never the
+        // ones the tests write with (« Julie M. »).
+        let clerks: &[&str] = if local { LOCAL_CLERKS } else { &CLERKS[2..] };
+        let clerk = *clerks.choose(&mut self.rng).unwrap_or(&clerks[0]);
         let technician = if local {
-            "Karim B."
+            LOCAL_CLERKS[1]
         } else {
             CLERKS[3 + store % 3]
         };
