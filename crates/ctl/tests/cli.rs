@@ -3,40 +3,13 @@
 //! scan back to the dossier number.
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
+mod common;
+use common::{ctl, ctl_with_stdin, err_json, ok_json};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn ctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .output()
-        .expect("comptoir-ctl runs")
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn err_json(out: &Output) -> Value {
-    assert!(
-        !out.status.success(),
-        "expected a failure, got {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let line = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"))
-}
 
 fn demo(dir: &Path) -> String {
     let db = dir.join("demo.sqlite").display().to_string();
@@ -357,24 +330,6 @@ fn policy_check_and_eval() {
 }
 
 /// Runs comptoir-ctl with `stdin` piped in (a PIN).
-fn ctl_with_stdin(args: &[&str], stdin: &str) -> Output {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("comptoir-ctl runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write the PIN");
-    child.wait_with_output().expect("comptoir-ctl ends")
-}
-
 #[test]
 fn a_decision_approved_by_a_manager_is_on_the_timeline_and_the_ticket() {
     let dir = tempfile::tempdir().unwrap();

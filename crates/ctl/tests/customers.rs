@@ -3,60 +3,16 @@
 //! JSON error on stderr with nothing written.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use std::io::Write;
+mod common;
+use common::{ctl_with_stdin, ok_json, refused};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
-fn ctl(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("comptoir-ctl runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn err_json(out: &Output) -> Value {
-    assert!(
-        !out.status.success(),
-        "expected a failure, got {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(out.stdout.is_empty(), "nothing on stdout on a refusal");
-    let line = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    let v: Value =
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"));
-    assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
-    assert!(!v["message"].as_str().unwrap().is_empty());
-    v
-}
-
 fn demo(dir: &Path) -> String {
     let db = dir.join("demo.sqlite").display().to_string();
-    ok_json(&ctl(
+    ok_json(&ctl_with_stdin(
         &[
             "demo-data",
             "--customers",
@@ -72,7 +28,7 @@ fn demo(dir: &Path) -> String {
 }
 
 fn outbox_len(db: &str) -> usize {
-    ok_json(&ctl(&["outbox", "list", "--db", db], ""))
+    ok_json(&ctl_with_stdin(&["outbox", "list", "--db", db], ""))
         .as_array()
         .unwrap()
         .len()
@@ -96,7 +52,7 @@ fn a_customer_is_added_found_and_corrected_from_the_command_line() {
     let db = demo(dir.path());
     let outbox0 = outbox_len(&db);
 
-    let card = ok_json(&ctl(
+    let card = ok_json(&ctl_with_stdin(
         &["customer", "add", "--db", &db, "--actor", "Julie M."],
         &walk_in().to_string(),
     ));
@@ -105,7 +61,10 @@ fn a_customer_is_added_found_and_corrected_from_the_command_line() {
     let id = card["customer"]["id"].as_str().unwrap().to_owned();
     assert_eq!(outbox_len(&db), outbox0 + 1);
 
-    let found = ok_json(&ctl(&["search", "--db", &db, "+33 7 52 33 41 18"], ""));
+    let found = ok_json(&ctl_with_stdin(
+        &["search", "--db", &db, "+33 7 52 33 41 18"],
+        "",
+    ));
     assert_eq!(found["hits"][0]["customer_id"], id.as_str());
 
     // The correction from a file this time.
@@ -115,7 +74,7 @@ fn a_customer_is_added_found_and_corrected_from_the_command_line() {
         r#"{"emails": ["ines.b@example.org"], "sms_marketing": true}"#,
     )
     .unwrap();
-    let card = ok_json(&ctl(
+    let card = ok_json(&ctl_with_stdin(
         &[
             "customer",
             "edit",
@@ -137,7 +96,10 @@ fn a_customer_is_added_found_and_corrected_from_the_command_line() {
     assert_eq!(email["before"], "ines.bouvier@example.fr");
     assert_eq!(email["after"], "ines.b@example.org");
     assert_eq!(outbox_len(&db), outbox0 + 3);
-    let found = ok_json(&ctl(&["search", "--db", &db, "ines.b@example.org"], ""));
+    let found = ok_json(&ctl_with_stdin(
+        &["search", "--db", &db, "ines.b@example.org"],
+        "",
+    ));
     assert_eq!(found["hits"][0]["customer_id"], id.as_str());
 }
 
@@ -164,13 +126,13 @@ fn refusals_are_json_errors_and_write_nothing() {
         (long_city, "text_too_long"),
         (unknown, "invalid_json"),
     ] {
-        let e = err_json(&ctl(
+        let e = refused(&ctl_with_stdin(
             &["customer", "add", "--db", &db, "--actor", "Julie"],
             &input.to_string(),
         ));
         assert_eq!(e["code"], code, "{e}");
     }
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer",
             "edit",
@@ -193,7 +155,7 @@ fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
     let db = demo(dir.path());
     let mut input = walk_in();
     input["phones"] = json!(["+33612345678"]); // Hélène Dupré's (demo showcase)
-    let check = ok_json(&ctl(
+    let check = ok_json(&ctl_with_stdin(
         &["customer", "check", "--db", &db],
         &input.to_string(),
     ));
@@ -202,7 +164,7 @@ fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
     assert_eq!(check["duplicates"][0]["display_name"], "Mme Hélène Dupré");
 
     let outbox0 = outbox_len(&db);
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &["customer", "add", "--db", &db, "--actor", "Julie"],
         &input.to_string(),
     ));
@@ -213,7 +175,7 @@ fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
     );
     assert_eq!(outbox_len(&db), outbox0);
 
-    let card = ok_json(&ctl(
+    let card = ok_json(&ctl_with_stdin(
         &[
             "customer",
             "add",
@@ -228,7 +190,7 @@ fn a_possible_duplicate_is_reported_and_saved_only_when_confirmed() {
     assert_eq!(card["customer"]["last_name"], "Bouvier");
     assert_eq!(outbox_len(&db), outbox0 + 1);
 
-    let bad = ok_json(&ctl(
+    let bad = ok_json(&ctl_with_stdin(
         &["customer", "check", "--db", &db],
         r#"{"last_name": "Bouvier", "first_name": "Inès", "emails": ["x@"]}"#,
     ));
@@ -245,19 +207,19 @@ fn a_customer_export_holds_everything_and_is_recorded_in_the_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
     // Hélène of the showcase: orders in store and on the web, dossiers.
-    let found = ok_json(&ctl(
+    let found = ok_json(&ctl_with_stdin(
         &["search", "--db", &db, "helene.dupre@example.fr"],
         "",
     ));
     let id = found["hits"][0]["customer_id"].as_str().unwrap().to_owned();
-    let card = ok_json(&ctl(&["card", "--db", &db, &id], ""));
-    ok_json(&ctl(
+    let card = ok_json(&ctl_with_stdin(&["card", "--db", &db, &id], ""));
+    ok_json(&ctl_with_stdin(
         &[
             "customer", "edit", "--db", &db, "--id", &id, "--actor", "Karim B.",
         ],
         r#"{"sms_marketing": true}"#,
     ));
-    let export = ok_json(&ctl(
+    let export = ok_json(&ctl_with_stdin(
         &[
             "customer",
             "export",
@@ -291,7 +253,7 @@ fn a_customer_export_holds_everything_and_is_recorded_in_the_audit_log() {
             .any(|c| c["field"] == "sms_marketing" && c["actor"] == "Karim B."),
         "{corrections:?}"
     );
-    let log = ok_json(&ctl(
+    let log = ok_json(&ctl_with_stdin(
         &["audit", "list", "--db", &db, "--kind", "customer_exported"],
         "",
     ));
@@ -304,7 +266,7 @@ fn a_customer_export_holds_everything_and_is_recorded_in_the_audit_log() {
 
     // Refusals: JSON errors, and no trace.
     let nobody = "0190e5a0-0000-7000-8000-000000000001";
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer",
             "export",
@@ -318,17 +280,17 @@ fn a_customer_export_holds_everything_and_is_recorded_in_the_audit_log() {
         "",
     ));
     assert_eq!(e["code"], "not_found", "{e}");
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "export", "--db", &db, "--id", &id, "--actor", " ",
         ],
         "",
     ));
     assert_eq!(e["code"], "missing_field", "{e}");
-    let log = ok_json(&ctl(
+    let log = ok_json(&ctl_with_stdin(
         &["audit", "list", "--db", &db, "--kind", "customer_exported"],
         "",
     ));
     assert_eq!(log.as_array().unwrap().len(), 1, "refusals leave no trace");
-    ok_json(&ctl(&["audit", "verify", "--db", &db], ""));
+    ok_json(&ctl_with_stdin(&["audit", "verify", "--db", &db], ""));
 }

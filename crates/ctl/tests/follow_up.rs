@@ -5,7 +5,8 @@
 //! error with a French message and writes nothing.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use std::process::{Command, Output};
+mod common;
+use common::{ctl, err_json, ok_json};
 
 use chrono::{Duration, Utc};
 use comptoir_core::dossier::{ItemCondition, OpenDossierInput, Resolution};
@@ -14,36 +15,6 @@ use comptoir_core::policy::Severity;
 use comptoir_core::Cents;
 use comptoir_store::{OpenMode, Store};
 use serde_json::Value;
-
-fn ctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .output()
-        .expect("comptoir-ctl runs")
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn err_json(out: &Output) -> Value {
-    assert!(
-        !out.status.success(),
-        "expected a failure, got {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let line = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"))
-}
 
 /// A demo file, and one dossier opened five days ago and closed four days
 /// ago (its follow-up call due yesterday, D+3), of a customer without any

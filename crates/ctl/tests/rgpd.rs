@@ -4,59 +4,17 @@
 //! poppler (`pdftotext`, `pdftoppm`).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
-use std::io::Write;
+mod common;
+use common::{ctl_with_stdin, ok_json, refused};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
-fn ctl(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("comptoir-ctl runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn err_json(out: &Output) -> Value {
-    assert!(
-        !out.status.success(),
-        "expected a failure, got {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(out.stdout.is_empty(), "nothing on stdout on a refusal");
-    let line = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    let v: Value =
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON error on stderr: {line}"));
-    assert!(!v["message"].as_str().unwrap().is_empty());
-    v
-}
-
 fn demo(dir: &Path) -> String {
     let db = dir.join("demo.sqlite").display().to_string();
-    ok_json(&ctl(
+    ok_json(&ctl_with_stdin(
         &[
             "demo-data",
             "--customers",
@@ -84,17 +42,20 @@ fn run(cmd: &mut Command) -> String {
 }
 
 fn audit(db: &str, kind: &str) -> Vec<Value> {
-    ok_json(&ctl(&["audit", "list", "--db", db, "--kind", kind], ""))
-        .as_array()
-        .unwrap()
-        .clone()
+    ok_json(&ctl_with_stdin(
+        &["audit", "list", "--db", db, "--kind", kind],
+        "",
+    ))
+    .as_array()
+    .unwrap()
+    .clone()
 }
 
 #[test]
 fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dossier() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let card = ok_json(&ctl(
+    let card = ok_json(&ctl_with_stdin(
         &["customer", "add", "--db", &db, "--actor", "Julie M."],
         &json!({
             "title": "M.", "first_name": "Ulysse", "last_name": "Tréguier-Morvan",
@@ -112,14 +73,14 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
     });
     let file = dir.path().join("intake.json");
     std::fs::write(&file, intake.to_string()).unwrap();
-    let opened = ok_json(&ctl(
+    let opened = ok_json(&ctl_with_stdin(
         &["dossier", "open", "--db", &db, file.to_str().unwrap()],
         "",
     ));
     let number = opened["dossier"]["number"].as_str().unwrap().to_owned();
 
     // Without --yes: refused, says why, nothing written.
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "erase", "--db", &db, "--id", &id, "--actor", "sophie.r",
         ],
@@ -129,7 +90,7 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
     let m = e["message"].as_str().unwrap();
     assert!(m.contains("--yes") && m.contains("annulé"), "{m}");
     // A clerk: refused.
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "erase", "--db", &db, "--id", &id, "--actor", "julie.m", "--yes",
         ],
@@ -137,7 +98,7 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
     ));
     assert_eq!(e["code"], "manager_only", "{e}");
     // An open dossier: refused, naming it.
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "erase", "--db", &db, "--id", &id, "--actor", "sophie.r", "--yes",
         ],
@@ -149,16 +110,16 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
         audit(&db, "customer_erased").is_empty(),
         "refusals leave no trace"
     );
-    let still = ok_json(&ctl(&["search", "--db", &db, "Tréguier"], ""));
+    let still = ok_json(&ctl_with_stdin(&["search", "--db", &db, "Tréguier"], ""));
     assert_eq!(still["hits"][0]["customer_id"], id.as_str());
 
-    ok_json(&ctl(
+    ok_json(&ctl_with_stdin(
         &[
             "dossier", "event", "--db", &db, &number, "--action", "cancel", "--actor", "Julie M.",
         ],
         "",
     ));
-    let report = ok_json(&ctl(
+    let report = ok_json(&ctl_with_stdin(
         &[
             "customer", "erase", "--db", &db, "--id", &id, "--actor", "sophie.r", "--yes",
         ],
@@ -172,7 +133,7 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
         "07 61 48 22 93",
         "ulysse.treguier@example.fr",
     ] {
-        let r = ok_json(&ctl(&["search", "--db", &db, q], ""));
+        let r = ok_json(&ctl_with_stdin(&["search", "--db", &db, q], ""));
         assert!(
             r["hits"]
                 .as_array()
@@ -182,7 +143,7 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
             "{q} still finds the erased customer: {r}"
         );
     }
-    let card = ok_json(&ctl(&["card", "--db", &db, &id], ""));
+    let card = ok_json(&ctl_with_stdin(&["card", "--db", &db, &id], ""));
     assert_eq!(card["customer"]["display_name"], "Client effacé");
     let text = card.to_string();
     for t in [
@@ -204,10 +165,10 @@ fn a_customer_is_erased_only_when_confirmed_by_a_manager_and_without_an_open_dos
     assert_eq!(log[0]["actor"], "sophie.r");
     assert_eq!(log[0]["subject"], id.as_str());
     assert!(!log[0].to_string().contains("Tréguier"));
-    ok_json(&ctl(&["audit", "verify", "--db", &db], ""));
+    ok_json(&ctl_with_stdin(&["audit", "verify", "--db", &db], ""));
 
     // Twice: a clear refusal, nothing more in the log.
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "erase", "--db", &db, "--id", &id, "--actor", "sophie.r", "--yes",
         ],
@@ -222,12 +183,12 @@ fn the_export_as_pdf_is_readable_and_written_whole_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
     // Hélène of the showcase: orders in store and on the web, dossiers.
-    let found = ok_json(&ctl(
+    let found = ok_json(&ctl_with_stdin(
         &["search", "--db", &db, "helene.dupre@example.fr"],
         "",
     ));
     let id = found["hits"][0]["customer_id"].as_str().unwrap().to_owned();
-    let card = ok_json(&ctl(&["card", "--db", &db, &id], ""));
+    let card = ok_json(&ctl_with_stdin(&["card", "--db", &db, &id], ""));
     let numbers: Vec<String> = card["dossiers"]
         .as_array()
         .unwrap()
@@ -237,7 +198,7 @@ fn the_export_as_pdf_is_readable_and_written_whole_or_not_at_all() {
     assert!(!numbers.is_empty());
 
     let pdf = dir.path().join("export.pdf");
-    let out = ok_json(&ctl(
+    let out = ok_json(&ctl_with_stdin(
         &[
             "customer",
             "export",
@@ -309,7 +270,7 @@ fn the_export_as_pdf_is_readable_and_written_whole_or_not_at_all() {
     assert!(text.contains(&format!("page 1/{pages}")), "footer");
 
     // Two exports recorded; JSON is still the default.
-    let json_export = ok_json(&ctl(
+    let json_export = ok_json(&ctl_with_stdin(
         &[
             "customer", "export", "--db", &db, "--id", &id, "--actor", "sophie.r",
         ],
@@ -319,7 +280,7 @@ fn the_export_as_pdf_is_readable_and_written_whole_or_not_at_all() {
     assert_eq!(audit(&db, "customer_exported").len(), 2);
 
     // A PDF needs a file; a folder that cannot be written gets nothing.
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer", "export", "--db", &db, "--id", &id, "--actor", "sophie.r", "--format",
             "pdf",
@@ -330,7 +291,7 @@ fn the_export_as_pdf_is_readable_and_written_whole_or_not_at_all() {
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
     let target = locked.join("export.pdf");
-    let e = err_json(&ctl(
+    let e = refused(&ctl_with_stdin(
         &[
             "customer",
             "export",

@@ -2,6 +2,9 @@
 //! central server on a loopback port (in this test's process).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::{ctl, ok_json};
+
 #[path = "../../client/tests/support/mod.rs"]
 mod support;
 
@@ -12,22 +15,6 @@ use chrono::Utc;
 use comptoir_server::storage::sqlite::SqliteStorage;
 use comptoir_server::storage::Storage;
 use serde_json::Value;
-
-fn ctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_comptoir-ctl"))
-        .args(args)
-        .output()
-        .expect("comptoir-ctl runs")
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
 
 fn err_code(out: &Output) -> String {
     assert!(!out.status.success());

@@ -11,8 +11,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use comptoir_core::signals::SignalKind;
 use comptoir_e2e::{
-    element, eventually, keys, search_field_after_f2, shot, sign_in, text_containing, with_app,
-    SOPHIE,
+    element, eventually, search_field_after_f2, shot, sign_in, text_containing, with_app, SOPHIE,
 };
 use comptoir_store::{OpenMode, Store};
 use fantoccini::{Client, Locator};
@@ -26,12 +25,18 @@ async fn repeat_signals(c: &Client) -> usize {
     .unwrap_or(0)
 }
 
-async fn open_card(c: &Client, name: &str) {
+/// Opens the card of `name` (« Hugo Renaud »: the results name people
+/// without their title, the card with it).
+/// A homonym may come first: the click is on this customer's own line.
+async fn open_card(c: &Client, name: &str, id: &str) {
     let search = search_field_after_f2(c).await;
     search.send_keys(name).await.unwrap();
     text_containing(c, "#results", &[name]).await;
-    search.send_keys(keys::ARROW_DOWN).await.unwrap();
-    search.send_keys(keys::ENTER).await.unwrap();
+    element(c, &format!("#results [data-customer-id='{id}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
     text_containing(c, "#customer-name", &[name]).await;
 }
 
@@ -61,12 +66,13 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
         .await
         .unwrap();
     store.close().await;
-    let name = card.customer.display_name.clone();
+    let name = format!("{} {}", card.customer.first_name, card.customer.last_name);
+    let id = card.customer.id.0.to_string();
     let sentence = signal.sentence.clone();
 
     with_app(|c| async move {
         sign_in(&c, SOPHIE).await;
-        open_card(&c, &name).await;
+        open_card(&c, &name, &id).await;
         text_containing(&c, "#card-signals", &["Client récurrent", &sentence]).await;
         assert_eq!(repeat_signals(&c).await, 1);
         shot(&c, "90-card-signals").await;
@@ -83,7 +89,7 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
             &["Seuils enregistrés"],
         )
         .await;
-        open_card(&c, &name).await;
+        open_card(&c, &name, &id).await;
         let c2 = c.clone();
         eventually("the card without the repeat signal", move || {
             let c = c2.clone();
@@ -101,7 +107,7 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
             &["Seuils enregistrés"],
         )
         .await;
-        open_card(&c, &name).await;
+        open_card(&c, &name, &id).await;
         text_containing(&c, "#card-signals", &["Client récurrent"]).await;
     })
     .await;

@@ -148,14 +148,6 @@ export function ManagerSettings({ api, settings, onSaved, fmt, onAudit }: Omit<P
       <h2 id="manager-title">
         <Icon name="lock" /> Réglages du responsable
       </h2>
-      <ThresholdsForm api={api} />
-      {onAudit ? (
-        <p>
-          <button type="button" className="button" id="open-audit" onClick={onAudit}>
-            <Icon name="list" /> Journal d'audit
-          </button>
-        </p>
-      ) : null}
       <form onSubmit={saveIdle}>
         <label htmlFor="idle-minutes">Verrouiller la session après (minutes sans activité)</label>
         <input
@@ -195,6 +187,14 @@ export function ManagerSettings({ api, settings, onSaved, fmt, onAudit }: Omit<P
       </ul>
       <p role="status">{saved}</p>
       <AlertRegion error={error} />
+      <ThresholdsForm api={api} />
+      {onAudit ? (
+        <p>
+          <button type="button" className="button" id="open-audit" onClick={onAudit}>
+            <Icon name="list" /> Journal d'audit
+          </button>
+        </p>
+      ) : null}
     </section>
   );
 }
