@@ -1,6 +1,6 @@
 //! Weak signals through the real window (issue 11): the demo's repeat
 //! customer (three dossiers in the last 30 days, found through the store on
-//! the same file) shows « Client récurrent » on their card, with Rust's
+//! the same file) shows that signal on their card, with Rust's label and
 //! sentence; a manager raises the threshold in the settings (a 0 is refused
 //! in French first) and the signal is gone from the card; put back, it
 //! returns. Needs the demo database: see scripts/e2e.sh.
@@ -69,11 +69,13 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
     let name = format!("{} {}", card.customer.first_name, card.customer.last_name);
     let id = card.customer.id.0.to_string();
     let sentence = signal.sentence.clone();
+    let label = signal.kind_label.clone();
 
     with_app(|c| async move {
         sign_in(&c, SOPHIE).await;
         open_card(&c, &name, &id).await;
-        text_containing(&c, "#card-signals", &["Client récurrent", &sentence]).await;
+        shot(&c, "90-card-signals").await;
+        text_containing(&c, "#card-signals", &[&label, &sentence]).await;
         assert_eq!(repeat_signals(&c).await, 1);
         shot(&c, "90-card-signals").await;
 
@@ -108,7 +110,7 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
         )
         .await;
         open_card(&c, &name, &id).await;
-        text_containing(&c, "#card-signals", &["Client récurrent"]).await;
+        text_containing(&c, "#card-signals", &[&label]).await;
     })
     .await;
 
