@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests and benches: a failed unwrap is a failed run
 
 mod common;
-use common::{ctl, ctl_with_stdin, err_json, ok_json};
+use common::{ctl, ctl_with_stdin, demo_db, err_json, ok_json};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -12,18 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn demo(dir: &Path) -> String {
-    let db = dir.join("demo.sqlite").display().to_string();
-    let v = ok_json(&ctl(&[
-        "demo-data",
-        "--customers",
-        "150",
-        "--db",
-        &db,
-        "--as-of",
-        "2026-11-23",
-    ]));
-    assert_eq!(v["customers"], 150);
-    db
+    demo_db(dir, 150)
 }
 
 /// Runs a checking tool (pdftoppm, zbarimg, pdftotext); a missing tool

@@ -4,27 +4,14 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
 mod common;
-use common::{ctl_with_stdin, ok_json, refused};
+use common::{ctl_with_stdin, demo_db, ok_json, refused};
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 fn demo(dir: &Path) -> String {
-    let db = dir.join("demo.sqlite").display().to_string();
-    ok_json(&ctl_with_stdin(
-        &[
-            "demo-data",
-            "--customers",
-            "60",
-            "--db",
-            &db,
-            "--as-of",
-            "2026-11-23",
-        ],
-        "",
-    ));
-    db
+    demo_db(dir, 60)
 }
 
 fn outbox_len(db: &str) -> usize {

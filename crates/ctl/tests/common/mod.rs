@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of it
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -69,4 +70,21 @@ pub fn err_json(out: &Output) -> Value {
         "a message: {v}"
     );
     v
+}
+
+/// A demo database of `customers` customers dated 23 November 2026, in `dir`.
+pub fn demo_db(dir: &Path, customers: u64) -> String {
+    let db = dir.join("demo.sqlite").display().to_string();
+    let n = customers.to_string();
+    let v = ok_json(&ctl(&[
+        "demo-data",
+        "--customers",
+        &n,
+        "--db",
+        &db,
+        "--as-of",
+        "2026-11-23",
+    ]));
+    assert_eq!(v["customers"], customers);
+    db
 }
