@@ -137,6 +137,17 @@ impl DossierEvent {
         }
     }
 
+    /// Whether the event answers the customer: a workflow action (diagnose,
+    /// wait for a part, ready, hand back, cancel…), a decision, or a message
+    /// sent. Notes, assignments, approvals alone, the customer's own
+    /// messages, follow-ups and recomputed deadlines do not.
+    pub fn answers_the_customer(&self) -> bool {
+        matches!(
+            self,
+            DossierEvent::Action { .. } | DossierEvent::Decision { .. } | DossierEvent::MessageSent
+        )
+    }
+
     /// The status the event leads to when it is legal.
     pub fn status_after(&self) -> Option<DossierStatus> {
         match self {
@@ -202,6 +213,11 @@ pub struct DossierState {
     pub customer_waits: Vec<WaitInterval>,
     /// Since when the dossier waits for the customer, if it does.
     pub waiting_customer_since: Option<DateTime<Utc>>,
+    /// The earliest event that answered the customer (see
+    /// [`DossierEvent::answers_the_customer`]), for the dashboard's first
+    /// response time.
+    #[serde(default)]
+    pub first_response_at: Option<DateTime<Utc>>,
     /// The latest HLC folded (a new local event must come after it).
     pub last_hlc: Hlc,
     /// Events kept on the timeline but not applied, in fold order.
@@ -229,6 +245,7 @@ impl Default for DossierState {
             follow_up_no_answers: 0,
             customer_waits: Vec::new(),
             waiting_customer_since: None,
+            first_response_at: None,
             last_hlc: Hlc::ZERO,
             conflicts: Vec::new(),
         }
@@ -335,6 +352,9 @@ impl DossierState {
                 message_fr,
             });
             return;
+        }
+        if e.event.answers_the_customer() {
+            self.first_response_at = Some(self.first_response_at.map_or(e.at, |t| t.min(e.at)));
         }
         match &e.event {
             DossierEvent::Opened(o) => {

@@ -19,6 +19,7 @@ mod erase;
 mod error;
 mod exit;
 mod export;
+mod figures;
 mod followup;
 mod intake;
 mod lists;
@@ -86,6 +87,8 @@ pub struct Store {
     gate: Arc<tx::WriteGate>,
     /// WAL checkpoints off the write path (checkpoint.rs).
     checkpoints: Arc<checkpoint::Checkpointer>,
+    /// The dashboard's in-memory copy of the dossiers' figures (figures.rs).
+    figures: Arc<figures::FigureCache>,
 }
 
 impl Store {
@@ -99,6 +102,7 @@ impl Store {
             let mut conn = pool.acquire().await?;
             clock::ensure_device(&mut conn).await?;
             upgrade::run(&mut conn).await?;
+            upgrade::fill_figures(&mut conn).await?;
         }
         search::reindex_if_pending(&pool).await?;
         let store = Store {
@@ -106,6 +110,7 @@ impl Store {
             pool,
             path: path.to_owned(),
             terms: Arc::default(),
+            figures: Arc::default(),
             gate: Arc::new(tx::WriteGate::for_database(path)),
         };
         exit::register(&store);

@@ -6,7 +6,7 @@
 //! `comptoir-ctl dossier verify` reports.
 
 use chrono::{DateTime, Utc};
-use comptoir_core::calendar::DeadlinePromise;
+use comptoir_core::calendar::{DeadlinePromise, WaitInterval};
 use comptoir_core::dossier::{ItemCondition, Resolution};
 use comptoir_core::events::{Conflict, DossierState, EventRecord};
 use comptoir_core::ids::*;
@@ -54,6 +54,10 @@ pub struct DossierRow {
     pub decision: Option<DecisionRecord>,
     pub gesture_cents: Option<i64>,
     pub conflicts: Vec<Conflict>,
+    /// The earliest event that answered the customer.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// The finished waits for the customer (stored NULL when none).
+    pub customer_waits: Vec<WaitInterval>,
 }
 
 #[derive(sqlx::FromRow, serde::Deserialize)]
@@ -92,13 +96,16 @@ struct RawRow {
     decision: Option<String>,
     gesture_cents: Option<i64>,
     conflicts: Option<String>,
+    first_response_at: Option<DateTime<Utc>>,
+    customer_waits: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, number, store_id, origin, customer_id, order_line_id, \
     product_id, product_label, reason_code, customer_words, opened_at, promised_at, status, \
     closed_at, condition, condition_note, accessories, serial_number, assignee, opened_by, promise, \
     legal_cap_at, resolution, follow_up_due, followed_up_at, csat_score, csat_comment, sealed, \
-    severity, decision, gesture_cents, conflicts, score_call_due, score_called_back_at";
+    severity, decision, gesture_cents, conflicts, score_call_due, score_called_back_at, \
+    first_response_at, customer_waits";
 
 /// Decodes a JSON column; a value that does not decode is an error naming
 /// the column, never a silent default.
@@ -183,6 +190,9 @@ impl TryFrom<RawRow> for DossierRow {
             decision: decode_opt("décision", r.decision.as_deref())?,
             gesture_cents: r.gesture_cents,
             conflicts: decode_opt("conflits", r.conflicts.as_deref())?.unwrap_or_default(),
+            first_response_at: r.first_response_at,
+            customer_waits: decode_opt("attentes du client", r.customer_waits.as_deref())?
+                .unwrap_or_default(),
         })
     }
 }
@@ -226,6 +236,8 @@ impl DossierRow {
             decision: s.decision.clone(),
             gesture_cents: s.gesture().map(|g| g.0),
             conflicts: s.conflicts.clone(),
+            first_response_at: s.first_response_at,
+            customer_waits: s.customer_waits.clone(),
         })
     }
 
@@ -245,6 +257,11 @@ impl DossierRow {
         } else {
             Some(encode("conflits", &self.conflicts)?)
         };
+        let waits = if self.customer_waits.is_empty() {
+            None
+        } else {
+            Some(encode("attentes du client", &self.customer_waits)?)
+        };
         let sets = COLUMNS
             .split(", ")
             .filter(|c| *c != "id")
@@ -254,7 +271,7 @@ impl DossierRow {
         let sql = format!(
             "INSERT INTO dossiers ({COLUMNS}, number_norm) VALUES ({}) \
              ON CONFLICT (id) DO UPDATE SET {sets}, number_norm = excluded.number_norm",
-            vec!["?"; 35].join(", ")
+            vec!["?"; 37].join(", ")
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -305,6 +322,8 @@ impl DossierRow {
             .bind(conflicts)
             .bind(self.score_call_due)
             .bind(self.score_called_back_at)
+            .bind(self.first_response_at)
+            .bind(waits)
             .bind(normalize_code(&self.number))
             .execute(conn)
             .await
@@ -360,7 +379,9 @@ impl DossierRow {
             gesture_cents,
             conflicts,
             score_call_due,
-            score_called_back_at
+            score_called_back_at,
+            first_response_at,
+            customer_waits
         );
         out
     }
@@ -456,6 +477,32 @@ pub(crate) async fn events_of(
     rows.into_iter().map(EventRecord::try_from).collect()
 }
 
+/// The typed events of many dossiers, one query for all of them, each
+/// dossier's in fold order.
+pub(crate) async fn events_of_many(
+    conn: &mut SqliteConnection,
+    ids: &[DossierId],
+) -> Result<std::collections::HashMap<DossierId, Vec<EventRecord>>> {
+    let mut out: std::collections::HashMap<DossierId, Vec<EventRecord>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut qb = sqlx::QueryBuilder::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id IN ("
+        ));
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        qb.push(") ORDER BY dossier_id, hlc, id");
+        let rows: Vec<EventRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        for r in rows {
+            let e = EventRecord::try_from(r)?;
+            out.entry(e.dossier_id).or_default().push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// Many dossiers at once (verify, rebuild): the stored rows after `after`
 /// and up to `until` (both open when `None`) in id order, at most `limit`,
 /// each with its typed events. One query a batch, whatever its size.
@@ -490,7 +537,9 @@ pub(crate) async fn dossiers_in_range(
                 'severity', d.severity, 'decision', d.decision,
                 'gesture_cents', d.gesture_cents, 'conflicts', d.conflicts,
                 'score_call_due', d.score_call_due,
-                'score_called_back_at', d.score_called_back_at),
+                'score_called_back_at', d.score_called_back_at,
+                'first_response_at', d.first_response_at,
+                'customer_waits', d.customer_waits),
              'events', json((SELECT json_group_array(json_object(
                 'id', hex(e.id), 'hlc', e.hlc, 'device_id', nullif(hex(e.device_id), ''),
                 'at', e.at,

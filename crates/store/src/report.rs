@@ -1,40 +1,29 @@
 //! The manager's dashboard: the figures of `comptoir_core::report` counted
-//! by SQL aggregates over the dossiers of a period, and the dossiers
-//! behind each figure. A few statements a report, all on one connection;
-//! durations in working hours come from the store's calendar.
+//! over the in-memory copy of the dossiers' figures (figures.rs, kept
+//! current from `dossier_figures`), and the dossiers behind each figure.
+//! Durations in working hours come from the store's calendar.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use comptoir_core::calendar::{
-    deadline_status, BusinessCalendar, DeadlineStatus, WaitInterval, WorkingClock,
-};
-use comptoir_core::ids::{CustomerId, ProductId, StoreId};
-use comptoir_core::model::{DossierOrigin, DossierStatus};
+use comptoir_core::calendar::{deadline_status, BusinessCalendar, DeadlineStatus, WorkingClock};
+use comptoir_core::ids::{CustomerId, DossierId, ProductId, StoreId};
+use comptoir_core::model::DossierOrigin;
 use comptoir_core::records::display_name;
 use comptoir_core::report::*;
 use comptoir_core::Cents;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::figures::Fig;
 use crate::lists::{summary_of, SummaryRow, SUMMARY_COLUMNS, SUMMARY_FROM};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
-/// Statuses of a dossier no longer at the counter, and of a dossier done.
-const OPEN: &str = "d.status NOT IN ('handed_back', 'closed', 'cancelled')";
-const DONE: &str = "d.status IN ('handed_back', 'closed')";
-/// Events that are not an answer to the customer: the first event of any
-/// other kind (a workflow action, a decision, a message sent) is the first
-/// response.
-const NOT_A_RESPONSE: &str = "('opened', 'note', 'assigned', 'approval', 'customer_message', \
-     'follow_up_done', 'follow_up_call', 'satisfaction', 'deadline_recomputed', 'resolution')";
-/// The goodwill gesture of a dossier: the one given at closure once
-/// closed, else the one the decision granted.
-const GESTURE: &str = "(CASE WHEN d.resolution IS NOT NULL \
-     THEN coalesce(json_extract(d.resolution, '$.gesture.amount'), 0) \
-     ELSE coalesce(d.gesture_cents, 0) END)";
-const BASE_FROM: &str = " FROM dossiers d LEFT JOIN products p ON p.id = d.product_id";
+/// A product as the figures name it: SKU, name, brand.
+type ProductInfo = (String, String, String);
 
-/// What every statement of a report shares.
+/// What every step of a report shares: the query, the local store and
+/// its calendar, the period as instants, the products.
 struct Ctx<'q> {
     q: &'q ReportQuery,
     store_id: Option<StoreId>,
@@ -42,59 +31,42 @@ struct Ctx<'q> {
     calendar: BusinessCalendar,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    products: HashMap<ProductId, ProductInfo>,
+    /// The products the SKU / brand / category filters leave (`None`: no
+    /// such filter).
+    product_filter: Option<HashSet<ProductId>>,
+}
+
+/// Text filters compare as SQLite's `NOCASE` did: ASCII letters folded.
+fn same_text(stored: Option<&str>, wanted: &Option<String>) -> bool {
+    match wanted {
+        None => true,
+        Some(w) => stored.is_some_and(|s| s.eq_ignore_ascii_case(w.trim())),
+    }
 }
 
 impl Ctx<'_> {
-    /// ` WHERE …`: the scope, the filters and (when `period`) the opening
-    /// in the period.
-    fn push_where(&self, qb: &mut QueryBuilder<'_, Sqlite>, period: bool) {
-        qb.push(" WHERE 1 = 1");
-        if period {
-            qb.push(" AND d.opened_at >= ").push_bind(self.start);
-            qb.push(" AND d.opened_at < ").push_bind(self.end);
+    /// The scope, the filters and (when `period`) the opening in the period.
+    fn matches(&self, d: &Fig, period: bool) -> bool {
+        if period && !(d.opened_at >= self.start && d.opened_at < self.end) {
+            return false;
         }
-        if self.q.scope == Scope::Store {
-            qb.push(" AND (d.store_id IS NULL");
-            if let Some(id) = self.store_id {
-                qb.push(" OR d.store_id = ").push_bind(id);
-            }
-            qb.push(")");
+        if self.q.scope == Scope::Store && d.store_id.is_some() && d.store_id != self.store_id {
+            return false;
         }
         let f = &self.q.filters;
-        if let Some(id) = f.product_id {
-            qb.push(" AND d.product_id = ").push_bind(id);
+        if f.product_id.is_some() && d.product_id != f.product_id {
+            return false;
         }
-        for (column, value) in [
-            ("p.sku", &f.sku),
-            ("p.brand", &f.brand),
-            ("p.category", &f.category),
-            ("d.reason_code", &f.reason),
-            ("d.opened_by", &f.clerk),
-        ] {
-            if let Some(v) = value {
-                qb.push(format!(" AND {column} = "))
-                    .push_bind(v.trim().to_owned())
-                    .push(" COLLATE NOCASE");
+        if let Some(allowed) = &self.product_filter {
+            if !d.product_id.is_some_and(|p| allowed.contains(&p)) {
+                return false;
             }
         }
-        if let Some(channel) = f.channel {
-            qb.push(
-                " AND EXISTS (SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id \
-                 WHERE l.id = d.order_line_id AND o.channel = ",
-            )
-            .push_bind(channel)
-            .push(")");
-        }
-        if let Some(origin) = f.origin {
-            qb.push(" AND d.origin = ").push_bind(origin);
-        }
-    }
-
-    /// `SELECT <select> FROM <the dossiers> WHERE …`.
-    fn select(&self, select: &str, period: bool) -> QueryBuilder<'_, Sqlite> {
-        let mut qb = QueryBuilder::new(format!("SELECT {select}{BASE_FROM}"));
-        self.push_where(&mut qb, period);
-        qb
+        same_text(Some(&d.reason), &f.reason)
+            && same_text(d.opened_by.as_deref(), &f.clerk)
+            && (f.channel.is_none() || d.channel == f.channel)
+            && (f.origin.is_none() || Some(d.origin) == f.origin)
     }
 
     /// A clock over the period and up to now (every closure of the
@@ -103,19 +75,12 @@ impl Ctx<'_> {
         let last = self.calendar.local_date(now).max(self.q.to);
         WorkingClock::new(&self.calendar, self.q.from, last)
     }
-}
 
-fn stored(what: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::StoredDataInvalid {
-        what,
-        detail: e.to_string(),
+    fn brand_of(&self, d: &Fig) -> Option<&str> {
+        d.product_id
+            .and_then(|p| self.products.get(&p))
+            .map(|p| p.2.as_str())
     }
-}
-
-fn instant(s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| stored("date d'un dossier", e))
 }
 
 fn count(n: i64) -> u32 {
@@ -123,7 +88,7 @@ fn count(n: i64) -> u32 {
 }
 
 /// The counts of one pass over the period's dossiers.
-#[derive(serde::Deserialize)]
+#[derive(Default)]
 struct Totals {
     opened: i64,
     open: i64,
@@ -134,50 +99,28 @@ struct Totals {
     origins: [i64; 3],
 }
 
-/// One dossier of the period as the durations need it: opened, status,
-/// closed, promised, first response, status changes when it waited.
-type TimingRow = (
-    String,
-    DossierStatus,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<serde_json::Value>,
-);
-
-/// The waits for the customer from a dossier's status changes in fold
-/// order (a wait still running ends at `now`).
-fn waits_of(changes: &[(String, String)], now: DateTime<Utc>) -> Result<Vec<WaitInterval>> {
-    let mut waits = Vec::new();
-    let mut since = None;
-    for (at, status) in changes {
-        let at = instant(at)?;
-        let waiting = status == DossierStatus::WaitingCustomer.code();
-        match (since, waiting) {
-            (None, true) => since = Some(at),
-            (Some(start), false) => {
-                waits.push(WaitInterval { start, end: at });
-                since = None;
-            }
-            _ => {}
+fn totals(period: &[&Fig]) -> Totals {
+    let mut t = Totals::default();
+    for d in period {
+        t.opened += 1;
+        if d.status.is_open() {
+            t.open += 1;
+        } else if d.is_done() {
+            t.done += 1;
+        } else {
+            t.cancelled += 1;
+        }
+        if d.done_late() {
+            t.done_late += 1;
+        }
+        if let Some(score @ 1..=5) = d.csat {
+            t.csat[usize::from(score - 1)] += 1;
+        }
+        if let Some(i) = DossierOrigin::ALL.iter().position(|o| *o == d.origin) {
+            t.origins[i] += 1;
         }
     }
-    if let Some(start) = since {
-        waits.push(WaitInterval { start, end: now });
-    }
-    Ok(waits)
-}
-
-/// The status changes SQLite gave as JSON (an array, or its text).
-fn changes_of(v: Option<serde_json::Value>) -> Result<Vec<(String, String)>> {
-    let v = match v {
-        None | Some(serde_json::Value::Null) => return Ok(Vec::new()),
-        Some(serde_json::Value::String(s)) => {
-            serde_json::from_str(&s).map_err(|e| stored("historique d'un dossier", e))?
-        }
-        Some(v) => v,
-    };
-    serde_json::from_value(v).map_err(|e| stored("historique d'un dossier", e))
+    t
 }
 
 /// Durations and deadline standing of the period's dossiers.
@@ -188,37 +131,125 @@ struct Timing {
     open_at_risk: u32,
 }
 
-fn timing(rows: Vec<TimingRow>, clock: &WorkingClock<'_>, now: DateTime<Utc>) -> Result<Timing> {
+fn timing(period: &[&Fig], clock: &WorkingClock<'_>, now: DateTime<Utc>) -> Timing {
     let mut t = Timing {
         first_response: Vec::new(),
         resolution: Vec::new(),
         open_late: 0,
         open_at_risk: 0,
     };
-    for (opened, status, closed, promised, first, changes) in rows {
-        let opened = instant(&opened)?;
-        let waits = waits_of(&changes_of(changes)?, now)?;
-        if let Some(first) = first {
-            let d = clock.working_excluding(opened, instant(&first)?, &waits);
-            t.first_response.push(d.num_seconds());
+    for d in period {
+        if let Some(first) = d.first_response_at {
+            let w = clock.working_excluding(d.opened_at, first, &d.waits);
+            t.first_response.push(w.num_seconds());
         }
-        match (status.is_open(), status, closed, promised) {
-            (false, DossierStatus::Cancelled, _, _) => {}
-            (false, _, Some(closed), _) => {
-                let d = clock.working_excluding(opened, instant(&closed)?, &waits);
-                t.resolution.push(d.num_seconds());
+        if d.is_done() {
+            if let Some(closed) = d.closed_at {
+                let w = clock.working_excluding(d.opened_at, closed, &d.waits);
+                t.resolution.push(w.num_seconds());
             }
-            (true, _, _, Some(promised)) => {
-                match deadline_status(now, opened, instant(&promised)?, clock) {
-                    DeadlineStatus::Late => t.open_late += 1,
-                    DeadlineStatus::AtRisk => t.open_at_risk += 1,
-                    DeadlineStatus::OnTime => {}
-                }
+        } else if let (true, Some(promised)) = (d.status.is_open(), d.promised_at) {
+            match deadline_status(now, d.opened_at, promised, clock) {
+                DeadlineStatus::Late => t.open_late += 1,
+                DeadlineStatus::AtRisk => t.open_at_risk += 1,
+                DeadlineStatus::OnTime => {}
             }
-            _ => {}
         }
     }
-    Ok(t)
+    t
+}
+
+/// The backlog now: the open dossiers in scope, whenever opened.
+fn backlog(backlog: &[&Fig], clock: &WorkingClock<'_>, now: DateTime<Utc>) -> Backlog {
+    let mut b = Backlog {
+        open: count(backlog.len() as i64),
+        ..Backlog::default()
+    };
+    for d in backlog {
+        match d
+            .promised_at
+            .map(|p| deadline_status(now, d.opened_at, p, clock))
+        {
+            None => b.without_deadline += 1,
+            Some(DeadlineStatus::OnTime) => b.on_time += 1,
+            Some(DeadlineStatus::AtRisk) => b.at_risk += 1,
+            Some(DeadlineStatus::Late) => b.late += 1,
+        }
+    }
+    b
+}
+
+/// Dossiers per customer, for the customers with two or more, most first
+/// (ties: the smaller id).
+fn repeaters(period: &[&Fig]) -> Vec<(CustomerId, i64)> {
+    let mut per: HashMap<CustomerId, i64> = HashMap::new();
+    for d in period {
+        *per.entry(d.customer_id).or_default() += 1;
+    }
+    let mut v: Vec<(CustomerId, i64)> = per.into_iter().filter(|(_, n)| *n >= 2).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Counts by (product, reason), as `reasons_products_brands` folds them.
+fn product_reason_rows(period: &[&Fig], ctx: &Ctx<'_>) -> Vec<ProductReasonRow> {
+    let mut counts: HashMap<(Option<ProductId>, Arc<str>), i64> = HashMap::new();
+    for d in period {
+        *counts.entry((d.product_id, d.reason.clone())).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((product, reason), n)| {
+            let info = product.and_then(|p| ctx.products.get(&p));
+            (
+                product,
+                info.map(|i| i.0.clone()),
+                info.map(|i| i.1.clone()),
+                info.map(|i| i.2.clone()),
+                reason.to_string(),
+                n,
+            )
+        })
+        .collect()
+}
+
+/// Counts by (reason, basis, decided by, approved by) of the decided
+/// dossiers, with their gestures, as `decisions_and_gestures` folds them.
+fn decision_rows(period: &[&Fig]) -> Vec<DecisionRow> {
+    type Key = (
+        Arc<str>,
+        Option<Arc<str>>,
+        Option<Arc<str>>,
+        Option<Arc<str>>,
+    );
+    let mut groups: HashMap<Key, (i64, i64, i64)> = HashMap::new();
+    for d in period.iter().filter(|d| d.decided) {
+        let key = (
+            d.reason.clone(),
+            d.basis.clone(),
+            d.decided_by.clone(),
+            d.approved_by.clone(),
+        );
+        let e = groups.entry(key).or_default();
+        e.0 += 1;
+        e.1 += i64::from(d.gesture_cents > 0);
+        e.2 += d.gesture_cents;
+    }
+    let text = |s: Option<Arc<str>>| s.map(|s| s.to_string());
+    groups
+        .into_iter()
+        .map(|((reason, basis, by, approved), (n, gestures, cost))| {
+            (
+                reason.to_string(),
+                text(basis),
+                text(by),
+                text(approved),
+                n,
+                gestures,
+                cost,
+            )
+        })
+        .collect()
 }
 
 /// Reason labels: the counter's table, else the built-in French labels.
@@ -439,6 +470,35 @@ impl Store {
         .await?;
         let calendar = Self::calendar_of(conn, local.as_ref().map(|l| l.0)).await?;
         let (start, end) = q.instants(&calendar);
+        let products: HashMap<ProductId, ProductInfo> =
+            sqlx::query_as::<_, (ProductId, String, String, String)>(
+                "SELECT id, sku, name, brand FROM products",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, sku, name, brand)| (id, (sku, name, brand)))
+            .collect();
+        let f = &q.filters;
+        let product_filter = if f.sku.is_none() && f.brand.is_none() && f.category.is_none() {
+            None
+        } else {
+            let mut qb: QueryBuilder<'_, Sqlite> =
+                QueryBuilder::new("SELECT id FROM products WHERE 1 = 1");
+            for (column, value) in [
+                ("sku", &f.sku),
+                ("brand", &f.brand),
+                ("category", &f.category),
+            ] {
+                if let Some(v) = value {
+                    qb.push(format!(" AND {column} = "))
+                        .push_bind(v.trim().to_owned())
+                        .push(" COLLATE NOCASE");
+                }
+            }
+            let ids: Vec<ProductId> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+            Some(ids.into_iter().collect())
+        };
         Ok(Ctx {
             q,
             store_id: local.as_ref().map(|l| l.0),
@@ -446,6 +506,8 @@ impl Store {
             calendar,
             start,
             end,
+            products,
+            product_filter,
         })
     }
 
@@ -458,38 +520,34 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let ctx = Self::report_ctx(&mut conn, q).await?;
         let labels = reason_labels(&mut conn).await?;
-        let totals = Self::totals(&mut conn, &ctx).await?;
-        let rows: Vec<ProductReasonRow> = ctx
-            .select(
-                "d.product_id, p.sku, p.name, p.brand, d.reason_code, count(*)",
-                true,
+        let clock = ctx.clock(now);
+        let (totals, rows, decided, repeat, timing, backlog) = {
+            let figures = self.figures.current(&mut conn).await?;
+            let period: Vec<&Fig> = figures
+                .rows()
+                .iter()
+                .filter(|d| ctx.matches(d, true))
+                .collect();
+            let open: Vec<&Fig> = figures
+                .rows()
+                .iter()
+                .filter(|d| d.status.is_open() && ctx.matches(d, false))
+                .collect();
+            (
+                totals(&period),
+                product_reason_rows(&period, &ctx),
+                decision_rows(&period),
+                repeaters(&period),
+                timing(&period, &clock, now),
+                backlog(&open, &clock, now),
             )
-            .push(" GROUP BY d.product_id, d.reason_code")
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await?;
+        };
         let (reasons, mut products, brands) = reasons_products_brands(rows, &labels);
         if q.units_sold {
             Self::units_sold(&mut conn, &ctx, &mut products).await?;
         }
-        let decided: Vec<DecisionRow> = ctx
-            .select(
-                &format!(
-                    "d.reason_code, json_extract(d.decision, '$.basis'), \
-                     json_extract(d.decision, '$.decided_by'), json_extract(d.decision, '$.approved_by'), \
-                     count(*), coalesce(sum({GESTURE} > 0), 0), coalesce(sum({GESTURE}), 0)"
-                ),
-                true,
-            )
-            .push(" AND d.decision IS NOT NULL GROUP BY 1, 2, 3, 4")
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await?;
         let (decisions, approvals, gestures) = decisions_and_gestures(decided, &labels);
-        let repeat_customers = Self::repeat_customers(&mut conn, &ctx).await?;
-        let clock = ctx.clock(now);
-        let timing = timing(Self::timing_rows(&mut conn, &ctx).await?, &clock, now)?;
-        let backlog = Self::backlog(&mut conn, &ctx, &clock, now).await?;
+        let repeat_customers = Self::repeat_customers(&mut conn, repeat).await?;
         Ok(DashboardReport {
             query: q.clone(),
             generated_at: now,
@@ -520,89 +578,11 @@ impl Store {
         })
     }
 
-    async fn totals(conn: &mut SqliteConnection, ctx: &Ctx<'_>) -> Result<Totals> {
-        let n = |cond: &str| format!("coalesce(sum({cond}), 0)");
-        let select = format!(
-            "json_object('opened', count(*), 'open', {}, 'done', {}, 'cancelled', {}, \
-             'done_late', {}, 'csat', json_array({}, {}, {}, {}, {}), \
-             'origins', json_array({}, {}, {}))",
-            n(OPEN),
-            n(DONE),
-            n("d.status = 'cancelled'"),
-            n(&format!("{DONE} AND d.closed_at > d.promised_at")),
-            n("d.csat_score = 1"),
-            n("d.csat_score = 2"),
-            n("d.csat_score = 3"),
-            n("d.csat_score = 4"),
-            n("d.csat_score = 5"),
-            n("d.origin = 'store'"),
-            n("d.origin = 'web'"),
-            n("d.origin = 'phone'"),
-        );
-        let json: String = ctx
-            .select(&select, true)
-            .build_query_scalar()
-            .fetch_one(&mut *conn)
-            .await?;
-        serde_json::from_str(&json).map_err(|e| stored("totaux du tableau de bord", e))
-    }
-
-    async fn timing_rows(conn: &mut SqliteConnection, ctx: &Ctx<'_>) -> Result<Vec<TimingRow>> {
-        let select = format!(
-            "json_group_array(json_array(d.opened_at, d.status, d.closed_at, d.promised_at, \
-             (SELECT min(e.at) FROM dossier_events e WHERE e.dossier_id = d.id \
-              AND e.kind NOT IN {NOT_A_RESPONSE}), \
-             CASE WHEN EXISTS (SELECT 1 FROM dossier_events w WHERE w.dossier_id = d.id \
-                               AND w.status_after = 'waiting_customer') \
-             THEN (SELECT json_group_array(json_array(x.at, x.status_after)) FROM \
-                   (SELECT at, status_after FROM dossier_events WHERE dossier_id = d.id \
-                    AND status_after IS NOT NULL ORDER BY hlc, id) x) END))"
-        );
-        let json: String = ctx
-            .select(&select, true)
-            .build_query_scalar()
-            .fetch_one(&mut *conn)
-            .await?;
-        serde_json::from_str(&json).map_err(|e| stored("durées du tableau de bord", e))
-    }
-
-    async fn backlog(
-        conn: &mut SqliteConnection,
-        ctx: &Ctx<'_>,
-        clock: &WorkingClock<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Backlog> {
-        let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = ctx
-            .select("d.opened_at, d.promised_at", false)
-            .push(format!(" AND {OPEN}"))
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await?;
-        let mut b = Backlog {
-            open: count(rows.len() as i64),
-            ..Backlog::default()
-        };
-        for (opened, promised) in rows {
-            match promised.map(|p| deadline_status(now, opened, p, clock)) {
-                None => b.without_deadline += 1,
-                Some(DeadlineStatus::OnTime) => b.on_time += 1,
-                Some(DeadlineStatus::AtRisk) => b.at_risk += 1,
-                Some(DeadlineStatus::Late) => b.late += 1,
-            }
-        }
-        Ok(b)
-    }
-
+    /// The repeat customers' figure, with the names of the first ones.
     async fn repeat_customers(
         conn: &mut SqliteConnection,
-        ctx: &Ctx<'_>,
+        rows: Vec<(CustomerId, i64)>,
     ) -> Result<RepeatCustomers> {
-        let rows: Vec<(CustomerId, i64)> = ctx
-            .select("d.customer_id, count(*) AS n", true)
-            .push(" GROUP BY d.customer_id HAVING n >= 2 ORDER BY n DESC, d.customer_id")
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await?;
         let mut top = Vec::new();
         for (id, n) in rows.iter().take(TOP_ROWS) {
             let (title, first, last): (Option<String>, String, String) =
@@ -672,102 +652,99 @@ impl Store {
         figure.validate()?;
         let mut conn = self.pool.acquire().await?;
         let ctx = Self::report_ctx(&mut conn, q).await?;
+        let clock = ctx.clock(now);
         let period = !matches!(
             figure,
             Figure::BacklogOpen | Figure::BacklogLate | Figure::BacklogAtRisk
         );
-        let wanted = match figure {
-            Figure::BacklogLate => Some(DeadlineStatus::Late),
-            Figure::BacklogAtRisk => Some(DeadlineStatus::AtRisk),
-            _ => None,
+        let mut hits: Vec<(DateTime<Utc>, DossierId)> = {
+            let figures = self.figures.current(&mut conn).await?;
+            let repeat: HashSet<CustomerId> = if *figure == Figure::RepeatCustomers {
+                let in_period: Vec<&Fig> = figures
+                    .rows()
+                    .iter()
+                    .filter(|d| ctx.matches(d, true))
+                    .collect();
+                repeaters(&in_period).into_iter().map(|r| r.0).collect()
+            } else {
+                HashSet::new()
+            };
+            figures
+                .rows()
+                .iter()
+                .filter(|d| ctx.matches(d, period) && shows(d, figure, &ctx, &repeat, &clock, now))
+                .map(|d| (d.opened_at, d.id))
+                .collect()
         };
-        let matching = |select: &str| {
-            let mut qb = QueryBuilder::new(format!("SELECT {select} {SUMMARY_FROM}"));
-            ctx.push_where(&mut qb, period);
-            push_figure(&mut qb, &ctx, figure);
-            qb
-        };
-        // Late and at risk are judged on the calendar: every open dossier
-        // is read and judged; any other figure is counted and cut by SQL.
-        let sql_limit = if wanted.is_some() {
-            i64::MAX
-        } else {
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        };
-        let mut qb = matching(SUMMARY_COLUMNS);
-        qb.push(" ORDER BY d.opened_at, d.id LIMIT ")
-            .push_bind(sql_limit);
-        let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        let clock = ctx.clock(now);
-        let all: Vec<_> = rows
+        hits.sort_unstable();
+        let total = hits.len();
+        let ids: Vec<DossierId> = hits.into_iter().take(limit).map(|h| h.1).collect();
+        let rows = Self::summaries(&mut conn, &ids)
+            .await?
             .into_iter()
             .map(|r| summary_of(r, now, &clock))
-            .filter(|d| wanted.is_none() || d.deadline_status == wanted)
             .collect();
-        let total = match wanted {
-            Some(_) => all.len() as i64,
-            None if all.len() < limit => all.len() as i64,
-            None => {
-                matching("count(*)")
-                    .build_query_scalar::<i64>()
-                    .fetch_one(&mut *conn)
-                    .await?
-            }
-        };
-        let truncated = count(total) as usize > limit;
         Ok(DrillDown {
             figure: figure.clone(),
-            total: count(total),
-            rows: all.into_iter().take(limit).collect(),
-            truncated,
+            total: count(total as i64),
+            rows,
+            truncated: total > limit,
         })
+    }
+
+    /// The lists' rows of these dossiers, in the order given.
+    async fn summaries(conn: &mut SqliteConnection, ids: &[DossierId]) -> Result<Vec<SummaryRow>> {
+        let mut out: Vec<SummaryRow> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+                "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id IN ("
+            ));
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            let mut rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+            let place: HashMap<DossierId, usize> =
+                chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            rows.sort_by_key(|r| place.get(&r.0).copied().unwrap_or(usize::MAX));
+            out.extend(rows);
+        }
+        Ok(out)
     }
 }
 
-/// The condition a figure adds to the period's (or the backlog's) dossiers.
-fn push_figure(qb: &mut QueryBuilder<'_, Sqlite>, ctx: &Ctx<'_>, figure: &Figure) {
+/// Whether a dossier (already in the period or the backlog, in scope and
+/// filtered) is one of the figure's.
+fn shows(
+    d: &Fig,
+    figure: &Figure,
+    ctx: &Ctx<'_>,
+    repeat: &HashSet<CustomerId>,
+    clock: &WorkingClock<'_>,
+    now: DateTime<Utc>,
+) -> bool {
+    let standing = |wanted: DeadlineStatus| {
+        d.status.is_open()
+            && d.promised_at
+                .is_some_and(|p| deadline_status(now, d.opened_at, p, clock) == wanted)
+    };
     match figure {
-        Figure::Opened => {}
-        Figure::StillOpen | Figure::BacklogOpen | Figure::BacklogLate | Figure::BacklogAtRisk => {
-            qb.push(format!(" AND {OPEN}"));
-        }
-        Figure::DoneLate => {
-            qb.push(format!(" AND {DONE} AND d.closed_at > d.promised_at"));
-        }
-        Figure::Reason(code) => {
-            qb.push(" AND d.reason_code = ").push_bind(code.clone());
-        }
-        Figure::Product(id) => {
-            qb.push(" AND d.product_id = ").push_bind(*id);
-        }
-        Figure::Brand(brand) => {
-            qb.push(" AND p.brand = ").push_bind(brand.clone());
-        }
-        Figure::Customer(id) => {
-            qb.push(" AND d.customer_id = ").push_bind(*id);
-        }
-        Figure::RepeatCustomers => {
-            qb.push(" AND d.customer_id IN (SELECT d.customer_id");
-            qb.push(BASE_FROM);
-            ctx.push_where(qb, true);
-            qb.push(" GROUP BY d.customer_id HAVING count(*) >= 2)");
-        }
-        Figure::Gestures => {
-            qb.push(format!(" AND d.decision IS NOT NULL AND {GESTURE} > 0"));
-        }
-        Figure::Basis(b) => {
-            qb.push(" AND json_extract(d.decision, '$.basis') = ")
-                .push_bind(b.code());
-        }
-        Figure::Approvals => {
-            qb.push(" AND json_extract(d.decision, '$.approved_by') IS NOT NULL");
-        }
-        Figure::Csat(score) => {
-            qb.push(" AND d.csat_score = ").push_bind(i64::from(*score));
-        }
-        Figure::Origin(o) => {
-            qb.push(" AND d.origin = ").push_bind(*o);
-        }
+        Figure::Opened => true,
+        Figure::StillOpen | Figure::BacklogOpen => d.status.is_open(),
+        Figure::BacklogLate => standing(DeadlineStatus::Late),
+        Figure::BacklogAtRisk => standing(DeadlineStatus::AtRisk),
+        Figure::DoneLate => d.done_late(),
+        Figure::Reason(code) => *d.reason == **code,
+        Figure::Product(id) => d.product_id == Some(*id),
+        Figure::Brand(brand) => ctx.brand_of(d) == Some(brand.as_str()),
+        Figure::Customer(id) => d.customer_id == *id,
+        Figure::RepeatCustomers => repeat.contains(&d.customer_id),
+        Figure::Gestures => d.has_gesture(),
+        Figure::Basis(b) => d.basis.as_deref() == Some(b.code()),
+        Figure::Approvals => d.approved_by.is_some(),
+        Figure::Csat(score) => d.csat == Some(*score),
+        Figure::Origin(o) => d.origin == *o,
     }
 }
 

@@ -351,3 +351,64 @@ pub(crate) async fn run(conn: &mut SqliteConnection) -> Result<u64> {
     }
     Ok(done)
 }
+
+/// Dossiers from before version 13 get the two columns the dashboard reads
+/// (the first response, the finished waits for the customer) from a fold
+/// of their events, and with them their `dossier_figures` row (the
+/// triggers write it): a dossier without one is still to do, so a pass
+/// cut short goes on where it stopped at the next start. Batches of 500
+/// dossiers in id order, each one transaction. Returns how many dossiers.
+pub(crate) async fn fill_figures(conn: &mut SqliteConnection) -> Result<u64> {
+    let complete: bool = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM dossiers) = (SELECT count(*) FROM dossier_figures)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if complete {
+        return Ok(0);
+    }
+    let mut done = 0u64;
+    let mut after: Option<DossierId> = None;
+    loop {
+        let mut tx = crate::tx::begin_write(None, conn).await?;
+        let ids: Vec<DossierId> = sqlx::query_scalar(
+            "SELECT id FROM dossiers d WHERE (?1 IS NULL OR d.id > ?1)
+             AND NOT EXISTS (SELECT 1 FROM dossier_figures f WHERE f.dossier_id = d.id)
+             ORDER BY d.id LIMIT 500",
+        )
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = ids.last().copied() else {
+            tx.commit().await?;
+            break;
+        };
+        let events = crate::projection::events_of_many(&mut tx, &ids).await?;
+        for id in &ids {
+            let state = fold(events.get(id).into_iter().flatten());
+            let waits = if state.customer_waits.is_empty() {
+                None
+            } else {
+                Some(encode("attentes du client", &state.customer_waits)?)
+            };
+            sqlx::query(
+                "UPDATE dossiers SET first_response_at = ?, customer_waits = ? WHERE id = ?",
+            )
+            .bind(state.first_response_at)
+            .bind(waits)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        done += ids.len() as u64;
+        after = Some(last);
+    }
+    if done > 0 {
+        tracing::info!(
+            dossiers = done,
+            "dashboard figures filled from the timelines"
+        );
+    }
+    Ok(done)
+}

@@ -426,6 +426,8 @@ pub fn dossier_timeline(d: &DossierRecord) -> Result<Vec<comptoir_core::events::
         decision: None,
         gesture_cents: None,
         conflicts: Vec::new(),
+        first_response_at: None,
+        customer_waits: Vec::new(),
     };
     let legacy: Vec<LegacyEvent> = d
         .events

@@ -804,3 +804,76 @@ async fn the_filters_offer_what_the_dossiers_are_about_and_the_usual_periods() {
             .unwrap();
     }
 }
+
+/// The dashboard counts from its in-memory copy of `dossier_figures`: a
+/// write by another handle on the file (another process: the sync task,
+/// `comptoir-ctl`) shows in the next report without reopening, and a file
+/// from before that table gets every dossier's figures from the fold of
+/// its events when it is opened.
+#[tokio::test]
+async fn the_figures_follow_every_writer_and_an_old_file_gets_them_at_opening() {
+    let ds = dataset().await;
+    let q = november();
+    let before = ds.store.dashboard(&q, now()).await.unwrap();
+    assert_eq!((before.period.open, before.period.cancelled), (3, 1));
+
+    // Another handle cancels the oldest open dossier (D4, Mon 15).
+    let open = ds
+        .store
+        .drill_down(&q, &Figure::StillOpen, 10, now())
+        .await
+        .unwrap();
+    assert_eq!(open.rows[0].number, ds.numbers[3]);
+    let other = Store::open(ds.store.path(), comptoir_store::OpenMode::MustExist)
+        .await
+        .unwrap();
+    act(
+        &other,
+        open.rows[0].id,
+        &[(A::Cancel, paris(19, 9, 0))],
+        "Hugo T.",
+    )
+    .await;
+    other.close().await;
+    let after = ds.store.dashboard(&q, now()).await.unwrap();
+    assert_eq!((after.period.open, after.period.cancelled), (2, 2));
+    assert_eq!(after.backlog.open, before.backlog.open - 1);
+    let cancelled = ds
+        .store
+        .drill_down(&q, &Figure::StillOpen, 10, now())
+        .await
+        .unwrap();
+    assert_eq!(cancelled.total, 2);
+    assert!(cancelled.rows.iter().all(|r| r.number != ds.numbers[3]));
+
+    // The same file as version 12 left it: no figures, no projected first
+    // response nor waits (the UPDATE runs first: its trigger would write
+    // the figures back).
+    let raw = RawPool::pool(&ds.store);
+    sqlx::query("UPDATE dossiers SET first_response_at = NULL, customer_waits = NULL")
+        .execute(raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM dossier_figures")
+        .execute(raw)
+        .await
+        .unwrap();
+    let path = ds.store.path().to_owned();
+    ds.store.close().await;
+    let reopened = Store::open(&path, comptoir_store::OpenMode::MustExist)
+        .await
+        .unwrap();
+    let (dossiers, figures, waited): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM dossier_figures),
+                (SELECT count(*) FROM dossiers WHERE customer_waits IS NOT NULL)",
+    )
+    .fetch_one(raw)
+    .await
+    .unwrap();
+    assert_eq!(figures, dossiers);
+    assert!(waited >= 1, "D1 waited for the customer");
+    assert!(reopened.verify_dossiers().await.unwrap().is_empty());
+    let again = reopened.dashboard(&q, now()).await.unwrap();
+    assert_eq!(again, after);
+    reopened.close().await;
+}

@@ -210,6 +210,71 @@ fn waiting_for_the_customer_is_folded_into_waits() {
 }
 
 #[test]
+fn the_first_response_is_the_earliest_answer_to_the_customer() {
+    let at = |ms: i64| Utc.timestamp_millis_opt(ms).unwrap();
+    // Notes, the customer's own message and an assignment answer nothing.
+    let quiet = [
+        rec(1, 1, 1_000, 0, opened()),
+        rec(2, 1, 2_000, 0, DossierEvent::Note),
+        rec(3, 1, 3_000, 0, DossierEvent::CustomerMessage),
+        rec(
+            4,
+            1,
+            4_000,
+            0,
+            DossierEvent::Assigned {
+                assignee: Some("karim.b".into()),
+            },
+        ),
+    ];
+    assert_eq!(fold(&quiet).first_response_at, None);
+    // A message sent answers; a later diagnosis does not move it.
+    let mut answered = quiet.to_vec();
+    answered.push(rec(5, 1, 6_000, 0, DossierEvent::MessageSent));
+    answered.push(rec(
+        6,
+        1,
+        8_000,
+        0,
+        DossierEvent::Action {
+            action: DossierAction::Diagnose,
+        },
+    ));
+    assert_eq!(fold(&answered).first_response_at, Some(at(6_000)));
+    // An answer stamped earlier on another counter's wall clock but folded
+    // later (its HLC is later) still counts as the earliest.
+    let mut skewed = answered.clone();
+    skewed.push(rec(7, 2, 9_000, 0, DossierEvent::MessageSent));
+    skewed.last_mut().unwrap().at = at(5_000);
+    assert_eq!(fold(&skewed).first_response_at, Some(at(5_000)));
+    // An action kept as a conflict (after the closure) is no answer.
+    let refused = [
+        rec(1, 1, 1_000, 0, opened()),
+        rec(
+            2,
+            1,
+            2_000,
+            0,
+            DossierEvent::Action {
+                action: DossierAction::Cancel,
+            },
+        ),
+        rec(
+            3,
+            2,
+            1_500,
+            0,
+            DossierEvent::Action {
+                action: DossierAction::Resume,
+            },
+        ),
+    ];
+    let s = fold(&refused);
+    assert_eq!(s.conflicts.len(), 1, "{:?}", s.conflicts);
+    assert_eq!(s.first_response_at, Some(at(2_000)));
+}
+
+#[test]
 fn events_round_trip_through_json_and_unknown_types_are_refused() {
     for e in [
         opened(),
