@@ -14,6 +14,12 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     "d.id, d.number, d.customer_id, c.title, c.first_name, c.last_name,
      COALESCE(p.name, d.product_label) AS product_name, d.status, d.assignee,
      d.opened_at, d.promised_at, d.follow_up_due";
+/// The same columns as one JSON array a dossier (ids in hex, which serde
+/// reads as UUIDs), for many rows at once: one value through sqlx instead
+/// of a row each (see `projection::dossiers_in_range`).
+pub(crate) const SUMMARY_JSON: &str = "json_array(hex(d.id), d.number, hex(d.customer_id), \
+     c.title, c.first_name, c.last_name, COALESCE(p.name, d.product_label), d.status, d.assignee, \
+     d.opened_at, d.promised_at, d.follow_up_due)";
 /// The dossier (`d`) with its customer (`c`) and product (`p`).
 pub(crate) const SUMMARY_FROM: &str = "FROM dossiers d JOIN customers c ON c.id = d.customer_id
      LEFT JOIN products p ON p.id = d.product_id";

@@ -16,7 +16,7 @@ use comptoir_core::Cents;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::figures::Fig;
-use crate::lists::{summary_of, SummaryRow, SUMMARY_COLUMNS, SUMMARY_FROM};
+use crate::lists::{summary_of, SummaryRow, SUMMARY_FROM, SUMMARY_JSON};
 use crate::{Result, Store};
 
 /// A product as the figures name it: SKU, name, brand.
@@ -69,11 +69,28 @@ impl Ctx<'_> {
             && (f.origin.is_none() || Some(d.origin) == f.origin)
     }
 
-    /// A clock over the period and up to now (every closure of the
-    /// period's dossiers lies in it).
-    fn clock(&self, now: DateTime<Utc>) -> WorkingClock<'_> {
-        let last = self.calendar.local_date(now).max(self.q.to);
-        WorkingClock::new(&self.calendar, self.q.from, last)
+    /// A clock over every instant the report measures: the period up to
+    /// now (every closure of the period's dossiers lies in it), and back
+    /// to the oldest open dossier and on to the furthest deadline of the
+    /// open ones (the backlog's standings), at most ten years either way.
+    /// Outside it the clock asks the calendar, day by day: right, but slow.
+    fn clock<'f>(
+        &self,
+        now: DateTime<Utc>,
+        open: impl Iterator<Item = &'f Fig>,
+    ) -> WorkingClock<'_> {
+        let today = self.calendar.local_date(now);
+        let (mut first, mut last) = (self.q.from, today.max(self.q.to));
+        for d in open {
+            first = first.min(self.calendar.local_date(d.opened_at));
+            if let Some(p) = d.promised_at {
+                last = last.max(self.calendar.local_date(p));
+            }
+        }
+        let bound = chrono::Days::new(3_660);
+        first = first.max(today.checked_sub_days(bound).unwrap_or(first));
+        last = last.min(today.checked_add_days(bound).unwrap_or(last));
+        WorkingClock::new(&self.calendar, first, last)
     }
 
     fn brand_of(&self, d: &Fig) -> Option<&str> {
@@ -520,7 +537,6 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let ctx = Self::report_ctx(&mut conn, q).await?;
         let labels = reason_labels(&mut conn).await?;
-        let clock = ctx.clock(now);
         let (totals, rows, decided, repeat, timing, backlog) = {
             let figures = self.figures.current(&mut conn).await?;
             let period: Vec<&Fig> = figures
@@ -533,6 +549,7 @@ impl Store {
                 .iter()
                 .filter(|d| d.status.is_open() && ctx.matches(d, false))
                 .collect();
+            let clock = ctx.clock(now, open.iter().copied());
             (
                 totals(&period),
                 product_reason_rows(&period, &ctx),
@@ -652,13 +669,19 @@ impl Store {
         figure.validate()?;
         let mut conn = self.pool.acquire().await?;
         let ctx = Self::report_ctx(&mut conn, q).await?;
-        let clock = ctx.clock(now);
         let period = !matches!(
             figure,
             Figure::BacklogOpen | Figure::BacklogLate | Figure::BacklogAtRisk
         );
-        let mut hits: Vec<(DateTime<Utc>, DossierId)> = {
+        let (mut hits, clock): (Vec<(DateTime<Utc>, DossierId)>, _) = {
             let figures = self.figures.current(&mut conn).await?;
+            let clock = ctx.clock(
+                now,
+                figures
+                    .rows()
+                    .iter()
+                    .filter(|d| d.status.is_open() && ctx.matches(d, false)),
+            );
             let repeat: HashSet<CustomerId> = if *figure == Figure::RepeatCustomers {
                 let in_period: Vec<&Fig> = figures
                     .rows()
@@ -669,12 +692,13 @@ impl Store {
             } else {
                 HashSet::new()
             };
-            figures
+            let hits = figures
                 .rows()
                 .iter()
                 .filter(|d| ctx.matches(d, period) && shows(d, figure, &ctx, &repeat, &clock, now))
                 .map(|d| (d.opened_at, d.id))
-                .collect()
+                .collect();
+            (hits, clock)
         };
         hits.sort_unstable();
         let total = hits.len();
@@ -692,19 +716,21 @@ impl Store {
         })
     }
 
-    /// The lists' rows of these dossiers, in the order given.
+    /// The lists' rows of these dossiers, in the order given: a JSON
+    /// array of a few thousand rows a statement.
     async fn summaries(conn: &mut SqliteConnection, ids: &[DossierId]) -> Result<Vec<SummaryRow>> {
         let mut out: Vec<SummaryRow> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(4_000) {
             let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
-                "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id IN ("
+                "SELECT json_group_array({SUMMARY_JSON}) {SUMMARY_FROM} WHERE d.id IN ("
             ));
             let mut list = qb.separated(", ");
             for id in chunk {
                 list.push_bind(*id);
             }
             qb.push(")");
-            let mut rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+            let json: String = qb.build_query_scalar().fetch_one(&mut *conn).await?;
+            let mut rows: Vec<SummaryRow> = crate::projection::decode("liste de dossiers", &json)?;
             let place: HashMap<DossierId, usize> =
                 chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
             rows.sort_by_key(|r| place.get(&r.0).copied().unwrap_or(usize::MAX));

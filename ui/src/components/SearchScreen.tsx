@@ -150,7 +150,14 @@ export function SearchScreen({ search, selection, onSelect, onOpen, onNewCustome
         </p>
       ) : null}
 
-      <ul id="results" className="results" role="listbox" aria-label="Clients trouvés" ref={listRef}>
+      <ul
+        id="results"
+        className="results"
+        role="listbox"
+        aria-label="Clients trouvés"
+        data-query={settled?.response ? query : undefined}
+        ref={listRef}
+      >
         {hits.map((hit, index) => (
           <HitRow
             key={hit.customer_id}
