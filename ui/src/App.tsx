@@ -345,6 +345,7 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
               onEdit={(customer) => push({ screen: "edit-customer", customer })}
               version={version}
               isManager={isManager}
+              onErased={() => search.setText("")}
             />
           ) : null}
           {view.screen === "new-customer" || view.screen === "edit-customer" ? (
@@ -509,6 +510,7 @@ function CardScreen({
   onEdit,
   version,
   isManager = false,
+  onErased,
 }: {
   api: Api;
   request: OpenRequest;
@@ -518,6 +520,8 @@ function CardScreen({
   onEdit(customer: CustomerView): void;
   version: number;
   isManager?: boolean;
+  /** After an erasure: the search that found them (their name, phone or e-mail) is forgotten. */
+  onErased?(): void;
 }) {
   const [load, setLoad] = useState<CardLoad>({ card: null, error: null });
   const [erased, setErased] = useState(0);
@@ -561,7 +565,11 @@ function CardScreen({
         </p>
       )}
       {card && isManager ? (
-        <RgpdPanel api={api} customerId={request.customerId} onErased={() => setErased((n) => n + 1)} />
+        <RgpdPanel api={api} customerId={request.customerId} onErased={() => {
+            setErased((n) => n + 1);
+            onErased?.();
+          }}
+        />
       ) : null}
     </FocusOnMount>
   );

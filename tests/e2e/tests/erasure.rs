@@ -153,7 +153,7 @@ async fn a_manager_erases_a_customer_who_then_cannot_be_found_while_the_records_
         text_containing(&c, "#rgpd-status", &["Client effacé", "1 dossier"]).await;
         text_containing(&c, "#customer-name", &["Client effacé"]).await;
         shot(&c, "97-erased-card").await;
-        let card = element(&c, "main").await.text().await.unwrap();
+        let card = element(&c, "body").await.text().await.unwrap();
         for trace in [&g.first_name, &g.last_name, &g.email, &g.phone] {
             assert!(
                 !card.contains(trace.as_str()),
