@@ -129,13 +129,22 @@ describe("enrolment in the settings", () => {
     });
     const api = stubApi({ syncEnrol, listPrinters: vi.fn(async () => []) });
     render(
-      <CentralServerView api={api} sync={view({ enrolled: false })} onSync={() => {}} fmt={fmt} />,
+      <CentralServerView api={api} sync={view({ enrolled: false })} onSync={() => {}} fmt={fmt} canEnrol />,
     );
     fireEvent.change(screen.getByLabelText("Adresse du serveur"), { target: { value: "https://sav.example.fr" } });
     fireEvent.change(screen.getByLabelText("Code d'enrôlement"), { target: { value: "ABCD-EFGH-JKLM" } });
     fireEvent.click(screen.getByRole("button", { name: "Relier ce poste au serveur" }));
     await screen.findByText(/code déjà utilisé/);
     expect(syncEnrol).toHaveBeenCalledWith("https://sav.example.fr", "ABCD-EFGH-JKLM", "Comptoir SAV");
+  });
+
+  it("offers no enrolment to a clerk: a manager links the counter", async () => {
+    const syncEnrol = vi.fn();
+    const api = stubApi({ syncEnrol, listPrinters: vi.fn(async () => []) });
+    render(<CentralServerView api={api} sync={view({ enrolled: false })} onSync={() => {}} fmt={fmt} canEnrol={false} />);
+    expect(screen.getByText(/Seul un responsable peut le relier/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Relier ce poste au serveur" })).toBeNull();
+    expect(syncEnrol).not.toHaveBeenCalled();
   });
 
   it("once enrolled, shows the link and the changes refused", async () => {
@@ -158,6 +167,7 @@ describe("enrolment in the settings", () => {
         })}
         onSync={() => {}}
         fmt={fmt}
+        canEnrol
       />,
     );
     expect(screen.getByText("https://sav.example.fr")).toBeTruthy();

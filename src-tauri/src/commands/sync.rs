@@ -63,7 +63,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> AppResult<SyncView> {
 }
 
 /// Enrols this counter with a one-time code, then syncs at once (a new
-/// counter's bootstrap starts).
+/// counter's bootstrap starts). A manager's action (`manager_only`).
 #[tauri::command]
 pub async fn sync_enrol(
     state: State<'_, AppState>,
@@ -71,7 +71,7 @@ pub async fn sync_enrol(
     code: String,
     name: String,
 ) -> AppResult<SyncView> {
-    state.actor().await?;
+    state.manager().await?;
     let store = state.store()?;
     comptoir_client::enrol(store, &server, &code, &name).await?;
     state.sync_now();

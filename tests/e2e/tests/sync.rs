@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use comptoir_e2e::{
-    element, eventually, keys, shot, sign_in, text_containing, with_app_args, KARIM,
+    element, eventually, keys, shot, sign_in, text_containing, with_app_args, SOPHIE,
 };
 use comptoir_server::app::{launch, Running};
 use comptoir_server::settings::Settings;
@@ -133,7 +133,8 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
     let store_for_restart = Arc::clone(&storage);
     let args = vec!["--db".to_owned(), lyon_db.display().to_string()];
     with_app_args(&args, move |c| async move {
-        sign_in(&c, KARIM).await;
+        // A manager enrols the counter (a clerk is offered no form).
+        sign_in(&c, SOPHIE).await;
         // Settings: the counter is not enrolled; enrol it with the code.
         element(&c, "#nav-settings")
             .await

@@ -100,7 +100,7 @@ export function SettingsScreen({ api, settings, onSaved, fmt, session, onAudit }
       {session.role === "manager" ? (
         <ManagerSettings api={api} settings={settings} onSaved={onSaved} fmt={fmt} onAudit={onAudit} />
       ) : null}
-      <CentralServer api={api} fmt={fmt} />
+      <CentralServer api={api} fmt={fmt} canEnrol={session.role === "manager"} />
     </main>
   );
 }
@@ -200,12 +200,25 @@ export function ManagerSettings({ api, settings, onSaved, fmt, onAudit }: Omit<P
 }
 
 /** The link to the central server: enrolment, then its status (read on its own). */
-function CentralServer({ api, fmt }: { api: Api; fmt: Formatter }) {
+function CentralServer({ api, fmt, canEnrol }: { api: Api; fmt: Formatter; canEnrol: boolean }) {
   const [sync, onSync] = useSyncStatus(api);
-  return <CentralServerView api={api} sync={sync} onSync={onSync} fmt={fmt} />;
+  return <CentralServerView api={api} sync={sync} onSync={onSync} fmt={fmt} canEnrol={canEnrol} />;
 }
 
-export function CentralServerView({ api, sync, onSync, fmt }: { api: Api; sync: SyncView | null; onSync(): void; fmt: Formatter }) {
+/** `canEnrol`: a manager is signed in (enrolment is theirs; Rust checks it too). */
+export function CentralServerView({
+  api,
+  sync,
+  onSync,
+  fmt,
+  canEnrol,
+}: {
+  api: Api;
+  sync: SyncView | null;
+  onSync(): void;
+  fmt: Formatter;
+  canEnrol: boolean;
+}) {
   const [server, setServer] = useState("");
   const [code, setCode] = useState("");
   const [name, setName] = useState("Comptoir SAV");
@@ -234,7 +247,13 @@ export function CentralServerView({ api, sync, onSync, fmt }: { api: Api; sync: 
         <Icon name="sync" /> Serveur central
       </h2>
       {!s ? <p className="muted">Lecture de l'état de la synchronisation…</p> : null}
-      {s && !s.enrolled ? (
+      {s && !s.enrolled && !canEnrol ? (
+        <p className="field-help" id="enrol-manager-only">
+          Ce poste n'est pas encore relié au serveur central. Seul un responsable peut le relier : demandez-lui de se
+          connecter.
+        </p>
+      ) : null}
+      {s && !s.enrolled && canEnrol ? (
         <>
         <p className="field-help">
           Ce poste n'est pas encore relié au serveur central. Le support informatique vous donne l'adresse du
