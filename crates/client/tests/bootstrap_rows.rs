@@ -15,7 +15,7 @@ mod support;
 use std::path::Path;
 
 use chrono::Utc;
-use comptoir_core::customer::{CustomerPatch, NewCustomer};
+use comptoir_core::customer::CustomerPatch;
 use comptoir_core::ids::{CustomerId, DossierId};
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::{NewChange, Scope};
@@ -129,20 +129,7 @@ async fn a_bootstrap_in_batches_writes_the_rows_of_one_change_at_a_time() {
             .await
             .unwrap();
     }
-    let nadia = paris
-        .create_customer(
-            &NewCustomer {
-                first_name: "Nadia".into(),
-                last_name: "Benali".into(),
-                phones: vec!["06 71 22 33 44".into()],
-                ..NewCustomer::default()
-            },
-            "Paul R.",
-            false,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let nadia = support::nadia(&paris, "Paul R.").await;
     for (who, first) in [(nadia, "Nadïa"), (helene, "Hélène-Marie"), (erased, "Jean")] {
         paris
             .edit_customer(
