@@ -203,13 +203,51 @@ fn bootstrap_batch() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(2_000)
+        .unwrap_or(10_000)
+}
+
+/// Lines of a bootstrap stream read into one batch: its changes and the
+/// cursor after the last, and how the stream ended if it did (its end
+/// line, or why not) — `None` while the batch was cut because it was full.
+struct ReadBatch {
+    changes: Vec<comptoir_sync::ChangeEnvelope>,
+    cursor: Option<String>,
+    end: Option<Result<comptoir_sync::BootstrapEnd>>,
+}
+
+async fn read_batch(stream: &mut crate::api::BootstrapStream, per_batch: usize) -> ReadBatch {
+    let mut read = ReadBatch {
+        changes: Vec::with_capacity(per_batch),
+        cursor: None,
+        end: None,
+    };
+    while read.changes.len() < per_batch {
+        read.end = Some(match stream.next_line().await {
+            Ok(Some(BootstrapLine::Change(f))) => {
+                read.changes.push(f.change);
+                read.cursor = Some(f.cursor);
+                continue;
+            }
+            Ok(Some(BootstrapLine::End(e))) => Ok(e),
+            Ok(Some(BootstrapLine::Header(_))) => Err(ClientError::Protocol(
+                "bootstrap: a second header".to_owned(),
+            )),
+            Ok(None) => Err(ClientError::Offline(
+                "bootstrap stream cut before its end".to_owned(),
+            )),
+            Err(e) => Err(e),
+        });
+        break;
+    }
+    read
 }
 
 /// The first load: the server's stream after `from`, applied in batches
 /// through the same path as a pulled page (each with its cursor, in one
-/// transaction). A stream cut before its end line keeps every batch
-/// applied; the next sync asks again after the last one.
+/// transaction). The next batch is read and decoded from the stream while
+/// the one before is written. A stream cut before its end line keeps
+/// every batch applied (what was received is applied first); the next
+/// sync asks again after the last one.
 async fn bootstrap(
     store: &Store,
     api: &ServerApi,
@@ -224,8 +262,6 @@ async fn bootstrap(
     tracing::info!(total = header.total, after = %header.after, "bootstrap started");
     let per_batch = bootstrap_batch();
     let mut applied_at = from.to_owned();
-    let mut batch = Vec::with_capacity(per_batch);
-    let mut batch_cursor = applied_at.clone();
     let track = |report: &SyncReport, state: &mut SyncProgress| {
         let elapsed = started.elapsed().as_secs_f64().max(1e-3);
         let done = report.received as u64;
@@ -242,53 +278,48 @@ async fn bootstrap(
     };
     track(report, state);
     progress(state);
+    let mut next = read_batch(&mut stream, per_batch).await;
     loop {
-        let line = stream.next_line().await;
-        let full =
-            matches!(&line, Ok(Some(BootstrapLine::Change(_)))) && batch.len() + 1 >= per_batch;
-        let end = match line {
-            Ok(Some(BootstrapLine::Change(f))) => {
-                batch.push(f.change);
-                batch_cursor = f.cursor;
-                None
-            }
-            Ok(Some(BootstrapLine::End(e))) => Some(Ok(e)),
-            Ok(Some(BootstrapLine::Header(_))) => Some(Err(ClientError::Protocol(
-                "bootstrap: a second header".to_owned(),
-            ))),
-            Ok(None) => Some(Err(ClientError::Offline(
-                "bootstrap stream cut before its end".to_owned(),
-            ))),
-            Err(e) => Some(Err(e)),
-        };
-        if (full || end.is_some()) && !batch.is_empty() {
-            // What was received is applied even when the stream broke.
-            let page = store
-                .apply_pulled(&applied_at, &batch, &batch_cursor, Utc::now())
-                .await?;
+        let ReadBatch {
+            changes,
+            cursor,
+            end,
+        } = next;
+        // What was read is applied (also when the stream broke), the next
+        // batch read meanwhile unless the stream has ended.
+        let mut following = None;
+        if let Some(cursor) = cursor.filter(|_| !changes.is_empty()) {
+            let apply = store.apply_pulled(&applied_at, &changes, &cursor, Utc::now());
+            let page = if end.is_none() {
+                let (page, read) = tokio::join!(apply, read_batch(&mut stream, per_batch));
+                following = Some(read);
+                page?
+            } else {
+                apply.await?
+            };
             if page.stale {
                 // Another sync of this counter went further: it goes on.
                 return Ok(());
             }
-            report.received += batch.len();
+            report.received += changes.len();
             report.applied += page.applied;
             report.not_applicable += page.rejected;
-            applied_at.clone_from(&batch_cursor);
+            applied_at = cursor;
             report.cursor.clone_from(&applied_at);
-            batch.clear();
             track(report, state);
             progress(state);
         }
-        match end {
-            None => {}
-            Some(Ok(e)) => {
+        next = match (end, following) {
+            (None, Some(read)) => read,
+            (None, None) => read_batch(&mut stream, per_batch).await,
+            (Some(Ok(e)), _) => {
                 store.finish_bootstrap(&e.cursor, Utc::now()).await?;
                 state.bootstrap = None;
                 tracing::info!(sent = e.sent, elapsed = ?started.elapsed(), "bootstrap done");
                 return Ok(());
             }
-            Some(Err(e)) => return Err(e),
-        }
+            (Some(Err(e)), _) => return Err(e),
+        };
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::Db;
 use comptoir_client::{enrol, sync_once, SyncReport};
-use comptoir_core::customer::{CustomerPatch, NewCustomer};
+use comptoir_core::customer::CustomerPatch;
 
 use comptoir_core::ids::DossierId;
 use comptoir_core::views::SyncActivity;
@@ -90,20 +90,7 @@ async fn two_counters_and_head_office(db: Db) {
         .open_dossier(&support::intake(helene_id, line), Utc::now())
         .await
         .unwrap();
-    let nadia = lyon
-        .create_customer(
-            &NewCustomer {
-                first_name: "Nadia".into(),
-                last_name: "Benali".into(),
-                phones: vec!["06 71 22 33 44".into()],
-                ..NewCustomer::default()
-            },
-            "Julie M.",
-            false,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let nadia = support::nadia(&lyon, "Julie M.").await;
     assert_eq!(lyon.outbox_len().await.unwrap(), 2);
     let r = sync(&lyon).await;
     // The server takes 50 a batch in the tests: the client halved its 200.

@@ -146,8 +146,10 @@ fn to_json<T: Serialize>(kind: &str, v: &T) -> Result<serde_json::Value> {
     })
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(kind: &str, v: serde_json::Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| CoreError::ChangePayload {
+/// Read from the payload in place (not a copy of it first: a bootstrap
+/// decodes millions).
+fn from_json<T: serde::de::DeserializeOwned>(kind: &str, v: &serde_json::Value) -> Result<T> {
+    T::deserialize(v).map_err(|e| CoreError::ChangePayload {
         kind: kind.to_owned(),
         detail: e.to_string(),
     })
@@ -254,7 +256,7 @@ impl Change {
         let kind = env.kind.as_str();
         match kind {
             KIND_DOSSIER_EVENT => {
-                let p: DossierEventPayload = from_json(kind, env.payload.clone())?;
+                let p: DossierEventPayload = from_json(kind, &env.payload)?;
                 Ok(Change::DossierEvent(EventRecord {
                     id: DossierEventId(env.id),
                     dossier_id: DossierId(env.entity_id),
@@ -267,7 +269,7 @@ impl Change {
                 }))
             }
             KIND_CUSTOMER_CREATED => {
-                let p: CustomerCreatedPayload = from_json(kind, env.payload.clone())?;
+                let p: CustomerCreatedPayload = from_json(kind, &env.payload)?;
                 if p.customer.id.0 != env.entity_id {
                     return Err(CoreError::ChangePayload {
                         kind: kind.to_owned(),
@@ -283,7 +285,7 @@ impl Change {
                 })))
             }
             KIND_CUSTOMER_FIELD => {
-                let p: CustomerFieldPayload = from_json(kind, env.payload.clone())?;
+                let p: CustomerFieldPayload = from_json(kind, &env.payload)?;
                 Ok(Change::CustomerField(CustomerFieldChange {
                     id: env.id,
                     customer_id: CustomerId(env.entity_id),
@@ -297,7 +299,7 @@ impl Change {
                 }))
             }
             KIND_CUSTOMER_ERASED => {
-                let p: CustomerErasedPayload = from_json(kind, env.payload.clone())?;
+                let p: CustomerErasedPayload = from_json(kind, &env.payload)?;
                 Ok(Change::CustomerErased(CustomerErased {
                     id: env.id,
                     customer_id: CustomerId(env.entity_id),
@@ -392,15 +394,11 @@ impl HeadOfficeRecord {
         let kind = env.kind.as_str();
         let record = match kind {
             KIND_CUSTOMER_IMPORTED => {
-                HeadOfficeRecord::Customer(Box::new(from_json(kind, env.payload.clone())?))
+                HeadOfficeRecord::Customer(Box::new(from_json(kind, &env.payload)?))
             }
-            KIND_PRODUCT_IMPORTED => {
-                HeadOfficeRecord::Product(from_json(kind, env.payload.clone())?)
-            }
-            KIND_ORDER_IMPORTED => HeadOfficeRecord::Order(from_json(kind, env.payload.clone())?),
-            KIND_POLICY_PUBLISHED => {
-                HeadOfficeRecord::Policy(from_json(kind, env.payload.clone())?)
-            }
+            KIND_PRODUCT_IMPORTED => HeadOfficeRecord::Product(from_json(kind, &env.payload)?),
+            KIND_ORDER_IMPORTED => HeadOfficeRecord::Order(from_json(kind, &env.payload)?),
+            KIND_POLICY_PUBLISHED => HeadOfficeRecord::Policy(from_json(kind, &env.payload)?),
             _ => return Ok(None),
         };
         env.hlc.parse::<Hlc>()?;

@@ -23,7 +23,8 @@ use comptoir_core::CoreError;
 use sqlx::SqliteConnection;
 
 use crate::clock::Clock;
-use crate::projection::{encode, events_of, DossierRow};
+use crate::projection::DossierRow;
+use crate::rows::id_list;
 use crate::tx::Source;
 use crate::{Result, StoreError};
 
@@ -175,26 +176,6 @@ fn check_event(e: &EventRecord) -> Result<()> {
     Ok(())
 }
 
-async fn insert_event(conn: &mut SqliteConnection, e: &EventRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(e.id)
-    .bind(e.dossier_id)
-    .bind(e.at)
-    .bind(&e.actor)
-    .bind(e.event.kind_code())
-    .bind(e.event.status_after())
-    .bind(e.note.as_deref())
-    .bind(e.hlc.to_string())
-    .bind(e.device_id)
-    .bind(encode("événement du dossier", &e.event)?)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 async fn insert_outbox(conn: &mut SqliteConnection, env: &ChangeEnvelope) -> Result<()> {
     sqlx::query(
         "INSERT INTO outbox (id, kind, entity_id, store_code, device_id, hlc, payload, created_at)
@@ -228,17 +209,9 @@ async fn append_events(
         }
         by.entry(e.dossier_id).or_default().push(e);
     }
-    // The dossiers that have events here already (the others are opened
-    // by this page): one query for the whole page.
-    let known: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT dossier_id FROM dossier_events
-          WHERE dossier_id IN (SELECT unhex(value) FROM json_each(?))",
-    )
-    .bind(id_list(order.iter().map(|d| d.0)))
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect();
+    // The events already here of the page's dossiers (the others are
+    // opened by this page): one query for the whole page.
+    let mut stored = crate::projection::events_of_many(conn, &order).await?;
     // Events on an erased customer's dossiers (a note added after the
     // erasure, an event another counter made before it knew) arrive
     // redacted; a new dossier for an erased customer is refused here and
@@ -260,6 +233,10 @@ async fn append_events(
     } else {
         std::collections::HashSet::new()
     };
+    // Each dossier's row folded here from its stored and new events, then
+    // the rows and the events written a few statements for the whole page.
+    let mut rows = Vec::with_capacity(order.len());
+    let mut appended: Vec<EventRecord> = Vec::with_capacity(events.len());
     for id in order {
         let new: Vec<EventRecord> = by
             .remove(&id)
@@ -273,11 +250,7 @@ async fn append_events(
                 e
             })
             .collect();
-        let mut all = if known.contains(&id.0) {
-            events_of(conn, id).await?
-        } else {
-            Vec::new()
-        };
+        let mut all = stored.remove(&id).unwrap_or_default();
         if source == Source::Local {
             // A local change must be legal where it lands: it is refused,
             // with the reason, rather than kept as a conflict.
@@ -294,14 +267,15 @@ async fn append_events(
         }
         all.extend(new.iter().cloned());
         let state = fold(&all);
-        let row =
-            DossierRow::from_state(id, &state).ok_or(StoreError::NotFound { what: "dossier" })?;
-        row.write(conn).await?;
-        for e in &new {
-            insert_event(conn, e).await?;
-        }
+        rows.push(
+            DossierRow::from_state(id, &state).ok_or(StoreError::NotFound { what: "dossier" })?,
+        );
+        appended.extend(new);
     }
-    Ok(())
+    DossierRow::write_all(conn, &rows).await?;
+    let timeline: Vec<(&EventRecord, &str)> =
+        appended.iter().map(|e| (e, e.event.kind_code())).collect();
+    crate::projection::insert_events(conn, &timeline, "").await
 }
 
 /// The write path for changes made here: validated, appended, projections
@@ -637,16 +611,6 @@ impl LocalRecords {
             aliases,
         })
     }
-}
-
-/// Ids as one JSON array of their hex forms (bound once, read back as the
-/// stored blobs with `json_each` and `unhex` by one statement a page).
-fn id_list(ids: impl Iterator<Item = uuid::Uuid>) -> String {
-    serde_json::Value::Array(
-        ids.map(|i| serde_json::Value::String(i.simple().to_string()))
-            .collect(),
-    )
-    .to_string()
 }
 
 /// The local customer an imported one is, when it is not here by its id:

@@ -93,9 +93,7 @@ impl BulkLoad {
         let Some(mut conn) = self.conn.take() else {
             return Ok(());
         };
-        sqlx::query("INSERT INTO customer_fts (customer_fts) VALUES ('optimize')")
-            .execute(&mut *conn)
-            .await?;
+        crate::search::merge_index(&mut conn).await?;
         sqlx::query("PRAGMA synchronous = NORMAL")
             .execute(&mut *conn)
             .await?;

@@ -107,6 +107,63 @@ pub(crate) const COLUMNS: &str = "id, number, store_id, origin, customer_id, ord
     severity, decision, gesture_cents, conflicts, score_call_due, score_called_back_at, \
     first_response_at, customer_waits";
 
+/// `INSERT INTO dossiers (COLUMNS, number_norm) ` and its upsert clause,
+/// built once from [`COLUMNS`].
+static UPSERT: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
+    let sets = COLUMNS
+        .split(", ")
+        .filter(|c| *c != "id")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (
+        format!("INSERT INTO dossiers ({COLUMNS}, number_norm) "),
+        format!(" ON CONFLICT (id) DO UPDATE SET {sets}, number_norm = excluded.number_norm"),
+    )
+});
+
+/// The JSON columns of a row, encoded before its statement is built.
+struct EncodedRow {
+    accessories: String,
+    promise: Option<String>,
+    resolution: Option<String>,
+    decision: Option<String>,
+    conflicts: Option<String>,
+    customer_waits: Option<String>,
+}
+
+impl EncodedRow {
+    fn of(r: &DossierRow) -> Result<EncodedRow> {
+        Ok(EncodedRow {
+            accessories: encode("accessoires", &r.accessories)?,
+            promise: r
+                .promise
+                .map(|p| encode("promesse de délai", &p))
+                .transpose()?,
+            resolution: r
+                .resolution
+                .as_ref()
+                .map(|x| encode("résolution", x))
+                .transpose()?,
+            decision: r
+                .decision
+                .as_ref()
+                .map(|d| encode("décision", d))
+                .transpose()?,
+            conflicts: if r.conflicts.is_empty() {
+                None
+            } else {
+                Some(encode("conflits", &r.conflicts)?)
+            },
+            customer_waits: if r.customer_waits.is_empty() {
+                None
+            } else {
+                Some(encode("attentes du client", &r.customer_waits)?)
+            },
+        })
+    }
+}
+
 /// Decodes a JSON column; a value that does not decode is an error naming
 /// the column, never a silent default.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T> {
@@ -128,6 +185,66 @@ pub(crate) fn encode<T: serde::Serialize>(what: &'static str, v: &T) -> Result<S
         what,
         detail: e.to_string(),
     })
+}
+
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlx(sqlx::Error::Database(d)) if d.message().contains("UNIQUE"))
+}
+
+/// The rows (distinct ids) in multi-row upserts of every column.
+async fn upsert_rows(conn: &mut SqliteConnection, rows: &[&DossierRow]) -> Result<()> {
+    let encoded = rows
+        .iter()
+        .map(|r| Ok((*r, EncodedRow::of(r)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let (head, tail) = &*UPSERT;
+    crate::rows::upsert_rows(
+        conn,
+        head,
+        tail,
+        &encoded,
+        COLUMNS.split(", ").count() + 1,
+        |mut b, (r, e)| {
+            b.push_bind(r.id)
+                .push_bind(r.number.as_str())
+                .push_bind(r.store_id)
+                .push_bind(r.origin)
+                .push_bind(r.customer_id)
+                .push_bind(r.order_line_id)
+                .push_bind(r.product_id)
+                .push_bind(r.product_label.as_deref())
+                .push_bind(r.reason_code.as_str())
+                .push_bind(r.customer_words.as_deref())
+                .push_bind(r.opened_at)
+                .push_bind(r.promised_at)
+                .push_bind(r.status)
+                .push_bind(r.closed_at)
+                .push_bind(r.condition.map(ItemCondition::code))
+                .push_bind(r.condition_note.as_deref())
+                .push_bind(e.accessories.as_str())
+                .push_bind(r.serial_number.as_deref())
+                .push_bind(r.assignee.as_deref())
+                .push_bind(r.opened_by.as_deref())
+                .push_bind(e.promise.as_deref())
+                .push_bind(r.legal_cap_at)
+                .push_bind(e.resolution.as_deref())
+                .push_bind(r.follow_up_due)
+                .push_bind(r.followed_up_at)
+                .push_bind(r.csat_score.map(i64::from))
+                .push_bind(r.csat_comment.as_deref())
+                .push_bind(r.sealed)
+                .push_bind(r.severity.code())
+                .push_bind(e.decision.as_deref())
+                .push_bind(r.gesture_cents)
+                .push_bind(e.conflicts.as_deref())
+                .push_bind(r.score_call_due)
+                .push_bind(r.score_called_back_at)
+                .push_bind(r.first_response_at)
+                .push_bind(e.customer_waits.as_deref())
+                .push_bind(normalize_code(&r.number));
+        },
+    )
+    .await
 }
 
 impl TryFrom<RawRow> for DossierRow {
@@ -252,90 +369,45 @@ impl DossierRow {
 
     /// Inserts or rewrites the row.
     pub async fn write(&self, conn: &mut SqliteConnection) -> Result<()> {
-        let conflicts = if self.conflicts.is_empty() {
-            None
-        } else {
-            Some(encode("conflits", &self.conflicts)?)
-        };
-        let waits = if self.customer_waits.is_empty() {
-            None
-        } else {
-            Some(encode("attentes du client", &self.customer_waits)?)
-        };
-        let sets = COLUMNS
-            .split(", ")
-            .filter(|c| *c != "id")
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO dossiers ({COLUMNS}, number_norm) VALUES ({}) \
-             ON CONFLICT (id) DO UPDATE SET {sets}, number_norm = excluded.number_norm",
-            vec!["?"; 37].join(", ")
-        );
-        sqlx::query(&sql)
-            .bind(self.id)
-            .bind(&self.number)
-            .bind(self.store_id)
-            .bind(self.origin)
-            .bind(self.customer_id)
-            .bind(self.order_line_id)
-            .bind(self.product_id)
-            .bind(self.product_label.as_deref())
-            .bind(&self.reason_code)
-            .bind(self.customer_words.as_deref())
-            .bind(self.opened_at)
-            .bind(self.promised_at)
-            .bind(self.status)
-            .bind(self.closed_at)
-            .bind(self.condition.map(ItemCondition::code))
-            .bind(self.condition_note.as_deref())
-            .bind(encode("accessoires", &self.accessories)?)
-            .bind(self.serial_number.as_deref())
-            .bind(self.assignee.as_deref())
-            .bind(self.opened_by.as_deref())
-            .bind(
-                self.promise
-                    .map(|p| encode("promesse de délai", &p))
-                    .transpose()?,
-            )
-            .bind(self.legal_cap_at)
-            .bind(
-                self.resolution
-                    .as_ref()
-                    .map(|r| encode("résolution", r))
-                    .transpose()?,
-            )
-            .bind(self.follow_up_due)
-            .bind(self.followed_up_at)
-            .bind(self.csat_score.map(i64::from))
-            .bind(self.csat_comment.as_deref())
-            .bind(self.sealed)
-            .bind(self.severity.code())
-            .bind(
-                self.decision
-                    .as_ref()
-                    .map(|d| encode("décision", d))
-                    .transpose()?,
-            )
-            .bind(self.gesture_cents)
-            .bind(conflicts)
-            .bind(self.score_call_due)
-            .bind(self.score_called_back_at)
-            .bind(self.first_response_at)
-            .bind(waits)
-            .bind(normalize_code(&self.number))
-            .execute(conn)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.message().contains("UNIQUE") => {
-                    StoreError::DossierNumberTaken {
-                        number: self.number.clone(),
+        Self::write_all(conn, std::slice::from_ref(self)).await
+    }
+
+    /// Inserts or rewrites many rows, as many a statement as SQLite's limit
+    /// on bound values allows (a dossier given twice is written once, as
+    /// its last row). A number already taken by another dossier is
+    /// `dossier_number_taken`, naming it.
+    pub(crate) async fn write_all(conn: &mut SqliteConnection, rows: &[DossierRow]) -> Result<()> {
+        // One row an id (the last one given): a statement may not upsert
+        // the same row twice.
+        let mut at: std::collections::HashMap<DossierId, usize> = std::collections::HashMap::new();
+        let mut unique: Vec<&DossierRow> = Vec::with_capacity(rows.len());
+        for r in rows {
+            match at.get(&r.id) {
+                Some(&i) => unique[i] = r,
+                None => {
+                    at.insert(r.id, unique.len());
+                    unique.push(r);
+                }
+            }
+        }
+        match upsert_rows(conn, &unique).await {
+            Err(e) if is_unique_violation(&e) => {
+                // The statement wrote nothing: the rows one at a time name
+                // the number taken.
+                for r in unique {
+                    match upsert_rows(conn, &[r]).await {
+                        Err(e) if is_unique_violation(&e) => {
+                            return Err(StoreError::DossierNumberTaken {
+                                number: r.number.clone(),
+                            })
+                        }
+                        other => other?,
                     }
                 }
-                _ => StoreError::Sqlx(e),
-            })?;
-        Ok(())
+                Err(e)
+            }
+            other => other,
+        }
     }
 
     /// The columns whose stored value differs from `other`'s.
@@ -477,30 +549,64 @@ pub(crate) async fn events_of(
     rows.into_iter().map(EventRecord::try_from).collect()
 }
 
-/// The typed events of many dossiers, one query for all of them, each
-/// dossier's in fold order.
+/// The typed events of many dossiers, each dossier's in fold order: one
+/// query for them all.
 pub(crate) async fn events_of_many(
     conn: &mut SqliteConnection,
     ids: &[DossierId],
 ) -> Result<std::collections::HashMap<DossierId, Vec<EventRecord>>> {
     let mut out: std::collections::HashMap<DossierId, Vec<EventRecord>> =
-        std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut qb = sqlx::QueryBuilder::new(format!(
-            "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id IN ("
-        ));
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        qb.push(") ORDER BY dossier_id, hlc, id");
-        let rows: Vec<EventRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        for r in rows {
-            let e = EventRecord::try_from(r)?;
-            out.entry(e.dossier_id).or_default().push(e);
-        }
+        std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM dossier_events
+          WHERE dossier_id IN (SELECT unhex(value) FROM json_each(?)) ORDER BY hlc, id"
+    ))
+    .bind(crate::rows::id_list(ids.iter().map(|d| d.0)))
+    .fetch_all(conn)
+    .await?;
+    for r in rows {
+        let e = EventRecord::try_from(r)?;
+        out.entry(e.dossier_id).or_default().push(e);
     }
     Ok(out)
+}
+
+/// Appends events to the timeline, as many a statement as SQLite allows,
+/// each with the kind its timeline shows (`kind_code` unless the source
+/// gave another); `tail` is the statement's conflict clause ("" for a
+/// plain INSERT: an event already here is an error).
+pub(crate) async fn insert_events(
+    conn: &mut SqliteConnection,
+    events: &[(&EventRecord, &str)],
+    tail: &'static str,
+) -> Result<()> {
+    let encoded: Vec<(&EventRecord, &str, String)> = events
+        .iter()
+        .map(|(e, kind)| Ok((*e, *kind, encode("événement du dossier", &e.event)?)))
+        .collect::<Result<_>>()?;
+    crate::rows::upsert_rows(
+        conn,
+        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body) ",
+        tail,
+        &encoded,
+        10,
+        |mut b, (e, kind, body)| {
+            b.push_bind(e.id)
+                .push_bind(e.dossier_id)
+                .push_bind(e.at)
+                .push_bind(e.actor.as_str())
+                .push_bind(*kind)
+                .push_bind(e.event.status_after())
+                .push_bind(e.note.as_deref())
+                .push_bind(e.hlc.to_string())
+                .push_bind(e.device_id)
+                .push_bind(body.as_str());
+        },
+    )
+    .await
 }
 
 /// Many dossiers at once (verify, rebuild): the stored rows after `after`

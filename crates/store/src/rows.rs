@@ -42,6 +42,16 @@ pub(crate) async fn upsert_rows<'a, T: 'a>(
     Ok(())
 }
 
+/// Ids as one JSON array of their hex forms (bound once, read back as the
+/// stored blobs with `json_each` and `unhex` by one statement a page).
+pub(crate) fn id_list(ids: impl Iterator<Item = uuid::Uuid>) -> String {
+    serde_json::Value::Array(
+        ids.map(|i| serde_json::Value::String(i.simple().to_string()))
+            .collect(),
+    )
+    .to_string()
+}
+
 /// Writes a counter setting in the caller's transaction.
 pub(crate) async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
     sqlx::query(

@@ -331,12 +331,19 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tracing::info!(
-            cursor,
-            first = done.rows_affected() == 1,
-            "bootstrap received to its end"
-        );
+        let first = done.rows_affected() == 1;
+        if first {
+            // As a bulk load ends: the search index's segments, written
+            // batch by batch (each batch searchable as soon as it is
+            // committed), merged into one b-tree.
+            crate::search::merge_index(&mut tx).await?;
+        }
+        tracing::info!(cursor, first, "bootstrap received to its end");
         tx.commit().await?;
+        if first {
+            // The planner's statistics, for tables that were empty.
+            sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
+        }
         Ok(())
     }
 

@@ -332,38 +332,12 @@ pub async fn insert_dossiers(
         rows.push(row);
         events.extend(typed);
     }
-    for r in &rows {
-        r.write(conn).await?;
-    }
-    let encoded: Vec<(&comptoir_core::events::EventRecord, String)> = events
+    DossierRow::write_all(conn, &rows).await?;
+    let timeline: Vec<(&comptoir_core::events::EventRecord, &str)> = events
         .iter()
-        .map(|e| {
-            Ok((
-                e,
-                crate::projection::encode("événement du dossier", &e.event)?,
-            ))
-        })
-        .collect::<Result<_>>()?;
-    upsert_rows(
-        conn,
-        "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body) ",
-        " ON CONFLICT (id) DO NOTHING",
-        &encoded,
-        10,
-        |mut b, (e, body)| {
-            b.push_bind(e.id)
-                .push_bind(e.dossier_id)
-                .push_bind(e.at)
-                .push_bind(e.actor.as_str())
-                .push_bind(kinds.get(&e.id).copied().unwrap_or(e.event.kind_code()))
-                .push_bind(e.event.status_after())
-                .push_bind(e.note.as_deref())
-                .push_bind(e.hlc.to_string())
-                .push_bind(e.device_id)
-                .push_bind(body.as_str());
-        },
-    )
-    .await?;
+        .map(|e| (e, kinds.get(&e.id).copied().unwrap_or(e.event.kind_code())))
+        .collect();
+    crate::projection::insert_events(conn, &timeline, " ON CONFLICT (id) DO NOTHING").await?;
     // The counter's clock moves past every loaded event.
     if let Some(max) = events.iter().map(|e| e.hlc).max() {
         let mut clock = crate::clock::Clock::load(conn).await?;

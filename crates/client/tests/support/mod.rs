@@ -130,6 +130,24 @@ pub fn intake(
     }
 }
 
+/// Nadia Benali, a customer created at a counter by `actor`.
+pub async fn nadia(store: &Store, actor: &str) -> comptoir_core::ids::CustomerId {
+    store
+        .create_customer(
+            &comptoir_core::customer::NewCustomer {
+                first_name: "Nadia".into(),
+                last_name: "Benali".into(),
+                phones: vec!["06 71 22 33 44".into()],
+                ..comptoir_core::customer::NewCustomer::default()
+            },
+            actor,
+            false,
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+}
+
 /// The notes of a dossier's timeline that start with `prefix`, in order.
 pub async fn notes_of(
     store: &Store,
