@@ -49,6 +49,18 @@ export function App({ api }: { api: Api }) {
       live = false;
     };
   }, [api]);
+  // What the sync brought (a first load, another store's customers) shows
+  // in the header's count without a restart.
+  useEffect(
+    () =>
+      api.onSyncChanged(() => {
+        api.appInfo().then(
+          (info) => setBoot((b) => (b.state === "ready" ? { state: "ready", info } : b)),
+          (error) => console.warn("app info unavailable", toCommandError(error)),
+        );
+      }),
+    [api],
+  );
 
   switch (boot.state) {
     case "loading":

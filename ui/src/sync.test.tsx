@@ -109,7 +109,7 @@ describe("sync in the top bar", () => {
     expect(bar.value).toBe(30000);
     expect(bar.max).toBe(120000);
     const text = screen.getByRole("status").textContent ?? "";
-    expect(text).toMatch(/Chargement initial : 30\s000 \/ 120\s000 · environ 9 min restantes/);
+    expect(text).toMatch(/Chargement initial : 30\s000 \/ 120\s000 · reste environ 9 min/);
     expect(screen.queryByLabelText("Réception des données du serveur")).toBeNull();
   });
 

@@ -5,7 +5,8 @@
 //! top bar shows the bootstrap's progress bar with its counts while the
 //! chain arrives (a count strictly between 0 and the total, read on
 //! screen), then the bar goes and the counter finds a customer of the
-//! chain. Runs on a database of its own (`--db`).
+//! chain, and the header counts its customers. Runs on a database of its
+//! own (`--db`).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
 use std::sync::Arc;
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use comptoir_demo::DemoConfig;
-use comptoir_e2e::{search_field_after_f2, shot, sign_in, text_containing, with_app_args, SOPHIE};
+use comptoir_e2e::{
+    eventually, search_field_after_f2, shot, sign_in, text_containing, with_app_args, SOPHIE,
+};
 use comptoir_server::app::launch;
 use comptoir_server::settings::Settings;
 use comptoir_server::storage::sqlite::SqliteStorage;
@@ -120,6 +123,24 @@ async fn a_new_counter_shows_the_progress_of_its_first_load_then_finds_the_chain
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        // The header counts the customers received.
+        let header = customers.to_string();
+        let c2 = c.clone();
+        eventually("the header's count of the customers received", move || {
+            let (c, header) = (c2.clone(), header.clone());
+            async move {
+                let text = c
+                    .find(Locator::Css(".topbar-info"))
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                (digits == header).then_some(())
+            }
+        })
+        .await;
         let search = search_field_after_f2(&c).await;
         search
             .send_keys(comptoir_demo::showcase::HELENE_LYON_EMAIL)

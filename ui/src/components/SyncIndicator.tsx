@@ -75,7 +75,7 @@ export function SyncState({ api, fmt, view, onChanged }: {
             max={Math.max(view.bootstrap_total, 1)}
           />
           Chargement initial : {formatCount(view.bootstrap_done)} / {formatCount(view.bootstrap_total)}
-          {view.seconds_left !== null ? ` · ${formatTimeLeft(view.seconds_left)} restantes` : ""}
+          {view.seconds_left !== null ? ` · reste ${formatTimeLeft(view.seconds_left)}` : ""}
         </span>
       ) : view.receiving !== null && view.more ? (
         <span className="sync-progress">
