@@ -48,6 +48,12 @@ async fn set_repeat_threshold(c: &Client, value: &str) {
     element(c, "#thresholds-save").await.click().await.unwrap();
 }
 
+/// Sets the threshold and waits until the settings say it is saved.
+async fn save_repeat_threshold(c: &Client, value: &str) {
+    set_repeat_threshold(c, value).await;
+    text_containing(c, "#thresholds-form [role=status]", &["Seuils enregistrés"]).await;
+}
+
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run scripts/e2e.sh"]
 async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raised() {
@@ -84,13 +90,7 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
         text_containing(&c, "#thresholds-form [role=alert]", &["Seuil"]).await;
         shot(&c, "91-threshold-refused").await;
         // Raised above what the customer has: the signal goes.
-        set_repeat_threshold(&c, "50").await;
-        text_containing(
-            &c,
-            "#thresholds-form [role=status]",
-            &["Seuils enregistrés"],
-        )
-        .await;
+        save_repeat_threshold(&c, "50").await;
         open_card(&c, &name, &id).await;
         let c2 = c.clone();
         eventually("the card without the repeat signal", move || {
@@ -102,13 +102,7 @@ async fn a_repeat_customer_is_signalled_on_the_card_until_the_threshold_is_raise
         })
         .await;
         // Back to 3: it returns.
-        set_repeat_threshold(&c, "3").await;
-        text_containing(
-            &c,
-            "#thresholds-form [role=status]",
-            &["Seuils enregistrés"],
-        )
-        .await;
+        save_repeat_threshold(&c, "3").await;
         open_card(&c, &name, &id).await;
         text_containing(&c, "#card-signals", &[&label]).await;
     })
