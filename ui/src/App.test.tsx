@@ -209,6 +209,28 @@ describe("counter keyboard", () => {
     await ready();
   });
 
+  it("F2 selects the query at once, so what is typed right after replaces it whole", async () => {
+    const api = fakeApi(async () => response([hit("c-lyon", "Hélène Dupré", "Lyon", "69002")]));
+    render(<App api={api} />);
+    const input = await ready();
+    fireEvent.change(input, { target: { value: "dupre" } });
+    await screen.findByText("Lyon (69002)");
+    fireEvent.keyDown(input, { key: "Enter" });
+    await screen.findByRole("heading", { level: 1 });
+
+    // From the card: selected as the screen mounts, not a frame later
+    // (no await between the key and the check).
+    fireEvent.keyDown(document.activeElement ?? window, { key: "F2" });
+    const back = screen.getByRole("combobox") as HTMLInputElement;
+    expect(document.activeElement).toBe(back);
+    expect([back.selectionStart, back.selectionEnd]).toEqual([0, "dupre".length]);
+
+    // On the search screen already: selected at once too.
+    back.setSelectionRange(5, 5);
+    fireEvent.keyDown(back, { key: "F2" });
+    expect([back.selectionStart, back.selectionEnd]).toEqual([0, "dupre".length]);
+  });
+
   it("shows a command error in the alert region, and a too-short query as a hint", async () => {
     const api = fakeApi(async (q) => {
       if (q.length < 2) {

@@ -1,7 +1,7 @@
 // Screens and keyboard: find → customer → intake → dossier, and the lists.
 // Each screen is one moment; Esc goes back one screen, F2 or / searches,
 // F3 shows the dossier lists, F4 the dashboard (managers).
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import type { Api, CommandError } from "./api";
 import { toCommandError } from "./api";
@@ -237,18 +237,33 @@ export function Counter({ api, info, session, onSwitch, onLock }: CounterProps) 
     if (view.screen === "search") inputRef.current?.focus();
   }, [view]);
 
+  // F2 selects what the field holds, so the next keys replace it. The
+  // selection is made before anything else can be typed: at once when the
+  // field is on screen, else as soon as the search screen is mounted (a
+  // layout effect runs before the next key is handled). Made a frame
+  // later, it would swallow what a fast clerk or a scanner typed meanwhile.
+  const selectSearchOnShow = useRef(false);
+  useLayoutEffect(() => {
+    if (view.screen === "search" && selectSearchOnShow.current) {
+      selectSearchOnShow.current = false;
+      inputRef.current?.focus();
+      inputRef.current?.select();
+    }
+  }, [view]);
+
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       // A modal dialog (a manager's approval) handles its own keys.
       if (document.querySelector('[role="dialog"][aria-modal="true"]')) return;
       if (event.key === "F2" || (event.key === "/" && !isEditable(event.target))) {
         event.preventDefault();
+        if (inputRef.current) {
+          inputRef.current.focus();
+          inputRef.current.select();
+        } else {
+          selectSearchOnShow.current = true;
+        }
         toSearch();
-        // After the search screen is back in the DOM.
-        requestAnimationFrame(() => {
-          inputRef.current?.focus();
-          inputRef.current?.select();
-        });
       } else if (event.key === "F3") {
         event.preventDefault();
         showLists();

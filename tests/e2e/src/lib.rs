@@ -97,6 +97,9 @@ where
         scenario(client.clone()),
     ));
     let outcome = run.await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        describe_screen(&client).await;
+    }
     if let Err(e) = client.close().await {
         eprintln!("warning: closing the WebDriver session failed: {e}");
     }
@@ -105,6 +108,46 @@ where
         Ok(Err(_)) => panic!("scenario did not finish within {SCENARIO_TIMEOUT:?}"),
         Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
         Err(join) => panic!("scenario task failed: {join}"),
+    }
+}
+
+/// On a failure, what the window showed: the focused field, its value and
+/// the text on screen, printed with the test's output (a CI log is often
+/// all there is to read).
+async fn describe_screen(client: &Client) {
+    let focused = match client.active_element().await {
+        Ok(el) => format!(
+            "#{} = {:?}",
+            el.attr("id").await.ok().flatten().unwrap_or_default(),
+            el.prop("value").await.ok().flatten()
+        ),
+        Err(e) => format!("unknown ({e})"),
+    };
+    let body = match client.find(Locator::Css("body")).await {
+        Ok(el) => el.text().await.unwrap_or_default(),
+        Err(e) => format!("unreadable ({e})"),
+    };
+    let body: String = body.chars().take(3000).collect();
+    eprintln!("--- the window at the failure\nfocused: {focused}\n{body}\n---");
+}
+
+/// Types `text` into `field` and waits until the field holds exactly the
+/// field's previous value followed by it; fails naming what it holds
+/// instead (a key lost on the way is then told, not a later timeout).
+pub async fn type_checked(field: &Element, text: &str) {
+    let before = field.prop("value").await.ok().flatten().unwrap_or_default();
+    field.send_keys(text).await.expect("type");
+    let want = format!("{before}{text}");
+    let start = Instant::now();
+    loop {
+        let now = field.prop("value").await.ok().flatten().unwrap_or_default();
+        if now == want {
+            return;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("typed « {text} », the field holds « {now} » (expected « {want} »)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -232,9 +275,9 @@ pub async fn press(client: &Client, key: &str) {
         .expect("send keys");
 }
 
-/// F2 from any screen: the search screen, its field focused (and selected)
-/// on the next frame; returns the field once it has the focus, so what is
-/// typed next is not half replaced by that selection.
+/// F2 from any screen: the search screen, its field focused with the last
+/// query selected (what is typed next replaces it); returns the field once
+/// it has the focus.
 pub async fn search_field_after_f2(client: &Client) -> Element {
     press(client, keys::F2).await;
     let input = element(client, "#search").await;

@@ -4,7 +4,7 @@
 // wrong; the message is shown next to its field. A phone or an e-mail that
 // belongs to another customer is pointed out before saving: the clerk opens
 // that card, or saves anyway — never silently.
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import type { Api, CommandError } from "../api";
 import { toCommandError } from "../api";
@@ -131,7 +131,9 @@ export function CustomerForm({ api, mode, resume, onSaved, onOpenCustomer }: Pro
   const warningRef = useRef<HTMLDivElement>(null);
   const editing = mode.kind === "edit";
 
-  useEffect(() => {
+  // A layout effect: the focus is in place before the clerk's first key,
+  // never moved away from a field they already started typing in.
+  useLayoutEffect(() => {
     // The first empty required field, else the first one.
     const first = formRef.current?.querySelector<HTMLElement>(
       draft.last_name && !draft.first_name ? "#cf-first_name" : "#cf-title",
@@ -149,13 +151,16 @@ export function CustomerForm({ api, mode, resume, onSaved, onOpenCustomer }: Pro
     setDraft((d) => ({ ...d, [key]: value }));
     setDuplicates([]);
   };
-  const setAddress = (key: keyof AddressInput, value: string) =>
-    set("address", { ...draft.address, [key]: value });
-  const setContact = (list: "phones" | "emails", index: number, value: string) =>
-    set(
-      list,
-      draft[list].map((v, i) => (i === index ? value : v)),
-    );
+  // From the latest draft, not the one of the last render: two keys
+  // handled before React renders again must both count.
+  const setAddress = (key: keyof AddressInput, value: string) => {
+    setDraft((d) => ({ ...d, address: { ...d.address, [key]: value } }));
+    setDuplicates([]);
+  };
+  const setContact = (list: "phones" | "emails", index: number, value: string) => {
+    setDraft((d) => ({ ...d, [list]: d[list].map((v, i) => (i === index ? value : v)) }));
+    setDuplicates([]);
+  };
 
   const problemOf = (field: string) => problems.find((p) => p.field === field);
 
