@@ -592,7 +592,7 @@ function CardScreen({
         </p>
       )}
       {card && isManager ? (
-        <RgpdPanel api={api} customerId={request.customerId} onErased={() => {
+        <RgpdPanel api={api} fmt={fmt} customerId={request.customerId} erasedAt={card.erased_at} onErased={() => {
             setErased((n) => n + 1);
             onErased?.();
           }}

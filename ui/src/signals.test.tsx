@@ -89,7 +89,14 @@ describe("weak signals", () => {
         contacts_removed: 2,
         corrections_removed: 0,
       } as never);
-    const a = api("manager", { eraseCustomer });
+    // Once erased, the card read again says so.
+    const customerCard = vi.fn(async (id: string) => ({
+      ...card(id, "Hélène Dupré"),
+      erased_at: eraseCustomer.mock.results.some((r) => r.type === "return" && r.value !== undefined)
+        ? "2026-12-02T10:00:00Z"
+        : null,
+    }));
+    const a = api("manager", { eraseCustomer, customerCard });
     render(<App api={a} />);
     await openCard();
     fireEvent.click(await screen.findByRole("button", { name: /Effacer ce client/ }));
@@ -102,6 +109,10 @@ describe("weak signals", () => {
     expect(eraseCustomer).toHaveBeenCalledWith("c1", true);
     fireEvent.click(screen.getByRole("button", { name: "Effacer définitivement" }));
     await screen.findByText(/Client effacé. Gardés sans identité : 3 achats, 4 dossiers/);
+    // Nothing left to export or erase: the panel says so instead of offering it.
+    await screen.findByText(/Client effacé à sa demande le 02\/12\/2026/);
+    expect(document.getElementById("erase-customer")).toBeNull();
+    expect(document.getElementById("export-customer-pdf")).toBeNull();
   });
 
   it("the manager's thresholds go to Rust as numbers (euros in cents) and its refusal is shown", async () => {

@@ -90,6 +90,7 @@ export function card(id: string, name: string): CustomerCard {
     ],
     dossiers: [],
     history: [],
+    erased_at: null,
   };
 }
 

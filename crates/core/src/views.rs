@@ -286,6 +286,10 @@ pub struct CustomerCard {
     /// newest first: « Téléphone modifié le … par … ».
     #[serde(default)]
     pub history: Vec<crate::customer::CustomerChangeView>,
+    /// When the customer was erased at their request (RGPD): the card
+    /// then holds no identity, and there is nothing left to export or erase.
+    #[serde(default)]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// What the app shows in its header and uses for display.

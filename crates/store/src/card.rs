@@ -281,6 +281,11 @@ impl Store {
         }
         card.history =
             crate::customers::history(&mut conn, id, crate::customers::HISTORY_LINES).await?;
+        card.erased_at =
+            sqlx::query_scalar("SELECT erased_at FROM customer_erasures WHERE customer_id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
         Ok(card)
     }
 }
@@ -547,5 +552,6 @@ fn assemble(
         orders,
         dossiers,
         history: Vec::new(),
+        erased_at: None,
     })
 }

@@ -208,6 +208,7 @@ async fn an_erased_customer_is_found_nowhere_and_their_records_stay_without_iden
     ] {
         assert!(found(&store, q, id).await, "{q} finds her before");
     }
+    assert_eq!(store.customer_card(id).await.unwrap().erased_at, None);
     let card = serde_json::to_string(&store.customer_card(id).await.unwrap()).unwrap();
     assert!(
         card.contains("Quarteron"),
@@ -276,6 +277,7 @@ async fn an_erased_customer_is_found_nowhere_and_their_records_stay_without_iden
     // The card and the export: no trace; the structure stays.
     let card = store.customer_card(id).await.unwrap();
     assert_eq!(card.customer.display_name, ERASED_CUSTOMER_NAME);
+    assert_eq!(card.erased_at, Some(report.erased_at), "the card says when");
     assert!(card.customer.contacts.is_empty());
     assert!(!card.customer.consents.email_marketing && !card.customer.consents.sms_marketing);
     assert_eq!(card.orders.len() as u32, report.orders_kept);
@@ -502,6 +504,7 @@ async fn an_erasure_received_from_head_office_erases_here_and_wins_over_later_ed
     b.apply_received(&pushed, now).await.unwrap();
     let card = b.customer_card(id).await.unwrap();
     assert_eq!(card.customer.display_name, ERASED_CUSTOMER_NAME);
+    assert!(card.erased_at.is_some(), "the other counter's card says it too");
     assert_eq!(card.dossiers.len(), 1, "the dossier arrived, redacted");
     no_trace(
         "the other counter's card",

@@ -155,6 +155,11 @@ async fn a_manager_erases_a_customer_who_then_cannot_be_found_while_the_records_
         erase_in_the_window(&c).await;
         text_containing(&c, "#rgpd-status", &["Client effacé", "1 dossier"]).await;
         text_containing(&c, "#customer-name", &["Client effacé"]).await;
+        text_containing(&c, "#rgpd-erased", &["Client effacé à sa demande le"]).await;
+        assert!(
+            c.find(Locator::Css("#erase-customer")).await.is_err(),
+            "nothing left to erase: no « Effacer » any more"
+        );
         shot(&c, "97-erased-card").await;
         let card = element(&c, "body").await.text().await.unwrap();
         for trace in [&g.first_name, &g.last_name, &g.email, &g.phone] {

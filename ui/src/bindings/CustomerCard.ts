@@ -20,4 +20,9 @@ dossiers: Array<DossierView>,
  * The latest corrections of the card (and its creation at a counter),
  * newest first: « Téléphone modifié le … par … ».
  */
-history: Array<CustomerChangeView>, };
+history: Array<CustomerChangeView>, 
+/**
+ * When the customer was erased at their request (RGPD): the card
+ * then holds no identity, and there is nothing left to export or erase.
+ */
+erased_at: string | null, };

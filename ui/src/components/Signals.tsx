@@ -285,7 +285,20 @@ export function ThresholdsForm({ api }: { api: Api }) {
 }
 
 /** A manager's RGPD actions on a card: export (PDF, JSON) and erasure, confirmed. */
-export function RgpdPanel({ api, customerId, onErased }: { api: Api; customerId: string; onErased(): void }) {
+export function RgpdPanel({
+  api,
+  fmt,
+  customerId,
+  erasedAt,
+  onErased,
+}: {
+  api: Api;
+  fmt: Formatter;
+  customerId: string;
+  /** Set once the customer is erased: nothing is left to export or erase. */
+  erasedAt: string | null;
+  onErased(): void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [sure, setSure] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
@@ -322,6 +335,12 @@ export function RgpdPanel({ api, customerId, onErased }: { api: Api; customerId:
       <h2 id="rgpd-title">
         <Icon name="lock" /> Données personnelles (RGPD)
       </h2>
+      {erasedAt ? (
+        <p id="rgpd-erased">
+          Client effacé à sa demande le {fmt.dateTime(erasedAt)} : il ne reste ni identité à exporter ni donnée à effacer.
+          Ses achats et ses dossiers sont gardés sans son identité.
+        </p>
+      ) : (
       <div className="rgpd-actions">
         <button type="button" className="button" id="export-customer-pdf" onClick={() => void exportAs("pdf")}>
           <Icon name="download" /> Exporter ses données (PDF)
@@ -333,7 +352,8 @@ export function RgpdPanel({ api, customerId, onErased }: { api: Api; customerId:
           Effacer ce client…
         </button>
       </div>
-      {confirming ? (
+      )}
+      {confirming && !erasedAt ? (
         <div className="erase-confirm" role="group" aria-labelledby="erase-title">
           <h3 id="erase-title">Effacer ce client à sa demande</h3>
           <p>
