@@ -99,6 +99,7 @@ describe("weak signals", () => {
     const a = api("manager", { eraseCustomer, customerCard });
     render(<App api={a} />);
     await openCard();
+    expect(screen.getAllByRole("button", { name: /Ouvrir un dossier/ }).length).toBeGreaterThan(0);
     fireEvent.click(await screen.findByRole("button", { name: /Effacer ce client/ }));
     const confirm = screen.getByRole("button", { name: "Effacer définitivement" }) as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
@@ -113,6 +114,10 @@ describe("weak signals", () => {
     await screen.findByText(/Client effacé à sa demande le 02\/12\/2026/);
     expect(document.getElementById("erase-customer")).toBeNull();
     expect(document.getElementById("export-customer-pdf")).toBeNull();
+    // Kept for the records, written to no more: no edit, no new dossier.
+    expect(document.getElementById("edit-customer")).toBeNull();
+    expect(document.getElementById("intake-without-proof")).toBeNull();
+    expect(screen.queryAllByRole("button", { name: /Ouvrir un dossier/ })).toEqual([]);
   });
 
   it("the manager's thresholds go to Rust as numbers (euros in cents) and its refusal is shown", async () => {

@@ -160,6 +160,12 @@ async fn a_manager_erases_a_customer_who_then_cannot_be_found_while_the_records_
             c.find(Locator::Css("#erase-customer")).await.is_err(),
             "nothing left to erase: no « Effacer » any more"
         );
+        for written in ["#edit-customer", "#intake-without-proof", ".line-intake"] {
+            assert!(
+                c.find(Locator::Css(written)).await.is_err(),
+                "{written} offered on an erased card"
+            );
+        }
         shot(&c, "97-erased-card").await;
         let card = element(&c, "body").await.text().await.unwrap();
         for trace in [&g.first_name, &g.last_name, &g.email, &g.phone] {

@@ -45,14 +45,17 @@ export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
       : { ref: undefined, className: "" };
 
   const openCount = dossiers.filter((d) => d.is_open).length;
+  // An erased customer's card is kept for the records: their dossiers
+  // still open, but nothing new is written for them (Rust refuses it).
+  const writes = card.erased_at ? undefined : actions;
 
   return (
     <article className="card" aria-labelledby="customer-name" data-customer-id={customer.id}>
       <header className="identity">
         <div className="identity-head">
           <h1 id="customer-name">{customer.display_name}</h1>
-          {actions?.onEdit ? (
-            <button type="button" className="button" id="edit-customer" onClick={actions.onEdit}>
+          {writes?.onEdit ? (
+            <button type="button" className="button" id="edit-customer" onClick={writes.onEdit}>
               Modifier la fiche
             </button>
           ) : null}
@@ -128,8 +131,8 @@ export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
               </span>
             ) : null}
           </h2>
-          {actions ? (
-            <button type="button" className="button" id="intake-without-proof" onClick={actions.onIntakeWithoutProof}>
+          {writes ? (
+            <button type="button" className="button" id="intake-without-proof" onClick={writes.onIntakeWithoutProof}>
               <Icon name="plus" /> Dossier sans preuve d'achat
             </button>
           ) : null}
@@ -163,7 +166,7 @@ export function CustomerCardView({ card, fmt, highlight, actions }: Props) {
                 fmt={fmt}
                 markRef={m.ref}
                 extraClass={m.className}
-                actions={actions}
+                actions={writes}
               />
             );
           })}
