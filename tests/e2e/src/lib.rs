@@ -131,21 +131,25 @@ async fn describe_screen(client: &Client) {
     eprintln!("--- the window at the failure\nfocused: {focused}\n{body}\n---");
 }
 
-/// Types `text` into `field` and waits until the field holds exactly the
-/// field's previous value followed by it; fails naming what it holds
-/// instead (a key lost on the way is then told, not a later timeout).
-pub async fn type_checked(field: &Element, text: &str) {
-    let before = field.prop("value").await.ok().flatten().unwrap_or_default();
+/// Replaces what `field` holds with `text` the way a clerk does: Ctrl+A
+/// then the keys (real key events, which React hears; WebDriver's clear
+/// does not always reach a controlled input's state, and the old value
+/// came back in front of the new one). Waits until the field holds exactly
+/// `text`, or fails naming what it holds.
+pub async fn fill(field: &Element, text: &str) {
+    field
+        .send_keys(&format!("{}a{}", keys::CONTROL, keys::NULL))
+        .await
+        .expect("select all");
     field.send_keys(text).await.expect("type");
-    let want = format!("{before}{text}");
     let start = Instant::now();
     loop {
         let now = field.prop("value").await.ok().flatten().unwrap_or_default();
-        if now == want {
+        if now == text {
             return;
         }
         if start.elapsed() > PATIENCE {
-            panic!("typed « {text} », the field holds « {now} » (expected « {want} »)");
+            panic!("filled in « {text} », the field holds « {now} »");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -319,8 +323,7 @@ pub const SOPHIE: DemoUser = DemoUser {
 /// screen, or « Changer d'utilisateur ») and presses Enter.
 pub async fn type_sign_in(client: &Client, login: &str, pin: &str) {
     let field = element(client, "#signin-login").await;
-    field.clear().await.expect("clear the login");
-    field.send_keys(login).await.expect("type the login");
+    fill(&field, login).await;
     let code = element(client, "#signin-pin").await;
     code.send_keys(pin).await.expect("type the PIN");
     code.send_keys(keys::ENTER).await.expect("enter");

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed run
 
 use comptoir_e2e::{
-    element, focused_id, keys, press, shot, sign_in, text_containing, type_checked, with_app, KARIM,
+    element, focused_id, keys, press, shot, sign_in, text_containing, with_app, KARIM,
 };
 use fantoccini::{Client, Locator};
 
@@ -23,14 +23,12 @@ const SECOND_PHONE: &str = "07 52 33 41 18";
 
 async fn search(c: &Client, text: &str) {
     let input = element(c, "#search").await;
-    input.clear().await.expect("clear the search");
-    type_checked(&input, text).await;
+    comptoir_e2e::fill(&input, text).await;
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {
     let input = element(c, css).await;
-    input.clear().await.expect("clear");
-    type_checked(&input, text).await;
+    comptoir_e2e::fill(&input, text).await;
 }
 
 #[tokio::test]

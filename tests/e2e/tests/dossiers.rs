@@ -19,8 +19,7 @@ const SERIAL_SOLD: &str = "IR2609120456";
 
 async fn open_card_by_order(c: &Client) -> usize {
     let input = element(c, "#search").await;
-    input.clear().await.expect("clear the search");
-    input.send_keys("W10000001").await.expect("type the order");
+    comptoir_e2e::fill(&input, "W10000001").await;
     input.send_keys(keys::ENTER).await.expect("enter");
     text_containing(c, "#customer-name", &["Hélène Dupré"]).await;
     eventually("the card's dossier count", || {
@@ -47,19 +46,18 @@ async fn start_intake(c: &Client) {
 async fn fill_intake(c: &Client, serial: &str) {
     comptoir_e2e::choose(c, "#reason", "defect.battery").await;
     let words = element(c, "#words").await;
-    words.clear().await.expect("clear");
-    words
-        .send_keys("La batterie ne tient plus que dix minutes, il s'arrête au milieu du salon.")
-        .await
-        .expect("customer words");
+    comptoir_e2e::fill(
+        &words,
+        "La batterie ne tient plus que dix minutes, il s'arrête au milieu du salon.",
+    )
+    .await;
     element(c, "#condition")
         .await
         .select_by_value("worn")
         .await
         .expect("choose the condition");
     let serial_input = element(c, "#serial").await;
-    serial_input.clear().await.expect("clear");
-    serial_input.send_keys(serial).await.expect("serial");
+    comptoir_e2e::fill(&serial_input, serial).await;
 }
 
 #[tokio::test]
@@ -107,8 +105,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
 
         // The right serial, recorded with Ctrl+Enter.
         let serial = element(&c, "#serial").await;
-        serial.clear().await.expect("clear");
-        serial.send_keys(SERIAL_SOLD).await.expect("serial");
+        comptoir_e2e::fill(&serial, SERIAL_SOLD).await;
         serial
             .send_keys(&format!("{}{}{}", keys::CONTROL, keys::ENTER, keys::NULL))
             .await
@@ -192,11 +189,7 @@ async fn opens_a_dossier_prints_its_ticket_and_finds_it_by_number() {
 
         // F2, the dossier number (as a scanner types it) + Enter: its screen.
         let input = comptoir_e2e::search_field_after_f2(&c).await;
-        input.clear().await.expect("clear");
-        input
-            .send_keys(&number)
-            .await
-            .expect("type the dossier number");
+        comptoir_e2e::fill(&input, &number).await;
         input.send_keys(keys::ENTER).await.expect("enter");
         let reopened = text_containing(&c, "#dossier-number", &[&number]).await;
         assert_eq!(reopened, number);

@@ -13,8 +13,7 @@ use std::path::PathBuf;
 
 use comptoir_core::ids::CustomerId;
 use comptoir_e2e::{
-    element, eventually, search_field_after_f2, shot, sign_in, text_containing, type_checked, with_app,
-    SOPHIE,
+    element, eventually, search_field_after_f2, shot, sign_in, text_containing, with_app, SOPHIE,
 };
 use comptoir_store::{OpenMode, Store};
 use fantoccini::{Client, Locator};
@@ -78,8 +77,7 @@ async fn someone(db: &std::path::Path, open: bool) -> Someone {
 async fn search(c: &Client, q: &str) {
     let field = search_field_after_f2(c).await;
     // F2 selected the last query: what is typed replaces it.
-    field.clear().await.unwrap();
-    type_checked(&field, q).await;
+    comptoir_e2e::fill(&field, q).await;
     let css = format!("#results[data-query=\"{}\"]", q.replace('"', "\\\""));
     let c2 = c.clone();
     eventually(&format!("the results of « {q} »"), move || {

@@ -18,8 +18,7 @@ const FRIDGE_WARRANTY_END: &str = "15/06/2028";
 
 async fn open_card(c: &Client, order: &str) {
     let input = element(c, "#search").await;
-    input.clear().await.expect("clear the search");
-    input.send_keys(order).await.expect("type the order");
+    comptoir_e2e::fill(&input, order).await;
     input.send_keys(keys::ENTER).await.expect("enter");
     text_containing(c, "#customer-name", &["Hélène Dupré"]).await;
 }

@@ -39,8 +39,7 @@ async fn a_credit_note_above_the_clerk_limit_is_approved_with_a_managers_pin() {
         sign_in(&c, JULIE).await;
         let order = tv_order();
         let input = element(&c, "#search").await;
-        input.clear().await.expect("clear");
-        input.send_keys(&order).await.expect("type the receipt");
+        comptoir_e2e::fill(&input, &order).await;
         input.send_keys(keys::ENTER).await.expect("enter");
         text_containing(&c, "#customer-name", &["Hélène Dupré"]).await;
         let before = eventually("the card's dossier count", || {
@@ -165,11 +164,7 @@ async fn a_repair_with_a_small_gesture_is_decided_on_a_dossier_opened_online() {
         sign_in(&c, JULIE).await;
         press(&c, keys::F2).await;
         let input = element(&c, "#search").await;
-        input.clear().await.expect("clear");
-        input
-            .send_keys("SAV-WEB-2026-000001")
-            .await
-            .expect("type the dossier number");
+        comptoir_e2e::fill(&input, "SAV-WEB-2026-000001").await;
         input.send_keys(keys::ENTER).await.expect("enter");
         text_containing(&c, "#dossier-number", &["SAV-WEB-2026-000001"]).await;
         // Opened online, nothing decided yet.
@@ -192,8 +187,7 @@ async fn a_repair_with_a_small_gesture_is_decided_on_a_dossier_opened_online() {
             .await
             .expect("choose the repair");
         let gesture = element(&c, "#gesture-amount").await;
-        gesture.clear().await.expect("clear");
-        gesture.send_keys("5").await.expect("gesture");
+        comptoir_e2e::fill(&gesture, "5").await;
         element(&c, "#decide-note")
             .await
             .send_keys("Bon d'achat pour le dérangement.")

@@ -43,8 +43,7 @@ async fn open_card(c: &Client, name: &str, id: &str) {
 async fn set_repeat_threshold(c: &Client, value: &str) {
     element(c, "#nav-settings").await.click().await.unwrap();
     let field = element(c, "#threshold-repeat_dossiers").await;
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
+    comptoir_e2e::fill(&field, value).await;
     element(c, "#thresholds-save").await.click().await.unwrap();
 }
 

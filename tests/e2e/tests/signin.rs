@@ -98,13 +98,11 @@ async fn a_clerk_cannot_reach_the_managers_settings_and_a_manager_can() {
         text_containing(&c, "#user-list", &["Julie Martin", "Karim Benali"]).await;
         // A bad idle time is refused in French; a good one is kept.
         let minutes = element(&c, "#idle-minutes").await;
-        minutes.clear().await.unwrap();
-        minutes.send_keys("0").await.unwrap();
+        comptoir_e2e::fill(&minutes, "0").await;
         minutes.send_keys(keys::ENTER).await.unwrap();
         text_containing(&c, ".manager-panel [role=alert]", &["entre 1 et 240"]).await;
         shot(&c, "74-manager-settings-refused").await;
-        minutes.clear().await.unwrap();
-        minutes.send_keys("5").await.unwrap();
+        comptoir_e2e::fill(&minutes, "5").await;
         minutes.send_keys(keys::ENTER).await.unwrap();
         text_containing(
             &c,

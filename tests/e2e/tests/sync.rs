@@ -56,8 +56,7 @@ async fn serve(storage: Arc<dyn Storage>, addr: &str) -> Running {
 
 async fn type_into(c: &fantoccini::Client, css: &str, text: &str) {
     let input = element(c, css).await;
-    input.clear().await.expect("clear");
-    input.send_keys(text).await.expect("type");
+    comptoir_e2e::fill(&input, text).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,8 +176,7 @@ async fn enrol_from_settings_work_offline_and_the_change_reaches_the_other_store
         // The server stops; a note is added to a dossier meanwhile.
         slot.lock().await.take().unwrap().shutdown().await.unwrap();
         let input = comptoir_e2e::search_field_after_f2(&c).await;
-        input.clear().await.expect("clear");
-        input.send_keys(DOSSIER).await.expect("dossier number");
+        comptoir_e2e::fill(&input, DOSSIER).await;
         input.send_keys(keys::ENTER).await.expect("enter");
         text_containing(&c, "#dossier-number", &[DOSSIER]).await;
         let note = element(&c, "#note").await;
