@@ -504,7 +504,10 @@ async fn an_erasure_received_from_head_office_erases_here_and_wins_over_later_ed
     b.apply_received(&pushed, now).await.unwrap();
     let card = b.customer_card(id).await.unwrap();
     assert_eq!(card.customer.display_name, ERASED_CUSTOMER_NAME);
-    assert!(card.erased_at.is_some(), "the other counter's card says it too");
+    assert!(
+        card.erased_at.is_some(),
+        "the other counter's card says it too"
+    );
     assert_eq!(card.dossiers.len(), 1, "the dossier arrived, redacted");
     no_trace(
         "the other counter's card",
