@@ -191,7 +191,8 @@ describe("counter keyboard", () => {
     expect(parcels).not.toContain("Livrée");
   });
 
-  it("F2 and / bring the search back from the card", async () => {
+  /** Searches « dupre »; its one hit opens with Enter. */
+  async function openDupreCard() {
     const api = fakeApi(async () => response([hit("c-lyon", "Hélène Dupré", "Lyon", "69002")]));
     render(<App api={api} />);
     const input = await ready();
@@ -199,6 +200,10 @@ describe("counter keyboard", () => {
     await screen.findByText("Lyon (69002)");
     fireEvent.keyDown(input, { key: "Enter" }); // one hit: Enter opens it
     await screen.findByRole("heading", { level: 1 });
+  }
+
+  it("F2 and / bring the search back from the card", async () => {
+    await openDupreCard();
 
     fireEvent.keyDown(document.activeElement ?? window, { key: "/" });
     await ready();
@@ -210,13 +215,7 @@ describe("counter keyboard", () => {
   });
 
   it("F2 selects the query at once, so what is typed right after replaces it whole", async () => {
-    const api = fakeApi(async () => response([hit("c-lyon", "Hélène Dupré", "Lyon", "69002")]));
-    render(<App api={api} />);
-    const input = await ready();
-    fireEvent.change(input, { target: { value: "dupre" } });
-    await screen.findByText("Lyon (69002)");
-    fireEvent.keyDown(input, { key: "Enter" });
-    await screen.findByRole("heading", { level: 1 });
+    await openDupreCard();
 
     // From the card: selected as the screen mounts, not a frame later
     // (no await between the key and the check).
