@@ -142,6 +142,36 @@ async fn main() {
         "period {from} → {to}: {} dossiers (chain), backlog {} open; first response over {}, resolution over {}",
         first.period.opened, first.backlog.open, first.first_response.count, first.resolution.count
     );
+    // `COMPTOIR_BENCH_PROFILE=dashboard` (or `export`): that figure alone,
+    // 50 times, for a profiler (`perf record`) to see nothing else.
+    match std::env::var("COMPTOIR_BENCH_PROFILE").as_deref() {
+        Ok("dashboard") => {
+            let mut runs = Vec::new();
+            for _ in 0..50 {
+                let t = Instant::now();
+                std::hint::black_box(store.dashboard(&chain, now).await.unwrap());
+                runs.push(t.elapsed());
+            }
+            print("dashboard, ~100k dossiers (chain), profiled", runs);
+            return;
+        }
+        Ok("export") => {
+            let mut runs = Vec::new();
+            for _ in 0..10 {
+                let t = Instant::now();
+                let d = store
+                    .drill_down(&chain, &Figure::Opened, usize::MAX, now)
+                    .await
+                    .unwrap();
+                let mut out = Vec::with_capacity(16 << 20);
+                write_csv(&d.table(), &CsvOptions::default(), &mut out).unwrap();
+                runs.push(t.elapsed());
+            }
+            print("CSV export of every dossier of the period, profiled", runs);
+            return;
+        }
+        _ => {}
+    }
     let mut ours = Vec::new();
     let mut raw = Vec::new();
     let mut ours_local = Vec::new();

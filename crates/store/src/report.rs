@@ -13,6 +13,7 @@ use comptoir_core::model::DossierOrigin;
 use comptoir_core::records::display_name;
 use comptoir_core::report::*;
 use comptoir_core::Cents;
+use rustc_hash::FxHashMap;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::figures::Fig;
@@ -199,7 +200,8 @@ fn backlog(backlog: &[&Fig], clock: &WorkingClock<'_>, now: DateTime<Utc>) -> Ba
 /// Dossiers per customer, for the customers with two or more, most first
 /// (ties: the smaller id).
 fn repeaters(period: &[&Fig]) -> Vec<(CustomerId, i64)> {
-    let mut per: HashMap<CustomerId, i64> = HashMap::new();
+    let mut per: FxHashMap<CustomerId, i64> = FxHashMap::default();
+    per.reserve(period.len());
     for d in period {
         *per.entry(d.customer_id).or_default() += 1;
     }
@@ -208,15 +210,38 @@ fn repeaters(period: &[&Fig]) -> Vec<(CustomerId, i64)> {
     v
 }
 
+/// A reason code keyed by its allocation: the figures intern their texts,
+/// so one code is one `Arc`, and counting reads neither the text nor its
+/// reference count (both in the same allocation, far from the row). Were one code ever held twice, it would only
+/// give two rows for one (product, reason): `reasons_products_brands` adds
+/// rows up by the text.
+struct Interned<'a>(&'a Arc<str>);
+
+impl PartialEq for Interned<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for Interned<'_> {}
+
+impl std::hash::Hash for Interned<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(self.0).cast::<u8>(), state);
+    }
+}
+
 /// Counts by (product, reason), as `reasons_products_brands` folds them.
 fn product_reason_rows(period: &[&Fig], ctx: &Ctx<'_>) -> Vec<ProductReasonRow> {
-    let mut counts: HashMap<(Option<ProductId>, Arc<str>), i64> = HashMap::new();
+    let mut counts: FxHashMap<(Option<ProductId>, Interned), i64> = FxHashMap::default();
     for d in period {
-        *counts.entry((d.product_id, d.reason.clone())).or_default() += 1;
+        *counts
+            .entry((d.product_id, Interned(&d.reason)))
+            .or_default() += 1;
     }
     counts
         .into_iter()
-        .map(|((product, reason), n)| {
+        .map(|((product, Interned(reason)), n)| {
             let info = product.and_then(|p| ctx.products.get(&p));
             (
                 product,
@@ -239,7 +264,7 @@ fn decision_rows(period: &[&Fig]) -> Vec<DecisionRow> {
         Option<Arc<str>>,
         Option<Arc<str>>,
     );
-    let mut groups: HashMap<Key, (i64, i64, i64)> = HashMap::new();
+    let mut groups: FxHashMap<Key, (i64, i64, i64)> = FxHashMap::default();
     for d in period.iter().filter(|d| d.decided) {
         let key = (
             d.reason.clone(),
@@ -550,14 +575,20 @@ impl Store {
                 .filter(|d| d.status.is_open() && ctx.matches(d, false))
                 .collect();
             let clock = ctx.clock(now, open.iter().copied());
-            (
-                totals(&period),
-                product_reason_rows(&period, &ctx),
-                decision_rows(&period),
-                repeaters(&period),
-                timing(&period, &clock, now),
-                backlog(&open, &clock, now),
-            )
+            // The working-time durations are the longest pass: a second
+            // core counts them while this one does the rest.
+            std::thread::scope(|s| {
+                let timing = s.spawn(|| timing(&period, &clock, now));
+                let rest = (
+                    totals(&period),
+                    product_reason_rows(&period, &ctx),
+                    decision_rows(&period),
+                    repeaters(&period),
+                    backlog(&open, &clock, now),
+                );
+                let timing = timing.join().expect("the dashboard's timing pass panicked");
+                (rest.0, rest.1, rest.2, rest.3, timing, rest.4)
+            })
         };
         let (reasons, mut products, brands) = reasons_products_brands(rows, &labels);
         if q.units_sold {

@@ -18,9 +18,12 @@ pub struct WorkingClock<'a> {
     lo: DateTime<Utc>,
     /// End of the span (local midnight after `last`), UTC.
     hi: DateTime<Utc>,
-    /// Opening intervals in time order.
-    intervals: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    /// `before[i]`: working milliseconds of the intervals before `intervals[i]`.
+    /// Opening intervals in time order, as milliseconds since the Unix
+    /// epoch: starts and ends apart, so that the binary search reads a
+    /// dense array of integers (the dashboard does two a dossier).
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    /// `before[i]`: working milliseconds of the intervals before interval `i`.
     before: Vec<i64>,
 }
 
@@ -40,29 +43,38 @@ impl<'a> WorkingClock<'a> {
                 None => break,
             }
         }
+        let starts: Vec<i64> = intervals
+            .iter()
+            .map(|(s, _)| s.timestamp_millis())
+            .collect();
+        let ends: Vec<i64> = intervals
+            .iter()
+            .map(|(_, e)| e.timestamp_millis())
+            .collect();
         let mut before = Vec::with_capacity(intervals.len());
         let mut total = 0;
-        for (s, e) in &intervals {
+        for (s, e) in starts.iter().zip(&ends) {
             before.push(total);
-            total += (*e - *s).num_milliseconds();
+            total += e - s;
         }
         WorkingClock {
             calendar,
             lo,
             hi,
-            intervals,
+            starts,
+            ends,
             before,
         }
     }
 
     /// Working milliseconds from `lo` to `t` (`lo <= t <= hi`).
     fn elapsed(&self, t: DateTime<Utc>) -> i64 {
-        let i = self.intervals.partition_point(|(s, _)| *s <= t);
+        let t = t.timestamp_millis();
+        let i = self.starts.partition_point(|s| *s <= t);
         if i == 0 {
             return 0;
         }
-        let (s, e) = self.intervals[i - 1];
-        self.before[i - 1] + (e.min(t) - s).num_milliseconds()
+        self.before[i - 1] + self.ends[i - 1].min(t) - self.starts[i - 1]
     }
 
     /// Working time in `[from, to)` minus the working time spent in the

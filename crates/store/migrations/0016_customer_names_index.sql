@@ -1,0 +1,14 @@
+-- Version 16: the customers' names next to their id, for the lists.
+--
+-- Every list of dossiers (the counter's lists, the dashboard's drill-down
+-- and its CSV export) shows the customer's title and names, joined on
+-- `customers.id`. That id is a UNIQUE column of a rowid table, so each
+-- row cost two B-tree searches (the id's index, then the table by rowid),
+-- at random places of a table of every customer of the chain. This index
+-- holds the three names with the id: one search, in a B-tree several
+-- times smaller than the table. Measured on the 1,000,000-customer bench
+-- file (104,293 dossiers joined to their customer, sqlite3, page cache
+-- warm, 32 MB SQLite cache): 1.00 s through the id's index, 0.60 s
+-- through this one. The lists name it (`INDEXED BY customers_names`):
+-- without statistics, SQLite prefers the UNIQUE index for `id = ?`.
+CREATE INDEX customers_names ON customers (id, title, first_name, last_name);
