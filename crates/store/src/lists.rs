@@ -14,12 +14,6 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     "d.id, d.number, d.customer_id, c.title, c.first_name, c.last_name,
      COALESCE(p.name, d.product_label) AS product_name, d.status, d.assignee,
      d.opened_at, d.promised_at, d.follow_up_due";
-/// The same columns as one JSON array a dossier (ids in hex, which serde
-/// reads as UUIDs), for many rows at once: one value through sqlx instead
-/// of a row each (see `projection::dossiers_in_range`).
-pub(crate) const SUMMARY_JSON: &str = "json_array(hex(d.id), d.number, hex(d.customer_id), \
-     c.title, c.first_name, c.last_name, COALESCE(p.name, d.product_label), d.status, d.assignee, \
-     d.opened_at, d.promised_at, d.follow_up_due)";
 /// The dossier (`d`) with its customer (`c`, read from the index that holds
 /// the names with the id: one B-tree search a row instead of two, see store
 /// migration 0016) and product (`p`).

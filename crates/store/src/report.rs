@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use comptoir_core::calendar::{deadline_status, BusinessCalendar, DeadlineStatus, WorkingClock};
 use comptoir_core::ids::{CustomerId, DossierId, ProductId, StoreId};
-use comptoir_core::model::DossierOrigin;
+use comptoir_core::model::{DossierOrigin, DossierStatus};
 use comptoir_core::records::display_name;
 use comptoir_core::report::*;
 use comptoir_core::Cents;
@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::figures::Fig;
-use crate::lists::{summary_of, SummaryRow, SUMMARY_FROM, SUMMARY_JSON};
+use crate::lists::{summary_of, SummaryRow};
 use crate::{Result, Store};
 
 /// A product as the figures name it: SKU, name, brand.
@@ -704,7 +704,7 @@ impl Store {
             figure,
             Figure::BacklogOpen | Figure::BacklogLate | Figure::BacklogAtRisk
         );
-        let (mut hits, clock): (Vec<(DateTime<Utc>, DossierId)>, _) = {
+        let (mut hits, clock): (Vec<Hit>, _) = {
             let figures = self.figures.current(&mut conn).await?;
             let clock = ctx.clock(
                 now,
@@ -727,14 +727,14 @@ impl Store {
                 .rows()
                 .iter()
                 .filter(|d| ctx.matches(d, period) && shows(d, figure, &ctx, &repeat, &clock, now))
-                .map(|d| (d.opened_at, d.id))
+                .map(Hit::of)
                 .collect();
             (hits, clock)
         };
-        hits.sort_unstable();
+        hits.sort_unstable_by_key(|h| (h.opened_at, h.id));
         let total = hits.len();
-        let ids: Vec<DossierId> = hits.into_iter().take(limit).map(|h| h.1).collect();
-        let rows = Self::summaries(&mut conn, &ids)
+        hits.truncate(limit);
+        let rows = Self::summaries(&mut conn, hits, &ctx.products)
             .await?
             .into_iter()
             .map(|r| summary_of(r, now, &clock))
@@ -747,29 +747,132 @@ impl Store {
         })
     }
 
-    /// The lists' rows of these dossiers, in the order given: a JSON
-    /// array of a few thousand rows a statement.
-    async fn summaries(conn: &mut SqliteConnection, ids: &[DossierId]) -> Result<Vec<SummaryRow>> {
-        let mut out: Vec<SummaryRow> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(4_000) {
+    /// The lists' rows of these dossiers, in the order given. What the
+    /// figures already hold (customer, product, status, dates) is taken
+    /// from them; the rest of the dossiers' columns comes a few thousand
+    /// dossiers a statement (one JSON array each, not a row each through
+    /// sqlx); then the names of their customers, every distinct customer
+    /// once, in the order of their ids: SQLite walks an `IN` list sorted,
+    /// so the names' index is read from one end to the other instead of at
+    /// a random place for every dossier.
+    async fn summaries(
+        conn: &mut SqliteConnection,
+        hits: Vec<Hit>,
+        products: &HashMap<ProductId, ProductInfo>,
+    ) -> Result<Vec<SummaryRow>> {
+        let mut rest: FxHashMap<DossierId, DossierRest> = FxHashMap::default();
+        rest.reserve(hits.len());
+        for chunk in hits.chunks(4_000) {
             let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
-                "SELECT json_group_array({SUMMARY_JSON}) {SUMMARY_FROM} WHERE d.id IN ("
+                "SELECT json_group_array({DOSSIER_JSON}) FROM dossiers d WHERE d.id IN ("
             ));
+            let mut list = qb.separated(", ");
+            for h in chunk {
+                list.push_bind(h.id);
+            }
+            qb.push(")");
+            let json: String = qb.build_query_scalar().fetch_one(&mut *conn).await?;
+            let rows: Vec<(
+                DossierId,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<DateTime<Utc>>,
+            )> = crate::projection::decode("liste de dossiers", &json)?;
+            rest.extend(rows.into_iter().map(|(id, n, l, a, f)| (id, (n, l, a, f))));
+        }
+        let mut customers: Vec<CustomerId> = hits.iter().map(|h| h.customer_id).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let mut names: FxHashMap<CustomerId, (Option<String>, String, String)> =
+            FxHashMap::default();
+        names.reserve(customers.len());
+        for chunk in customers.chunks(20_000) {
+            let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
+                "SELECT json_group_array(json_array(hex(id), title, first_name, last_name))
+                 FROM customers INDEXED BY customers_names WHERE id IN (",
+            );
             let mut list = qb.separated(", ");
             for id in chunk {
                 list.push_bind(*id);
             }
             qb.push(")");
             let json: String = qb.build_query_scalar().fetch_one(&mut *conn).await?;
-            let mut rows: Vec<SummaryRow> = crate::projection::decode("liste de dossiers", &json)?;
-            let place: HashMap<DossierId, usize> =
-                chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-            rows.sort_by_key(|r| place.get(&r.0).copied().unwrap_or(usize::MAX));
-            out.extend(rows);
+            let rows: Vec<(CustomerId, Option<String>, String, String)> =
+                crate::projection::decode("noms des clients", &json)?;
+            names.extend(rows.into_iter().map(|(id, t, f, l)| (id, (t, f, l))));
         }
-        Ok(out)
+        // A dossier's customer is a foreign key: always there. Were it not,
+        // the row would still be listed (the figure's total counts it),
+        // without a name. A dossier gone since the figures were read (none
+        // is ever deleted) would be left out.
+        let none = (None, String::new(), String::new());
+        Ok(hits
+            .into_iter()
+            .filter_map(|h| {
+                let (number, label, assignee, follow_up) = rest.remove(&h.id)?;
+                let (title, first, last) = names.get(&h.customer_id).unwrap_or(&none).clone();
+                // The catalogue's name, else the label typed at intake.
+                let product = h
+                    .product_id
+                    .and_then(|p| products.get(&p))
+                    .map(|p| p.1.clone())
+                    .or(label);
+                Some((
+                    h.id,
+                    number,
+                    h.customer_id,
+                    title,
+                    first,
+                    last,
+                    product,
+                    h.status,
+                    assignee,
+                    h.opened_at,
+                    h.promised_at,
+                    follow_up,
+                ))
+            })
+            .collect())
     }
 }
+
+/// A dossier of a drill-down, with what its row of the figures says.
+struct Hit {
+    opened_at: DateTime<Utc>,
+    id: DossierId,
+    customer_id: CustomerId,
+    product_id: Option<ProductId>,
+    status: DossierStatus,
+    promised_at: Option<DateTime<Utc>>,
+}
+
+impl Hit {
+    fn of(d: &Fig) -> Hit {
+        Hit {
+            opened_at: d.opened_at,
+            id: d.id,
+            customer_id: d.customer_id,
+            product_id: d.product_id,
+            status: d.status,
+            promised_at: d.promised_at,
+        }
+    }
+}
+
+/// The columns of a list's row that the figures do not hold, as one JSON
+/// array a dossier (the id in hex, which serde reads as a UUID).
+const DOSSIER_JSON: &str =
+    "json_array(hex(d.id), d.number, d.product_label, d.assignee, d.follow_up_due)";
+
+/// A row of [`DOSSIER_JSON`] without its id: number, label typed at
+/// intake, assignee, follow-up due.
+type DossierRest = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
 
 /// Whether a dossier (already in the period or the backlog, in scope and
 /// filtered) is one of the figure's.

@@ -534,6 +534,20 @@ async fn filters_combine_and_drill_down_to_the_dossiers() {
     assert_eq!(d.total, 6);
     let d = drill(november(), Figure::Product(ds.robot), 50).await;
     assert_eq!(d.total, 2);
+    // Each row as the counter's own list shows the same dossier (its query
+    // joins the customer and the product in SQL): names, product, status,
+    // dates, standing against the deadline.
+    let d = drill(november(), Figure::StillOpen, 50).await;
+    let listed = s
+        .list_dossiers(DossierList::StoreOpen, None, now())
+        .await
+        .unwrap();
+    assert_eq!(d.rows.len(), 3);
+    for row in &d.rows {
+        assert!(!row.customer_name.trim().is_empty() && row.product_name.is_some());
+        let same = listed.iter().find(|l| l.id == row.id);
+        assert_eq!(Some(row), same, "{}", row.number);
+    }
 
     // Sales in the period: none in 2027, so no rate.
     let mut q = november();
