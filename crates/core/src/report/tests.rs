@@ -198,6 +198,38 @@ fn sample() -> Table {
 }
 
 #[test]
+fn csv_instants_are_the_stores_local_time_to_the_minute() {
+    use chrono::TimeZone;
+    let at = |y, mo, d, h, mi, s| chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+    let table = Table {
+        name: "dossiers",
+        columns: vec!["ouvert le"],
+        rows: vec![
+            // The last minute of winter time, the first of summer time
+            // (Paris, 28 March 2027), a summer day, seconds dropped.
+            vec![Cell::Instant(at(2027, 3, 28, 0, 59, 0))],
+            vec![Cell::Instant(at(2027, 3, 28, 1, 0, 0))],
+            vec![Cell::Instant(at(2027, 7, 14, 8, 5, 59))],
+        ],
+    };
+    let mut out = Vec::new();
+    write_csv(&table, &CsvOptions::default(), &mut out).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "ouvert le\r\n2027-03-28 01:59\r\n2027-03-28 03:00\r\n2027-07-14 10:05\r\n"
+    );
+    let guadeloupe = CsvOptions {
+        timezone: chrono_tz::America::Guadeloupe,
+        ..CsvOptions::default()
+    };
+    let mut out = Vec::new();
+    write_csv(&table, &guadeloupe, &mut out).unwrap();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .ends_with("2027-07-14 04:05\r\n"));
+}
+
+#[test]
 fn csv_is_rfc_4180_with_a_bom_and_a_french_separator_on_request() {
     let mut plain = Vec::new();
     write_csv(&sample(), &CsvOptions::default(), &mut plain).unwrap();
