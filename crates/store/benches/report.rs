@@ -142,7 +142,7 @@ async fn main() {
         "period {from} → {to}: {} dossiers (chain), backlog {} open; first response over {}, resolution over {}",
         first.period.opened, first.backlog.open, first.first_response.count, first.resolution.count
     );
-    // `COMPTOIR_BENCH_PROFILE=dashboard` (or `export`): that figure alone,
+    // `COMPTOIR_BENCH_PROFILE=dashboard` (or `drill`, `export`): that figure alone,
     // 50 times, for a profiler (`perf record`) to see nothing else.
     match std::env::var("COMPTOIR_BENCH_PROFILE").as_deref() {
         Ok("dashboard") => {
@@ -153,6 +153,20 @@ async fn main() {
                 runs.push(t.elapsed());
             }
             print("dashboard, ~100k dossiers (chain), profiled", runs);
+            return;
+        }
+        Ok("drill") => {
+            let mut runs = Vec::new();
+            for _ in 0..100 {
+                let t = Instant::now();
+                let d = store
+                    .drill_down(&chain, &Figure::Reason("defect.no_power".into()), 200, now)
+                    .await
+                    .unwrap();
+                runs.push(t.elapsed());
+                std::hint::black_box(d.total);
+            }
+            print("drill-down list (reason, first 200), profiled", runs);
             return;
         }
         Ok("export") => {
