@@ -461,6 +461,25 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
+/// Runs the request on a task of its own and waits for it: when the client
+/// goes away (a counter killed or cut off mid-push), hyper drops this
+/// future, but the task goes on to its end, so a transaction is always
+/// committed or rolled back by its own code, never abandoned half-way.
+/// sqlx's `Pool::begin` is not cancel-safe on PostgreSQL (launchbadge /
+/// transact-rs sqlx #2054, #4393: a future dropped during `BEGIN` puts
+/// back in the pool a connection left inside a transaction, and the next
+/// requests on it fail); a request that always finishes never hits that
+/// window. The span goes with the task, for the logs.
+async fn to_completion(req: Request, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    let task = tokio::spawn(next.run(req).in_current_span());
+    match task.await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => ApiError::Io(std::io::Error::other(e)).into_response(),
+    }
+}
+
 /// The whole application: routes, body limit, request ids and tracing.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -488,6 +507,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(to_completion))
         .layer(DefaultBodyLimit::max(limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
