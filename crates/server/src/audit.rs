@@ -8,8 +8,9 @@
 //! that device: its number is the next one, its `prev_hash` is that entry's
 //! hash, and its hash is its content's (comptoir-core's `audit`, the same
 //! code the counter writes and checks with). An entry already stored with
-//! the same number and hash is a duplicate (acknowledged, not stored
-//! again); the same number with another hash is a conflict. A refused entry
+//! the same number and hash, whose content has that hash, is a duplicate
+//! (acknowledged, not stored again); the same number with another hash is
+//! a conflict. A refused entry
 //! stores nothing, and nothing after it can be stored before it.
 //!
 //! The server's own chain for a store (device `00000000-…`) records the
@@ -198,7 +199,21 @@ pub async fn receive(
         let outcome = match decode(rec, store_code, device_id) {
             Err(r) => Err(r),
             Ok(e) if head.as_ref().is_some_and(|(s, _)| e.seq <= *s) => {
+                let content = entry_hash(
+                    &e.prev_hash,
+                    e.seq,
+                    &e.at,
+                    &e.actor,
+                    &e.kind,
+                    &e.subject,
+                    &e.detail,
+                );
                 match tx.hash_at(e.seq).await? {
+                    // Sent again with the hash stored here but another
+                    // content: the counter's copy was altered.
+                    Some(h) if h == e.hash && content != e.hash => {
+                        Err(broken(e.seq, ChainBreak::Content))
+                    }
                     Some(h) if h == e.hash => Ok(AuditOutcome::Duplicate),
                     _ => Err(Refusal {
                         code: "audit_conflict",
