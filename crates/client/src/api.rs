@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use comptoir_sync::{
-    ApiErrorBody, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse,
-    PullResponse, PushRequest, PushResponse,
+    ApiErrorBody, AuditPushRequest, AuditPushResponse, AuditRecord, BootstrapHeader, BootstrapLine,
+    ChangeEnvelope, EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -107,6 +107,21 @@ impl ServerApi {
             changes: changes.to_vec(),
         };
         self.send(self.request(reqwest::Method::POST, "/v1/push").json(&body))
+            .await
+    }
+
+    /// `POST /v1/audit`: entries of this counter's audit log, one result
+    /// per entry, in order.
+    pub async fn push_audit(
+        &self,
+        store_code: &str,
+        entries: &[AuditRecord],
+    ) -> Result<AuditPushResponse> {
+        let body = AuditPushRequest {
+            store_code: store_code.to_owned(),
+            entries: entries.to_vec(),
+        };
+        self.send(self.request(reqwest::Method::POST, "/v1/audit").json(&body))
             .await
     }
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use comptoir_store::{PushAck, Store};
-use comptoir_sync::PushOutcome;
+use comptoir_sync::{AuditOutcome, PushOutcome};
 use serde::Serialize;
 
 use crate::api::ServerApi;
@@ -17,6 +17,8 @@ use comptoir_sync::BootstrapLine;
 
 /// Outbox rows sent per push (halved while the server says it is too many).
 const PUSH_BATCH: u32 = 200;
+/// Audit entries sent per request (halved while the server says too many).
+const AUDIT_BATCH: u32 = 200;
 /// Changes asked per pull (the server may serve fewer).
 const PULL_LIMIT: usize = 1_000;
 
@@ -65,6 +67,13 @@ pub struct SyncReport {
     pub not_applicable: usize,
     pub cursor: String,
     pub outbox_left: u64,
+    /// Audit entries head office stored in this sync.
+    pub audit_sent: usize,
+    /// Audit entries it had already (sent again after a lost answer).
+    pub audit_duplicates: usize,
+    /// The code of the audit entry head office refused, if it refused one
+    /// (the log waits at that entry; see `Store::audit_push_state`).
+    pub audit_refused: Option<String>,
 }
 
 /// Enrols this counter with the server at `server_url` with a one-time
@@ -120,6 +129,7 @@ async fn run(
     let mut report = SyncReport::default();
     let mut state = SyncProgress::default();
     push(store, &api, &mut report, &mut state, progress).await?;
+    push_audit(store, &api, &link.store_code, &mut report).await?;
     let mut cursor = link.cursor;
     if !link.bootstrapped {
         bootstrap(store, &api, &cursor, &mut report, &mut state, progress).await?;
@@ -191,6 +201,94 @@ async fn push(
         state.pushed += acks.len();
         progress(state);
         if out.len() < batch as usize {
+            return Ok(());
+        }
+    }
+}
+
+/// Sends the audit log to head office from the last entry it acknowledged,
+/// in number order. The cursor moves over the unbroken run of entries the
+/// server stored or already had, in the transaction that takes its answer
+/// (`acknowledge_audit`): a lost answer only makes the entries go again,
+/// answered `duplicate`. A refusal (an entry head office cannot chain, a
+/// server without the endpoint) is kept in the link with its reason and
+/// does not stop the sync: the changes and the feed go on, the log waits
+/// at that entry. Being offline fails the sync as any request does.
+async fn push_audit(
+    store: &Store,
+    api: &ServerApi,
+    store_code: &str,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let mut batch = AUDIT_BATCH;
+    loop {
+        let Some((from, entries)) = store.audit_outgoing(batch).await? else {
+            return Ok(());
+        };
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let answer = match api.push_audit(store_code, &entries).await {
+            Ok(a) => a,
+            Err(ClientError::Server { code, .. }) if code == "batch_too_large" && batch > 1 => {
+                batch /= 2;
+                continue;
+            }
+            Err(ClientError::Server { code, message, .. }) => {
+                tracing::warn!(code = %code, "audit log refused by the server");
+                store
+                    .acknowledge_audit(from, from, Some((&code, &message)))
+                    .await?;
+                report.audit_refused = Some(code);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        if answer.results.len() != entries.len() {
+            return Err(ClientError::Protocol(format!(
+                "audit: {} results for {} entries",
+                answer.results.len(),
+                entries.len()
+            )));
+        }
+        let mut to = from;
+        let mut refused = None;
+        for (entry, r) in entries.iter().zip(&answer.results) {
+            if r.seq != entry.seq {
+                return Err(ClientError::Protocol(format!(
+                    "audit: result for entry {} where {} was sent",
+                    r.seq, entry.seq
+                )));
+            }
+            match r.outcome {
+                AuditOutcome::Stored => report.audit_sent += 1,
+                AuditOutcome::Duplicate => report.audit_duplicates += 1,
+                AuditOutcome::Rejected => {
+                    refused = Some((
+                        r.code.clone().unwrap_or_else(|| "rejected".to_owned()),
+                        r.reason
+                            .clone()
+                            .unwrap_or_else(|| "Refusé par le serveur central.".to_owned()),
+                    ));
+                    break;
+                }
+            }
+            to = entry.seq;
+        }
+        let taken = store
+            .acknowledge_audit(
+                from,
+                to,
+                refused.as_ref().map(|(c, r)| (c.as_str(), r.as_str())),
+            )
+            .await?;
+        if let Some((code, _)) = refused {
+            tracing::warn!(code = %code, seq = to + 1, "audit entry refused by the server");
+            report.audit_refused = Some(code);
+            return Ok(());
+        }
+        // Not taken: another sync of this counter answered first; read again.
+        if taken && entries.len() < batch as usize {
             return Ok(());
         }
     }

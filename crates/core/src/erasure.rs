@@ -109,6 +109,69 @@ pub fn redact_event(e: &mut EventRecord) -> bool {
     changed
 }
 
+/// The payload a change about an erased customer keeps wherever changes
+/// are kept after the erasure (the central server's feed, a counter's
+/// pending changes), under the same id and at the same place: `None` when
+/// the change holds nothing of the identity (or is not about a customer).
+///
+/// - a customer created at a counter (`customer.created`) or imported by
+///   head office (`customer.imported`): the record becomes the
+///   [`tombstone`] (same id and creation date);
+/// - one of its fields edited (`customer.field`): the old and new values
+///   become the tombstone's value of that field (an edit received before
+///   the erasure then writes what the erasure leaves anyway);
+/// - a dossier event (`dossier.event`), when the caller knows the dossier
+///   is the customer's: every free text, as [`redact_event`].
+pub fn redact_payload(
+    env: &crate::changes::ChangeEnvelope,
+    erased_at: DateTime<Utc>,
+) -> crate::Result<Option<serde_json::Value>> {
+    use crate::changes::{Change, HeadOfficeRecord, KIND_CUSTOMER_IMPORTED};
+    if env.kind == KIND_CUSTOMER_IMPORTED {
+        let Some(HeadOfficeRecord::Customer(c)) = HeadOfficeRecord::from_envelope(env)? else {
+            return Ok(None);
+        };
+        let t = tombstone(c.id, c.created_at, erased_at);
+        if t == *c {
+            return Ok(None);
+        }
+        return HeadOfficeRecord::Customer(Box::new(t))
+            .to_payload()
+            .map(Some);
+    }
+    if !matches!(
+        env.kind.as_str(),
+        crate::changes::KIND_CUSTOMER_CREATED
+            | crate::changes::KIND_CUSTOMER_FIELD
+            | crate::changes::KIND_DOSSIER_EVENT
+    ) {
+        return Ok(None);
+    }
+    let mut change = Change::from_envelope(env)?;
+    let changed = match &mut change {
+        Change::CustomerCreated(c) => {
+            let t = tombstone(c.customer.id, c.customer.created_at, erased_at);
+            let changed = t != c.customer;
+            c.customer = t;
+            changed
+        }
+        Change::CustomerField(f) => {
+            let t = tombstone(f.customer_id, erased_at, erased_at);
+            let value = crate::customer::field_value(&t, f.field);
+            let changed = f.value != value || f.old != value;
+            f.old = value.clone();
+            f.value = value;
+            changed
+        }
+        Change::DossierEvent(e) => redact_event(e),
+        Change::CustomerErased(_) => false,
+    };
+    if !changed {
+        return Ok(None);
+    }
+    Ok(Some(change.to_envelope(&env.store_code)?.payload))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +269,94 @@ mod tests {
             "change_payload_invalid",
             "an erasure carries no identity"
         );
+    }
+
+    #[test]
+    fn kept_changes_lose_the_identity_and_keep_their_id() {
+        use crate::changes::{Change, CustomerCreated, CustomerFieldChange, HeadOfficeRecord};
+        use crate::customer::CustomerField;
+        use crate::ids::ContactId;
+        use crate::model::ContactKind;
+        use crate::records::ContactRecord;
+        let at = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let hlc = Hlc {
+            physical_ms: 1_764_580_000_000,
+            logical: 0,
+        };
+        let mut c = tombstone(CustomerId::new(), at, at);
+        c.first_name = "Zéphirine".into();
+        c.last_name = "Quarteron".into();
+        c.city = "Lyon".into();
+        c.contacts = vec![ContactRecord {
+            id: ContactId::new(),
+            kind: ContactKind::Phone,
+            value: "06 71 23 45 98".into(),
+            label: None,
+            is_primary: true,
+        }];
+        let created = Change::CustomerCreated(Box::new(CustomerCreated {
+            id: Uuid::now_v7(),
+            hlc,
+            device_id: Uuid::now_v7(),
+            actor: "Julie M.".into(),
+            customer: c.clone(),
+        }))
+        .to_envelope("LYO1")
+        .unwrap();
+        let field = Change::CustomerField(CustomerFieldChange {
+            id: Uuid::now_v7(),
+            customer_id: c.id,
+            hlc,
+            device_id: Uuid::now_v7(),
+            at,
+            actor: "Julie M.".into(),
+            field: CustomerField::LastName,
+            old: serde_json::json!("Quarteron"),
+            value: serde_json::json!("Quarteron-Dupré"),
+        })
+        .to_envelope("LYO1")
+        .unwrap();
+        let imported = crate::changes::ChangeEnvelope {
+            id: Uuid::now_v7(),
+            kind: crate::changes::KIND_CUSTOMER_IMPORTED.into(),
+            entity_id: c.id.0,
+            store_code: String::new(),
+            device_id: Uuid::nil(),
+            hlc: hlc.to_string(),
+            payload: HeadOfficeRecord::Customer(Box::new(c.clone()))
+                .to_payload()
+                .unwrap(),
+        };
+        let note = Change::DossierEvent(event(
+            Some("Rappelé Mme Quarteron au 06 71 23 45 98"),
+            DossierEvent::Note,
+        ))
+        .to_envelope("LYO1")
+        .unwrap();
+        for env in [&created, &field, &imported, &note] {
+            let p = redact_payload(env, at).unwrap().expect(&env.kind);
+            let text = p.to_string();
+            for word in ["Quarteron", "Zéphirine", "06 71", "Lyon"] {
+                assert!(!text.contains(word), "{}: {text}", env.kind);
+            }
+            // Decodes as the same kind of change, once redacted is redacted.
+            let again = crate::changes::ChangeEnvelope {
+                payload: p,
+                ..(*env).clone()
+            };
+            assert_eq!(redact_payload(&again, at).unwrap(), None, "{}", env.kind);
+        }
+        let Change::CustomerCreated(back) =
+            Change::from_envelope(&crate::changes::ChangeEnvelope {
+                payload: redact_payload(&created, at).unwrap().unwrap(),
+                ..created.clone()
+            })
+            .unwrap()
+        else {
+            panic!("created")
+        };
+        assert_eq!(back.customer, tombstone(c.id, c.created_at, at));
+        assert_eq!(back.actor, "Julie M.");
     }
 
     #[test]

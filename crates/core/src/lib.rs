@@ -5,6 +5,7 @@
 //! that let the store crate bind ids and enums directly.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod auth;
 pub mod bounds;
 pub mod calendar;

@@ -525,8 +525,18 @@ async fn sync(cmd: SyncCommand) -> Result<String, CliError> {
         SyncCommand::Status { db } => {
             let store = Store::open(&db, OpenMode::MustExist).await?;
             let status = store.sync_status().await;
+            let audit = store.audit_push_state().await;
             store.close().await;
-            to_json(&status?)
+            // The audit log's sending beside the sync's status: the last
+            // entry head office acknowledged, how many wait, its refusal.
+            let mut v = serde_json::to_value(status?).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "audit".to_owned(),
+                    serde_json::to_value(audit?).unwrap_or_default(),
+                );
+            }
+            to_json(&v)
         }
         SyncCommand::Retry { db, id } => {
             let id = change_id(&id)?;

@@ -12,8 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use comptoir_sync::{
-    ApiErrorBody, BootstrapEnd, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest,
-    EnrolResponse, FeedChange, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
+    ApiErrorBody, AuditOutcome, AuditPushRequest, AuditPushResponse, AuditRecord, AuditResult,
+    BootstrapEnd, BootstrapHeader, BootstrapLine, ChangeEnvelope, EnrolRequest, EnrolResponse,
+    FeedChange, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
 };
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
@@ -231,6 +232,38 @@ async fn push(
     Ok(Json(PushResponse { results }))
 }
 
+/// Sends entries of this counter's audit log, in number order: each is
+/// checked against the last one head office holds for this device and
+/// stored once (the same entry again is `duplicate`). Entries of another
+/// store are refused whole (403, nothing stored). They are head office's
+/// record: never served to other counters.
+#[utoipa::path(post, path = "/v1/audit", request_body = AuditPushRequest, security(("device_token" = [])),
+    responses((status = 200, body = AuditPushResponse),
+        (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 413, body = ApiErrorBody)))]
+async fn push_audit(
+    State(st): State<AppState>,
+    Device(dev): Device,
+    ApiJson(req): ApiJson<AuditPushRequest>,
+) -> Result<Json<AuditPushResponse>> {
+    let max = st.settings.max_batch;
+    if req.entries.len() > max {
+        return Err(ApiError::BatchTooLarge {
+            len: req.entries.len(),
+            max,
+        });
+    }
+    if req.store_code != dev.store_code {
+        return Err(ApiError::AuditForeignStore {
+            store: req.store_code.chars().take(20).collect(),
+            device_store: dev.store_code,
+        });
+    }
+    let results =
+        crate::audit::receive(st.storage.as_ref(), &dev.store_code, dev.id, &req.entries).await?;
+    Ok(Json(AuditPushResponse { results }))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PullParams {
@@ -438,9 +471,10 @@ impl Modify for SecurityAddon {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Comptoir — serveur central", description = "Enrôlement des postes, flux de synchronisation."),
-    paths(health, enrol, whoami, push, pull, bootstrap, import_shopify, import_woocommerce, open_dossier,
+    paths(health, enrol, whoami, push, push_audit, pull, bootstrap, import_shopify, import_woocommerce, open_dossier,
         add_dossier_event),
-    components(schemas(ChangeEnvelope, ApiErrorBody, EnrolRequest, EnrolResponse, PushRequest,
+    components(schemas(ChangeEnvelope, ApiErrorBody, AuditPushRequest, AuditPushResponse,
+        AuditRecord, AuditResult, AuditOutcome, EnrolRequest, EnrolResponse, PushRequest,
         PushResponse, PushResult, PushOutcome, PullResponse, FeedChange, BootstrapLine,
         BootstrapHeader, BootstrapEnd, HealthBody, WhoAmI,
         ImportReport, ImportTotals, ReportLine, LineOutcome, Source, OpenOnlineDossier,
@@ -490,6 +524,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/whoami", get(whoami))
         .route("/v1/push", post(push))
+        .route("/v1/audit", post(push_audit))
         .route("/v1/pull", get(pull))
         .route(
             "/v1/bootstrap",

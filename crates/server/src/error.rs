@@ -41,6 +41,15 @@ pub enum ApiError {
         store: String,
         device_store: String,
     },
+    #[error("audit entries for store {store}, the device belongs to {device_store}")]
+    AuditForeignStore { store: String, device_store: String },
+    #[error("audit chain of {store} broken at entry {seq} of device {device}")]
+    AuditChainBroken {
+        store: String,
+        device: uuid::Uuid,
+        seq: i64,
+        message: String,
+    },
     #[error("unknown store {0}")]
     StoreUnknown(String),
     #[error("store {0} already exists")]
@@ -100,6 +109,8 @@ impl ApiError {
             ApiError::EnrolCodeUsed => "enrol_code_used",
             ApiError::EnrolCodeExpired => "enrol_code_expired",
             ApiError::ForeignStore { .. } => "foreign_store",
+            ApiError::AuditForeignStore { .. } => "foreign_store",
+            ApiError::AuditChainBroken { .. } => "audit_chain_broken",
             ApiError::StoreUnknown(_) => "store_unknown",
             ApiError::StoreExists(_) => "store_exists",
             ApiError::StoreCodeInvalid(_) => "store_code_invalid",
@@ -145,7 +156,10 @@ impl ApiError {
             | ApiError::EnrolCodeUnknown
             | ApiError::EnrolCodeUsed
             | ApiError::EnrolCodeExpired => StatusCode::UNAUTHORIZED,
-            ApiError::ForeignStore { .. } | ApiError::HeadOfficeOnly => StatusCode::FORBIDDEN,
+            ApiError::ForeignStore { .. }
+            | ApiError::AuditForeignStore { .. }
+            | ApiError::HeadOfficeOnly => StatusCode::FORBIDDEN,
+            ApiError::AuditChainBroken { .. } => StatusCode::CONFLICT,
             ApiError::StoreUnknown(_)
             | ApiError::DeviceUnknown(_)
             | ApiError::CustomerUnknown(_)
@@ -197,6 +211,13 @@ impl ApiError {
             } => format!(
                 "Ce poste appartient au magasin {device_store} : il ne peut pas envoyer de changements du magasin {store}. Rien n'a été enregistré."
             ),
+            ApiError::AuditForeignStore {
+                store,
+                device_store,
+            } => format!(
+                "Ce poste appartient au magasin {device_store} : il ne peut pas envoyer le journal d'audit du magasin {store}. Rien n'a été enregistré."
+            ),
+            ApiError::AuditChainBroken { message, .. } => message.clone(),
             ApiError::StoreUnknown(c) => format!("Magasin inconnu : {c}."),
             ApiError::StoreExists(c) => format!("Le magasin {c} existe déjà."),
             ApiError::StoreCodeInvalid(c) => format!(

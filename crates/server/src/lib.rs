@@ -5,9 +5,11 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod demo;
+pub mod erasure;
 pub mod error;
 pub mod import;
 pub mod online;

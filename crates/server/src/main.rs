@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use comptoir_server::settings::{Overrides, Settings};
-use comptoir_server::{admin, app, demo, import, storage, ApiError};
+use comptoir_server::{admin, app, audit, demo, import, storage, ApiError};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -77,6 +77,35 @@ enum Cmd {
     Policy {
         #[command(subcommand)]
         cmd: PolicyCmd,
+    },
+    /// The stores' audit logs, as their counters sent them.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walks every chain of a store (one per counter, and the server's own)
+    /// from its first entry; names the first entry that does not hold
+    /// (exit status 1).
+    Verify {
+        #[arg(long)]
+        store: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// A store's entries, newest first.
+    List {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[command(flatten)]
+        db: Db,
     },
 }
 
@@ -296,6 +325,39 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             })
             .await?;
             print(&loaded)
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Verify { store, db },
+        } => {
+            let s = settings(cfg, &db, &Overrides::default())?;
+            let st = storage::open(&s.backend()?).await?;
+            let check = audit::verify_store(st.as_ref(), &store).await?;
+            print(&check)?;
+            match check.first_broken {
+                None => Ok(()),
+                Some(b) => Err(ApiError::AuditChainBroken {
+                    store,
+                    device: b.device_id,
+                    seq: b.seq,
+                    message: b.message,
+                }),
+            }
+        }
+        Cmd::Audit {
+            cmd:
+                AuditCmd::List {
+                    store,
+                    kind,
+                    limit,
+                    db,
+                },
+        } => {
+            let s = settings(cfg, &db, &Overrides::default())?;
+            let st = storage::open(&s.backend()?).await?;
+            print(
+                &st.audit_list(&store, kind.as_deref(), limit.clamp(1, 10_000))
+                    .await?,
+            )
         }
         Cmd::Policy {
             cmd: PolicyCmd::Publish { file, db },

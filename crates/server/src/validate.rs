@@ -5,13 +5,14 @@
 //! (`dossier.event`, `customer.created`, `customer.field`) are decoded into
 //! core's typed change (`Change::from_envelope`: the event or field and its
 //! data, the HLC with core's parser, the customer id against the
-//! envelope's): a payload that a counter could not apply is refused here,
-//! with its reason, and stored nowhere. The kinds core does not type yet
-//! (`customer.erased`, `store.setting`) are checked to be a JSON object.
+//! envelope's; for `customer.erased`, who and when and nothing else): a
+//! payload that a counter could not apply is refused here, with its
+//! reason, and stored nowhere. `store.setting`, which core does not type,
+//! is checked to be a JSON object.
 
 use chrono::{DateTime, Utc};
 use comptoir_core::changes::{
-    Change, KIND_CUSTOMER_CREATED, KIND_CUSTOMER_FIELD, KIND_DOSSIER_EVENT,
+    Change, KIND_CUSTOMER_CREATED, KIND_CUSTOMER_ERASED, KIND_CUSTOMER_FIELD, KIND_DOSSIER_EVENT,
 };
 use comptoir_core::CoreError;
 use comptoir_sync::ChangeEnvelope;
@@ -175,10 +176,11 @@ pub fn check_counter_change(c: &ChangeEnvelope) -> Result<(), Rejection> {
 }
 
 /// The kinds decoded into core's typed change before they are accepted.
-const TYPED_KINDS: [&str; 3] = [
+const TYPED_KINDS: [&str; 4] = [
     KIND_DOSSIER_EVENT,
     KIND_CUSTOMER_CREATED,
     KIND_CUSTOMER_FIELD,
+    KIND_CUSTOMER_ERASED,
 ];
 
 #[cfg(test)]
@@ -267,9 +269,11 @@ mod tests {
         created.payload = serde_json::json!({"actor": "Julie M.", "customer": {}});
         assert_eq!(check(&created).map(|r| r.code), Some("payload_invalid"));
         // Untyped kinds: an object is enough.
+        assert_eq!(check(&env("store.setting", Hlc::at(now).to_string())), None);
+        // An erasure carries who and when, nothing else (no identity).
         assert_eq!(
-            check(&env("customer.erased", Hlc::at(now).to_string())),
-            None
+            check(&env("customer.erased", Hlc::at(now).to_string())).map(|r| r.code),
+            Some("payload_invalid")
         );
     }
 }

@@ -12,7 +12,6 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
 use crate::{Result, Store, StoreError};
@@ -126,26 +125,6 @@ pub struct AuditCheck {
     pub head: String,
 }
 
-fn hash_of(
-    prev: &[u8],
-    seq: i64,
-    at: &str,
-    actor: &str,
-    kind: &str,
-    subject: &str,
-    detail: &str,
-) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(prev);
-    h.update(seq.to_be_bytes());
-    for field in [at, actor, kind, subject, detail] {
-        // Length-prefixed: no two field lists hash the same.
-        h.update(u64::try_from(field.len()).unwrap_or(u64::MAX).to_be_bytes());
-        h.update(field.as_bytes());
-    }
-    h.finalize().to_vec()
-}
-
 /// Appends an entry in the caller's (write) transaction.
 pub(crate) async fn append(
     conn: &mut SqliteConnection,
@@ -165,7 +144,7 @@ pub(crate) async fn append(
     };
     let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
     let detail = detail.to_string();
-    let hash = hash_of(&prev, seq, &at, actor, kind, subject, &detail);
+    let hash = comptoir_core::audit::entry_hash(&prev, seq, &at, actor, kind, subject, &detail);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, kind, subject, detail, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -231,37 +210,30 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut prev = vec![0u8; 32];
-        let mut expected_seq = 1;
-        for (seq, at, actor, kind, subject, detail, prev_hash, hash) in &rows {
-            if *seq != expected_seq {
-                return Err(StoreError::AuditChainBroken {
-                    seq: expected_seq,
-                    why: "entrée manquante",
-                });
-            }
-            if *prev_hash != prev {
-                return Err(StoreError::AuditChainBroken {
+        let links = rows
+            .iter()
+            .map(|(seq, at, actor, kind, subject, detail, prev_hash, hash)| {
+                comptoir_core::audit::Link {
                     seq: *seq,
-                    why: "le lien avec l'entrée précédente ne correspond pas",
-                });
-            }
-            if hash_of(prev_hash, *seq, at, actor, kind, subject, detail) != *hash {
-                return Err(StoreError::AuditChainBroken {
-                    seq: *seq,
-                    why: "son contenu a été modifié",
-                });
-            }
-            prev.clone_from(hash);
-            expected_seq += 1;
+                    at,
+                    actor,
+                    kind,
+                    subject,
+                    detail,
+                    prev_hash,
+                    hash,
+                }
+            });
+        match comptoir_core::audit::verify_chain(links) {
+            Ok((entries, head)) => Ok(AuditCheck {
+                entries,
+                head: comptoir_core::audit::hex(&head),
+            }),
+            Err((seq, b)) => Err(StoreError::AuditChainBroken {
+                seq,
+                why: b.why_fr(),
+            }),
         }
-        Ok(AuditCheck {
-            entries: i64::try_from(rows.len()).unwrap_or(i64::MAX),
-            head: rows
-                .last()
-                .map(|r| r.7.iter().map(|b| format!("{b:02x}")).collect())
-                .unwrap_or_default(),
-        })
     }
 
     /// The log, newest first, of one kind or all, at most `limit` entries.
@@ -368,98 +340,105 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Where the sending of this counter's audit log to head office stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditPushState {
+    /// The last entry head office has acknowledged (0: none yet).
+    pub pushed: i64,
+    /// Entries written here and not acknowledged yet.
+    pub waiting: i64,
+    /// The server's code and reason for the entry it last refused; `None`
+    /// once it accepts entries again.
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+}
 
-    #[test]
-    fn every_field_and_the_link_are_in_the_hash() {
-        let base = hash_of(
-            &[0; 32],
-            1,
-            "2026-12-01T10:00:00.000000Z",
-            "sophie.r",
-            "pin_failed",
-            "sophie.r",
-            "{}",
-        );
-        assert_eq!(base.len(), 32);
-        for other in [
-            hash_of(
-                &[1; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.r",
-                "pin_failed",
-                "sophie.r",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                2,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.r",
-                "pin_failed",
-                "sophie.r",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:01.000000Z",
-                "sophie.r",
-                "pin_failed",
-                "sophie.r",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "marc.p",
-                "pin_failed",
-                "sophie.r",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.r",
-                "account_locked",
-                "sophie.r",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.r",
-                "pin_failed",
-                "marc.p",
-                "{}",
-            ),
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.r",
-                "pin_failed",
-                "sophie.r",
-                "{\"n\":1}",
-            ),
-            // Moving a character from one field to the next changes it too.
-            hash_of(
-                &[0; 32],
-                1,
-                "2026-12-01T10:00:00.000000Z",
-                "sophie.",
-                "rpin_failed",
-                "sophie.r",
-                "{}",
-            ),
-        ] {
-            assert_ne!(other, base);
-        }
+impl Store {
+    /// The entries head office has not acknowledged yet, in number order,
+    /// at most `limit`, with the cursor they follow (the last acknowledged
+    /// entry's number). `None` while the counter is not enrolled.
+    pub async fn audit_outgoing(
+        &self,
+        limit: u32,
+    ) -> Result<Option<(i64, Vec<comptoir_core::audit::AuditRecord>)>> {
+        let Some(after): Option<i64> =
+            sqlx::query_scalar("SELECT audit_pushed FROM sync_link WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT seq, at, actor, kind, subject, detail, prev_hash, hash FROM audit_log
+              WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let hex = comptoir_core::audit::hex;
+        Ok(Some((
+            after,
+            rows.into_iter()
+                .map(|(seq, at, actor, kind, subject, detail, prev_hash, hash)| {
+                    comptoir_core::audit::AuditRecord {
+                        seq,
+                        at,
+                        actor,
+                        kind,
+                        subject,
+                        detail,
+                        prev_hash: hex(&prev_hash),
+                        hash: hex(&hash),
+                    }
+                })
+                .collect(),
+        )))
+    }
+
+    /// Takes head office's answer for entries sent after `from`: the cursor
+    /// moves to `to` (the last entry of the unbroken run it acknowledged)
+    /// and the refusal, if any, is kept with its code and reason, in one
+    /// transaction. `false` (nothing written) when the stored cursor is no
+    /// longer `from`: another sync of this counter took an answer meanwhile.
+    pub async fn acknowledge_audit(
+        &self,
+        from: i64,
+        to: i64,
+        refused: Option<(&str, &str)>,
+    ) -> Result<bool> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        let done = sqlx::query(
+            "UPDATE sync_link SET audit_pushed = ?, audit_error_code = ?, audit_error = ?
+              WHERE id = 1 AND audit_pushed = ?",
+        )
+        .bind(to.max(from))
+        .bind(refused.map(|(c, _)| c.chars().take(64).collect::<String>()))
+        .bind(refused.map(|(_, r)| r.chars().take(1000).collect::<String>()))
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Where the sending of the audit log stands (`None`: not enrolled).
+    pub async fn audit_push_state(&self) -> Result<Option<AuditPushState>> {
+        let row: Option<(i64, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT audit_pushed, audit_error_code, audit_error,
+                    (SELECT count(*) FROM audit_log WHERE seq > audit_pushed)
+               FROM sync_link WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            row.map(|(pushed, error_code, error, waiting)| AuditPushState {
+                pushed,
+                waiting,
+                error_code,
+                error,
+            }),
+        )
     }
 }

@@ -389,19 +389,10 @@ async fn redact_pending(
                 hlc,
                 payload: crate::projection::decode("changement en attente", &payload)?,
             };
-            let mut change = Change::from_envelope(&env)?;
-            let changed = match &mut change {
-                Change::CustomerCreated(c) => {
-                    c.customer = tombstone(c.customer.id, c.customer.created_at, at);
-                    true
-                }
-                Change::DossierEvent(e) => redact_event(e),
-                Change::CustomerField(_) | Change::CustomerErased(_) => false,
-            };
-            if changed {
-                let new = change.to_envelope(&env.store_code)?;
+            // The same rule as head office's feed after an erasure.
+            if let Some(payload) = comptoir_core::erasure::redact_payload(&env, at)? {
                 sqlx::query(&format!("UPDATE {table} SET payload = ? WHERE id = ?"))
-                    .bind(new.payload.to_string())
+                    .bind(payload.to_string())
                     .bind(row_id)
                     .execute(&mut *conn)
                     .await?;

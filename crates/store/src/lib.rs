@@ -43,7 +43,9 @@ mod users;
 mod workflow;
 mod write;
 
-pub use audit::{AuditCheck, AuditEntry, AuditFilter, AuditKind, AuditLine, AuditView};
+pub use audit::{
+    AuditCheck, AuditEntry, AuditFilter, AuditKind, AuditLine, AuditPushState, AuditView,
+};
 pub use bulk::{BulkBatch, BulkLoad};
 pub use erase::{ErasureReport, ERASED_CUSTOMER_NAME, ERASED_FREE_TEXT};
 pub use rgpd::{CustomerExport, EXPORT_FORMAT};

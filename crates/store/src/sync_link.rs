@@ -155,6 +155,8 @@ impl Store {
     /// Records the enrolment. The server's store must be this counter's
     /// (`sync_store_mismatch` otherwise, nothing written). Enrolling again
     /// with the same server keeps the cursor; another server starts over.
+    /// The audit log is sent again from its first entry unless it is the
+    /// same server and the same device (head office keeps a chain a device).
     pub async fn save_sync_link(
         &self,
         server_url: &str,
@@ -179,6 +181,10 @@ impl Store {
                received = CASE WHEN server_url = excluded.server_url THEN received ELSE 0 END,
                bootstrapped_at = CASE WHEN server_url = excluded.server_url
                                       THEN bootstrapped_at ELSE NULL END,
+               audit_pushed = CASE WHEN server_url = excluded.server_url
+                                    AND device_id = excluded.device_id
+                                   THEN audit_pushed ELSE 0 END,
+               audit_error_code = NULL, audit_error = NULL,
                server_url = excluded.server_url, device_id = excluded.device_id,
                store_code = excluded.store_code, enrolled_at = excluded.enrolled_at,
                last_error_code = NULL, last_error = NULL",

@@ -9,5 +9,6 @@
 pub mod envelope;
 pub mod protocol;
 
+pub use comptoir_core::audit::AuditRecord;
 pub use envelope::ChangeEnvelope;
 pub use protocol::*;

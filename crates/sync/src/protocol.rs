@@ -126,3 +126,44 @@ pub enum BootstrapLine {
     Change(FeedChange),
     End(BootstrapEnd),
 }
+
+/// `POST /v1/audit`: a batch of the counter's audit entries, in number
+/// order, for its own store. They are kept at head office (one chain per
+/// device), never served to other counters.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPushRequest {
+    /// The counter's store (`LYO1`): another store's is refused (403).
+    pub store_code: String,
+    pub entries: Vec<crate::AuditRecord>,
+}
+
+/// What became of one audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// Checked against the entry before it and stored.
+    Stored,
+    /// Already stored, the same (same number and hash): acknowledged.
+    Duplicate,
+    /// Refused (see `code` and `reason`): nothing stored for it, and the
+    /// entries after it in the batch are refused too (the chain goes on
+    /// only from an entry head office holds).
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditResult {
+    pub seq: i64,
+    pub outcome: AuditOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One result per entry, in the order they were sent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditPushResponse {
+    pub results: Vec<AuditResult>,
+}

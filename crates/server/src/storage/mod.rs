@@ -212,6 +212,25 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Head office has events of this dossier.
     async fn dossier_known(&self, id: Uuid) -> Result<bool>;
+
+    /// A transaction on one device's audit chain (see `audit::receive`).
+    async fn begin_audit(
+        &self,
+        store_code: &str,
+        device_id: Uuid,
+    ) -> Result<Box<dyn crate::audit::AuditTx>>;
+
+    /// Every audit entry of a store, chain by chain (device id), in number
+    /// order.
+    async fn audit_chain(&self, store_code: &str) -> Result<Vec<crate::audit::StoredAudit>>;
+
+    /// A store's audit entries, newest first, of one kind or all.
+    async fn audit_list(
+        &self,
+        store_code: &str,
+        kind: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<crate::audit::StoredAudit>>;
 }
 
 /// The customer and the line ids of an order record as the import stores it

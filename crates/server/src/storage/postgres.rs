@@ -23,6 +23,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::*;
+use crate::audit::StoredAudit;
 use crate::import::apply::{ImportTx, StoredOrder};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -321,6 +322,50 @@ impl Storage for PgStorage {
         .await?)
     }
 
+    async fn begin_audit(
+        &self,
+        store_code: &str,
+        device_id: Uuid,
+    ) -> Result<Box<dyn crate::audit::AuditTx>> {
+        let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx, store_code, device_id).await?;
+        Ok(Box::new(PgAudit {
+            tx,
+            store_code: store_code.to_owned(),
+            device_id,
+        }))
+    }
+
+    async fn audit_chain(&self, store_code: &str) -> Result<Vec<StoredAudit>> {
+        let rows = sqlx::query(
+            "SELECT store_code, device_id, seq, at, actor, kind, subject, detail, prev_hash, hash
+               FROM audit_entries WHERE store_code = $1 ORDER BY device_id, seq",
+        )
+        .bind(store_code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(audit_from).collect())
+    }
+
+    async fn audit_list(
+        &self,
+        store_code: &str,
+        kind: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredAudit>> {
+        let rows = sqlx::query(
+            "SELECT store_code, device_id, seq, at, actor, kind, subject, detail, prev_hash, hash
+               FROM audit_entries WHERE store_code = $1 AND ($2::text IS NULL OR kind = $2)
+              ORDER BY at DESC, device_id, seq DESC LIMIT $3",
+        )
+        .bind(store_code)
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(audit_from).collect())
+    }
+
     async fn feed_count(&self, store_code: &str, after: Cursor) -> Result<u64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM changes
@@ -380,8 +425,20 @@ async fn insert_changes_on(
     changes: &[NewChange],
 ) -> Result<Vec<Inserted>> {
     let mut out = Vec::with_capacity(changes.len());
+    // Changes about an erased customer are redacted before they are stored
+    // (none to look up while no customer is erased).
+    let mut any_erased: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM erased_customers)")
+        .fetch_one(&mut *conn)
+        .await?;
     for c in changes {
-        let e = &c.envelope;
+        let mut e = std::borrow::Cow::Borrowed(&c.envelope);
+        if any_erased {
+            if let Some(at) = erased_at_of(conn, &e).await? {
+                if let Some(p) = crate::erasure::redacted(&e, at)? {
+                    e.to_mut().payload = p;
+                }
+            }
+        }
         let r = sqlx::query(
             "INSERT INTO changes (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
@@ -398,7 +455,7 @@ async fn insert_changes_on(
         .execute(&mut *conn)
         .await?;
         if r.rows_affected() == 1 {
-            if let Some((id, email, phone, record)) = super::counter_customer(e) {
+            if let Some((id, email, phone, record)) = super::counter_customer(&e) {
                 sqlx::query(
                     "INSERT INTO web_customers (id, email_norm, phone_norm, record)
                      VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
@@ -410,6 +467,10 @@ async fn insert_changes_on(
                 .execute(&mut *conn)
                 .await?;
             }
+            if let Some(x) = crate::erasure::erasure_of(&e) {
+                apply_erasure(conn, &x).await?;
+                any_erased = true;
+            }
         }
         out.push(if r.rows_affected() == 1 {
             Inserted::Applied
@@ -418,6 +479,225 @@ async fn insert_changes_on(
         });
     }
     Ok(out)
+}
+
+/// Serialises the writers of one audit chain until the transaction ends
+/// (two instances never check an entry against a stale head).
+async fn lock_chain(conn: &mut sqlx::PgConnection, store_code: &str, device: Uuid) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("audit:{store_code}:{device}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// When the customer a change is about was erased, if they were.
+async fn erased_at_of(
+    conn: &mut sqlx::PgConnection,
+    e: &ChangeEnvelope,
+) -> Result<Option<DateTime<Utc>>> {
+    let customer = match crate::erasure::customer_of(e) {
+        Some(c) => Some(c),
+        None if e.kind == comptoir_core::changes::KIND_DOSSIER_EVENT => {
+            let c: Option<String> = sqlx::query_scalar(
+                "SELECT payload->'event'->>'customer_id' FROM changes
+                  WHERE entity_id = $1 AND kind = 'dossier.event'
+                    AND payload->'event'->>'type' = 'opened' LIMIT 1",
+            )
+            .bind(e.entity_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+            c.and_then(|s| s.parse().ok())
+        }
+        None => None,
+    };
+    let Some(customer) = customer else {
+        return Ok(None);
+    };
+    Ok(
+        sqlx::query_scalar("SELECT erased_at FROM erased_customers WHERE customer_id = $1")
+            .bind(customer)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+fn envelope_from(r: &sqlx::postgres::PgRow) -> ChangeEnvelope {
+    let payload: Json<serde_json::Value> = r.get("payload");
+    ChangeEnvelope {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        entity_id: r.get("entity_id"),
+        store_code: r.get("store_code"),
+        device_id: r.get("device_id"),
+        hlc: r.get("hlc"),
+        payload: payload.0,
+    }
+}
+
+/// Applies a customer's erasure in the transaction that stores it (see the
+/// SQLite backend's `apply_erasure`: the same writes).
+async fn apply_erasure(conn: &mut sqlx::PgConnection, x: &crate::erasure::Erasure) -> Result<()> {
+    let recorded = sqlx::query(
+        "INSERT INTO erased_customers (customer_id, change_id, store_code, erased_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id) DO NOTHING",
+    )
+    .bind(x.customer_id)
+    .bind(x.change_id)
+    .bind(&x.store_code)
+    .bind(x.at)
+    .execute(&mut *conn)
+    .await?;
+    if recorded.rows_affected() == 0 {
+        return Ok(());
+    }
+    let mut done = crate::erasure::Redacted::default();
+    let mut rows = sqlx::query(
+        "SELECT id, kind, entity_id, store_code, device_id, hlc, payload FROM changes
+          WHERE entity_id = $1 AND kind IN ('customer.created', 'customer.imported', 'customer.field')",
+    )
+    .bind(x.customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let customer_rows = rows.len();
+    rows.extend(
+        sqlx::query(
+            "SELECT id, kind, entity_id, store_code, device_id, hlc, payload FROM changes
+              WHERE kind = 'dossier.event' AND entity_id IN (
+                    SELECT entity_id FROM changes
+                     WHERE kind = 'dossier.event'
+                       AND payload->'event'->>'type' = 'opened'
+                       AND payload->'event'->>'customer_id' = $1)",
+        )
+        .bind(x.customer_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?,
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let e = envelope_from(r);
+        if let Some(p) = crate::erasure::redacted(&e, x.at)? {
+            sqlx::query("UPDATE changes SET payload = $1 WHERE id = $2")
+                .bind(Json(&p))
+                .bind(e.id)
+                .execute(&mut *conn)
+                .await?;
+            if i < customer_rows {
+                done.customer_changes += 1;
+            } else {
+                done.dossier_events += 1;
+            }
+        }
+    }
+    let record: Option<Json<serde_json::Value>> =
+        sqlx::query_scalar("SELECT record FROM web_customers WHERE id = $1")
+            .bind(x.customer_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(Json(old)) = record {
+        let new = crate::erasure::tombstone_record(&old, x.at)
+            .unwrap_or_else(|| serde_json::json!({ "id": x.customer_id }));
+        sqlx::query(
+            "UPDATE web_customers SET email_norm = NULL, phone_norm = NULL, record = $1 WHERE id = $2",
+        )
+        .bind(Json(&new))
+        .bind(x.customer_id)
+        .execute(&mut *conn)
+        .await?;
+        done.import_matches += 1;
+    }
+    lock_chain(conn, &x.store_code, crate::audit::SERVER_CHAIN).await?;
+    let head: Option<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT seq, hash FROM audit_entries WHERE store_code = $1 AND device_id = $2
+          ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(&x.store_code)
+    .bind(crate::audit::SERVER_CHAIN)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let entry = crate::audit::server_entry(
+        &x.store_code,
+        head,
+        Utc::now(),
+        &x.actor,
+        crate::audit::CUSTOMER_ERASED,
+        &x.customer_id.to_string(),
+        &done.detail(x),
+    );
+    insert_audit_on(conn, &entry).await
+}
+
+async fn insert_audit_on(conn: &mut sqlx::PgConnection, e: &StoredAudit) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_entries (store_code, device_id, seq, at, actor, kind, subject, detail,
+                                    prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&e.store_code)
+    .bind(e.device_id)
+    .bind(e.seq)
+    .bind(&e.at)
+    .bind(&e.actor)
+    .bind(&e.kind)
+    .bind(&e.subject)
+    .bind(&e.detail)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn audit_from(r: &sqlx::postgres::PgRow) -> StoredAudit {
+    StoredAudit {
+        store_code: r.get("store_code"),
+        device_id: r.get("device_id"),
+        seq: r.get("seq"),
+        at: r.get("at"),
+        actor: r.get("actor"),
+        kind: r.get("kind"),
+        subject: r.get("subject"),
+        detail: r.get("detail"),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
+    }
+}
+
+struct PgAudit {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    store_code: String,
+    device_id: Uuid,
+}
+
+#[async_trait]
+impl crate::audit::AuditTx for PgAudit {
+    async fn head(&mut self) -> Result<Option<(i64, Vec<u8>)>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, hash FROM audit_entries WHERE store_code = $1 AND device_id = $2
+              ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&self.store_code)
+        .bind(self.device_id)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+    async fn hash_at(&mut self, seq: i64) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT hash FROM audit_entries WHERE store_code = $1 AND device_id = $2 AND seq = $3",
+        )
+        .bind(&self.store_code)
+        .bind(self.device_id)
+        .bind(seq)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+    async fn insert(&mut self, e: &StoredAudit) -> Result<()> {
+        insert_audit_on(&mut self.tx, e).await
+    }
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 struct PgImport {

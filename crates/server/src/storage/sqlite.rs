@@ -15,6 +15,7 @@ use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
 use super::*;
+use crate::audit::StoredAudit;
 use crate::import::apply::{ImportTx, StoredOrder};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -300,6 +301,48 @@ impl Storage for SqliteStorage {
         .await?)
     }
 
+    async fn begin_audit(
+        &self,
+        store_code: &str,
+        device_id: Uuid,
+    ) -> Result<Box<dyn crate::audit::AuditTx>> {
+        Ok(Box::new(SqliteAudit {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            store_code: store_code.to_owned(),
+            device_id,
+        }))
+    }
+
+    async fn audit_chain(&self, store_code: &str) -> Result<Vec<StoredAudit>> {
+        let rows = sqlx::query(
+            "SELECT store_code, device_id, seq, at, actor, kind, subject, detail, prev_hash, hash
+               FROM audit_entries WHERE store_code = ? ORDER BY device_id, seq",
+        )
+        .bind(store_code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(audit_from).collect())
+    }
+
+    async fn audit_list(
+        &self,
+        store_code: &str,
+        kind: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredAudit>> {
+        let rows = sqlx::query(
+            "SELECT store_code, device_id, seq, at, actor, kind, subject, detail, prev_hash, hash
+               FROM audit_entries WHERE store_code = ?1 AND (?2 IS NULL OR kind = ?2)
+              ORDER BY at DESC, device_id, seq DESC LIMIT ?3",
+        )
+        .bind(store_code)
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(audit_from).collect())
+    }
+
     async fn feed_count(&self, store_code: &str, after: Cursor) -> Result<u64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM changes WHERE seq > ? AND (scope = 'chain' OR store_code = ?)",
@@ -352,8 +395,20 @@ async fn insert_changes_on(
 ) -> Result<Vec<Inserted>> {
     let now = Utc::now();
     let mut out = Vec::with_capacity(changes.len());
+    // Changes about an erased customer are redacted before they are stored
+    // (none to look up while no customer is erased).
+    let mut any_erased: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM erased_customers)")
+        .fetch_one(&mut *conn)
+        .await?;
     for c in changes {
-        let e = &c.envelope;
+        let mut e = std::borrow::Cow::Borrowed(&c.envelope);
+        if any_erased {
+            if let Some(at) = erased_at_of(conn, &e).await? {
+                if let Some(p) = crate::erasure::redacted(&e, at)? {
+                    e.to_mut().payload = p;
+                }
+            }
+        }
         let payload =
             serde_json::to_string(&e.payload).map_err(|err| ApiError::BadJson(err.to_string()))?;
         let r = sqlx::query(
@@ -373,7 +428,7 @@ async fn insert_changes_on(
         .execute(&mut *conn)
         .await?;
         if r.rows_affected() == 1 {
-            if let Some((id, email, phone, record)) = super::counter_customer(e) {
+            if let Some((id, email, phone, record)) = super::counter_customer(&e) {
                 sqlx::query(
                     "INSERT INTO web_customers (id, email_norm, phone_norm, record)
                      VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
@@ -385,6 +440,10 @@ async fn insert_changes_on(
                 .execute(&mut *conn)
                 .await?;
             }
+            if let Some(x) = crate::erasure::erasure_of(&e) {
+                apply_erasure(conn, &x, now).await?;
+                any_erased = true;
+            }
         }
         out.push(if r.rows_affected() == 1 {
             Inserted::Applied
@@ -393,6 +452,247 @@ async fn insert_changes_on(
         });
     }
     Ok(out)
+}
+
+/// When the customer a change is about was erased, if they were.
+async fn erased_at_of(
+    conn: &mut sqlx::SqliteConnection,
+    e: &ChangeEnvelope,
+) -> Result<Option<DateTime<Utc>>> {
+    let customer = match crate::erasure::customer_of(e) {
+        Some(c) => Some(c),
+        None if e.kind == comptoir_core::changes::KIND_DOSSIER_EVENT => {
+            let c: Option<String> = sqlx::query_scalar(
+                "SELECT json_extract(payload, '$.event.customer_id') FROM changes
+                  WHERE entity_id = ? AND kind = 'dossier.event'
+                    AND json_extract(payload, '$.event.type') = 'opened' LIMIT 1",
+            )
+            .bind(e.entity_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+            c.and_then(|s| s.parse().ok())
+        }
+        None => None,
+    };
+    let Some(customer) = customer else {
+        return Ok(None);
+    };
+    Ok(
+        sqlx::query_scalar("SELECT erased_at FROM erased_customers WHERE customer_id = ?")
+            .bind(customer)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+fn envelope_from(r: &sqlx::sqlite::SqliteRow) -> Result<ChangeEnvelope> {
+    let payload: String = r.get("payload");
+    Ok(ChangeEnvelope {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        entity_id: r.get("entity_id"),
+        store_code: r.get("store_code"),
+        device_id: r.get("device_id"),
+        hlc: r.get("hlc"),
+        payload: serde_json::from_str(&payload).map_err(|e| ApiError::BadJson(e.to_string()))?,
+    })
+}
+
+/// Applies a customer's erasure in the transaction that stores it: the
+/// identity leaves every change of the feed that holds it (same ids, same
+/// positions), the import's matching row, and the free texts of the
+/// customer's dossiers; the server's chain of the store records it. A
+/// customer erased before is left as it is. What is rewritten is
+/// overwritten in the file (`secure_delete`, while the erasure writes).
+async fn apply_erasure(
+    conn: &mut sqlx::SqliteConnection,
+    x: &crate::erasure::Erasure,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let recorded = sqlx::query(
+        "INSERT INTO erased_customers (customer_id, change_id, store_code, erased_at, applied_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING",
+    )
+    .bind(x.customer_id)
+    .bind(x.change_id)
+    .bind(&x.store_code)
+    .bind(x.at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if recorded.rows_affected() == 0 {
+        return Ok(());
+    }
+    let previous: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA secure_delete = 1")
+        .execute(&mut *conn)
+        .await?;
+    let done = redact_all(conn, x).await;
+    sqlx::query(&format!("PRAGMA secure_delete = {}", previous.clamp(0, 2)))
+        .execute(&mut *conn)
+        .await?;
+    let done = done?;
+    let head: Option<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT seq, hash FROM audit_entries WHERE store_code = ? AND device_id = ?
+          ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(&x.store_code)
+    .bind(crate::audit::SERVER_CHAIN)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let entry = crate::audit::server_entry(
+        &x.store_code,
+        head,
+        now,
+        &x.actor,
+        crate::audit::CUSTOMER_ERASED,
+        &x.customer_id.to_string(),
+        &done.detail(x),
+    );
+    insert_audit_on(conn, &entry, now).await
+}
+
+async fn redact_all(
+    conn: &mut sqlx::SqliteConnection,
+    x: &crate::erasure::Erasure,
+) -> Result<crate::erasure::Redacted> {
+    let mut done = crate::erasure::Redacted::default();
+    let mut rows = sqlx::query(
+        "SELECT id, kind, entity_id, store_code, device_id, hlc, payload FROM changes
+          WHERE entity_id = ? AND kind IN ('customer.created', 'customer.imported', 'customer.field')",
+    )
+    .bind(x.customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let customer_rows = rows.len();
+    rows.extend(
+        sqlx::query(
+            "SELECT id, kind, entity_id, store_code, device_id, hlc, payload FROM changes
+              WHERE kind = 'dossier.event' AND entity_id IN (
+                    SELECT entity_id FROM changes
+                     WHERE kind = 'dossier.event'
+                       AND json_extract(payload, '$.event.type') = 'opened'
+                       AND json_extract(payload, '$.event.customer_id') = ?)",
+        )
+        .bind(x.customer_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?,
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let e = envelope_from(r)?;
+        if let Some(p) = crate::erasure::redacted(&e, x.at)? {
+            sqlx::query("UPDATE changes SET payload = ? WHERE id = ?")
+                .bind(json_text(&p)?)
+                .bind(e.id)
+                .execute(&mut *conn)
+                .await?;
+            if i < customer_rows {
+                done.customer_changes += 1;
+            } else {
+                done.dossier_events += 1;
+            }
+        }
+    }
+    let record: Option<String> =
+        sqlx::query_scalar("SELECT record FROM web_customers WHERE id = ?")
+            .bind(x.customer_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(record) = record {
+        let old: serde_json::Value = serde_json::from_str(&record).unwrap_or_default();
+        let new = crate::erasure::tombstone_record(&old, x.at)
+            .unwrap_or_else(|| serde_json::json!({ "id": x.customer_id }));
+        sqlx::query(
+            "UPDATE web_customers SET email_norm = NULL, phone_norm = NULL, record = ? WHERE id = ?",
+        )
+        .bind(json_text(&new)?)
+        .bind(x.customer_id)
+        .execute(&mut *conn)
+        .await?;
+        done.import_matches += 1;
+    }
+    Ok(done)
+}
+
+async fn insert_audit_on(
+    conn: &mut sqlx::SqliteConnection,
+    e: &StoredAudit,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_entries (store_code, device_id, seq, at, actor, kind, subject, detail,
+                                    prev_hash, hash, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.store_code)
+    .bind(e.device_id)
+    .bind(e.seq)
+    .bind(&e.at)
+    .bind(&e.actor)
+    .bind(&e.kind)
+    .bind(&e.subject)
+    .bind(&e.detail)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn audit_from(r: &sqlx::sqlite::SqliteRow) -> StoredAudit {
+    StoredAudit {
+        store_code: r.get("store_code"),
+        device_id: r.get("device_id"),
+        seq: r.get("seq"),
+        at: r.get("at"),
+        actor: r.get("actor"),
+        kind: r.get("kind"),
+        subject: r.get("subject"),
+        detail: r.get("detail"),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
+    }
+}
+
+struct SqliteAudit {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    store_code: String,
+    device_id: Uuid,
+}
+
+#[async_trait]
+impl crate::audit::AuditTx for SqliteAudit {
+    async fn head(&mut self) -> Result<Option<(i64, Vec<u8>)>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, hash FROM audit_entries WHERE store_code = ? AND device_id = ?
+              ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&self.store_code)
+        .bind(self.device_id)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+    async fn hash_at(&mut self, seq: i64) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT hash FROM audit_entries WHERE store_code = ? AND device_id = ? AND seq = ?",
+        )
+        .bind(&self.store_code)
+        .bind(self.device_id)
+        .bind(seq)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+    async fn insert(&mut self, e: &StoredAudit) -> Result<()> {
+        insert_audit_on(&mut self.tx, e, Utc::now()).await
+    }
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 fn json_text(v: &serde_json::Value) -> Result<String> {
