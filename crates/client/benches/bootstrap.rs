@@ -18,6 +18,11 @@
 //! ```text
 //! COMPTOIR_BENCH_CUSTOMERS=100000 cargo bench -p comptoir-client --bench bootstrap
 //! ```
+//!
+//! `COMPTOIR_BENCH_KEEP=DIR` keeps the loaded server's file in DIR and
+//! reuses it in the next run of the same size (the demo load of a large
+//! chain takes minutes); `COMPTOIR_BENCH_ONLY=ours` skips the baselines
+//! (for `perf`).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
@@ -65,20 +70,67 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
+    let only_ours = std::env::var("COMPTOIR_BENCH_ONLY").is_ok_and(|v| v == "ours");
     let dir = tempfile::tempdir().unwrap();
-    let (storage, running) = support::server(dir.path(), "server", Settings::default()).await;
-    let url = running.url();
     let cfg = comptoir_demo::DemoConfig::new(customers);
-    let t = Instant::now();
-    let loaded = comptoir_server::demo::load(&*storage, &cfg, |_, _| {})
-        .await
-        .unwrap();
+    let kept = std::env::var_os("COMPTOIR_BENCH_KEEP")
+        .map(|d| std::path::PathBuf::from(d).join(format!("server-{customers}.sqlite")));
+    let (storage, running) = match kept.as_ref().filter(|k| k.exists()) {
+        Some(k) => {
+            std::fs::copy(k, dir.path().join("server.sqlite")).unwrap();
+            let storage: std::sync::Arc<dyn comptoir_server::storage::Storage> =
+                std::sync::Arc::new(
+                    comptoir_server::storage::sqlite::SqliteStorage::open(
+                        &dir.path().join("server.sqlite"),
+                    )
+                    .await
+                    .unwrap(),
+                );
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let settings = Settings {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                ..Settings::default()
+            };
+            let running =
+                comptoir_server::app::launch(std::sync::Arc::clone(&storage), settings, listener)
+                    .await
+                    .unwrap();
+            println!(
+                "server: the chain loaded by an earlier run ({})",
+                k.display()
+            );
+            (storage, running)
+        }
+        None => {
+            let (storage, running) =
+                support::server(dir.path(), "server", Settings::default()).await;
+            let t = Instant::now();
+            let loaded = comptoir_server::demo::load(&*storage, &cfg, |_, _| {})
+                .await
+                .unwrap();
+            println!(
+                "server demo-data: {} customers, {} orders, {} lines, {} dossiers, {} events in {:.1} s",
+                loaded.summary.customers, loaded.summary.orders, loaded.summary.order_lines, loaded.summary.dossiers, loaded.summary.events,
+                t.elapsed().as_secs_f64()
+            );
+            if let Some(k) = &kept {
+                sqlx::query("VACUUM INTO ?")
+                    .bind(k.to_string_lossy().into_owned())
+                    .execute(
+                        &mut sqlx::sqlite::SqliteConnectOptions::new()
+                            .filename(dir.path().join("server.sqlite"))
+                            .connect()
+                            .await
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+            }
+            (storage, running)
+        }
+    };
+    let url = running.url();
     let feed = storage.feed_count("LYO1", Cursor::default()).await.unwrap();
-    println!(
-        "server demo-data: {} customers, {} orders, {} lines, {} dossiers, {} events = {feed} changes in {:.1} s",
-        loaded.summary.customers, loaded.summary.orders, loaded.summary.order_lines, loaded.summary.dossiers, loaded.summary.events,
-        t.elapsed().as_secs_f64()
-    );
 
     // Ours.
     let path = dir.path().join("LYO1.sqlite");
@@ -94,6 +146,14 @@ async fn main() {
     counter.close().await;
     let made = rows(&path).await;
     let size = std::fs::metadata(&path).unwrap().len();
+    if only_ours {
+        println!(
+            "bootstrap of {customers} customers ({made} rows, {feed} changes): {ours:.1} s, {:.0} rows/s",
+            made as f64 / ours
+        );
+        running.shutdown().await.unwrap();
+        return;
+    }
 
     // Raw HTTP: the stream read whole, compressed as the counter gets it.
     let http = reqwest::Client::builder().no_gzip().build().unwrap();
