@@ -21,8 +21,9 @@
 //!
 //! `COMPTOIR_BENCH_KEEP=DIR` keeps the loaded server's file in DIR and
 //! reuses it in the next run of the same size (the demo load of a large
-//! chain takes minutes); `COMPTOIR_BENCH_ONLY=ours` skips the baselines
-//! (for `perf`).
+//! chain takes minutes; the kept chain is the one generated on the day it
+//! was kept, migrated when opened); `COMPTOIR_BENCH_ONLY=ours` skips the
+//! baselines (for `perf`).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
