@@ -23,7 +23,8 @@
 //! reuses it in the next run of the same size (the demo load of a large
 //! chain takes minutes; the kept chain is the one generated on the day it
 //! was kept, migrated when opened); `COMPTOIR_BENCH_ONLY=ours` skips the
-//! baselines (for `perf`).
+//! baselines (for `perf`); `COMPTOIR_BENCH_STATEMENTS=1` prints the time
+//! SQLite spent on each kind of statement (from sqlx's statement log).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
@@ -65,8 +66,80 @@ async fn rows(path: &std::path::Path) -> u64 {
     n
 }
 
+/// Time and count per statement kind, from sqlx's `sqlx::query` events.
+#[derive(Default, Clone)]
+struct Statements(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (f64, u64)>>>);
+
+struct StatementVisitor {
+    sql: String,
+    summary: String,
+    secs: f64,
+}
+
+impl tracing::field::Visit for StatementVisitor {
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        if field.name() == "elapsed_secs" {
+            self.secs = value;
+        }
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        match field.name() {
+            "db.statement" => self.sql = value.to_owned(),
+            "summary" => self.summary = value.to_owned(),
+            _ => {}
+        }
+    }
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+    fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if e.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let mut v = StatementVisitor {
+            sql: String::new(),
+            summary: String::new(),
+            secs: 0.0,
+        };
+        e.record(&mut v);
+        let text = if v.sql.trim().is_empty() { v.summary } else { v.sql };
+        let key: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let key: String = key.chars().take(110).collect();
+        let mut m = self.0.lock().unwrap();
+        let slot = m.entry(key).or_default();
+        slot.0 += v.secs;
+        slot.1 += 1;
+    }
+}
+
+impl Statements {
+    fn print(&self) {
+        let m = self.0.lock().unwrap();
+        let mut all: Vec<_> = m.iter().collect();
+        all.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0));
+        let total: f64 = all.iter().map(|(_, (s, _))| s).sum();
+        println!("statements: {total:.2} s in SQLite, by kind:");
+        for (k, (s, n)) in all.iter().take(40) {
+            println!("  {s:7.2} s {n:8} × {k}");
+        }
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    let statements = std::env::var_os("COMPTOIR_BENCH_STATEMENTS").map(|_| {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::Layer;
+        let s = Statements::default();
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_target("sqlx::query", tracing::Level::DEBUG);
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(s.clone().with_filter(filter)),
+        )
+        .unwrap();
+        s
+    });
     let customers: u64 = std::env::var("COMPTOIR_BENCH_CUSTOMERS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -152,6 +225,9 @@ async fn main() {
             "bootstrap of {customers} customers ({made} rows, {feed} changes): {ours:.1} s, {:.0} rows/s",
             made as f64 / ours
         );
+        if let Some(s) = &statements {
+            s.print();
+        }
         running.shutdown().await.unwrap();
         return;
     }
