@@ -6,6 +6,10 @@
 //!   chain: the stream received, gunzipped, decoded and applied through the
 //!   counter's one write path (customers with their search index, orders,
 //!   lines, parcels, dossiers and their events), a batch a transaction;
+//! - raw bulk insert: the very rows ours made, copied into an empty
+//!   counter file of the same schema by `INSERT … SELECT` in one
+//!   transaction (every index, the full-text index, the triggers, foreign
+//!   keys on): what SQLite itself needs for those rows;
 //! - raw HTTP: the same stream read to its end, nothing decoded;
 //! - raw SQLite: the same changes' payloads inserted into one keyed table
 //!   of an empty file, in transactions of 5,000 (no decoding, no index);
@@ -103,7 +107,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
             secs: 0.0,
         };
         e.record(&mut v);
-        let text = if v.sql.trim().is_empty() { v.summary } else { v.sql };
+        let text = if v.sql.trim().is_empty() {
+            v.summary
+        } else {
+            v.sql
+        };
         let key: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let key: String = key.chars().take(110).collect();
         let mut m = self.0.lock().unwrap();
@@ -220,6 +228,58 @@ async fn main() {
     counter.close().await;
     let made = rows(&path).await;
     let size = std::fs::metadata(&path).unwrap().len();
+    // Raw bulk insert of the same rows: the counter's rows copied from the
+    // file ours filled into an empty counter file of the same schema
+    // (indexes, full-text index, triggers, foreign keys on), one
+    // `INSERT … SELECT` a table in one transaction — the floor of SQLite.
+    let floor_path = dir.path().join("floor.sqlite");
+    let floor = Store::open(&floor_path, OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    comptoir_demo::setup_counter(&floor, &cfg).await.unwrap();
+    floor.close().await;
+    let mut c = SqliteConnectOptions::new()
+        .filename(&floor_path)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .pragma("cache_size", "-65536")
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("ATTACH DATABASE ? AS src")
+        .bind(path.to_string_lossy().into_owned())
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let mut tx = sqlx::Connection::begin(&mut c).await.unwrap();
+    for copy in [
+        "INSERT INTO main.customers SELECT * FROM src.customers",
+        "INSERT INTO main.customer_fts (rowid, name, city) SELECT rowid, name, city FROM src.customer_fts",
+        "INSERT OR IGNORE INTO main.search_terms SELECT * FROM src.search_terms",
+        "INSERT INTO main.customer_contacts SELECT * FROM src.customer_contacts",
+        "INSERT OR IGNORE INTO main.products SELECT * FROM src.products",
+        "INSERT INTO main.orders SELECT * FROM src.orders",
+        "INSERT INTO main.order_lines SELECT * FROM src.order_lines",
+        "INSERT INTO main.order_line_serials SELECT * FROM src.order_line_serials",
+        "INSERT INTO main.shipments SELECT * FROM src.shipments",
+        "INSERT INTO main.shipment_lines SELECT * FROM src.shipment_lines",
+        "INSERT INTO main.dossiers SELECT * FROM src.dossiers",
+        "INSERT INTO main.dossier_events SELECT * FROM src.dossier_events",
+    ] {
+        sqlx::query(copy).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let floor_s = t.elapsed().as_secs_f64();
+    c.close().await.unwrap();
+    let floor_rows = rows(&floor_path).await;
+    assert_eq!(floor_rows, made, "the floor copies every row ours made");
+    println!(
+        "raw bulk insert of the same {floor_rows} rows (INSERT … SELECT, one transaction): {floor_s:.2} s, {:.0} rows/s",
+        floor_rows as f64 / floor_s
+    );
+
     if only_ours {
         println!(
             "bootstrap of {customers} customers ({made} rows, {feed} changes): {ours:.1} s, {:.0} rows/s",
@@ -303,6 +363,10 @@ async fn main() {
         "  ours (sync_once, applied):      {ours:7.1} s  {:9.0} rows/s  {:9.0} changes/s",
         made as f64 / ours,
         feed as f64 / ours
+    );
+    println!(
+        "  raw bulk insert, same rows:     {floor_s:7.1} s  {:9.0} rows/s",
+        floor_rows as f64 / floor_s
     );
     println!(
         "  raw HTTP stream, read only:     {raw_http:7.1} s  {:9.0} changes/s",

@@ -528,7 +528,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .route(
             "/v1/bootstrap",
-            get(bootstrap).layer(CompressionLayer::new().gzip(true)),
+            // gzip at its fastest level: the stream is JSON lines, which
+            // compress well at any level; the default level cost the server
+            // more CPU than reading its feed (a bootstrap is CPU-bound on
+            // both ends, the link is rarely what bounds it).
+            get(bootstrap).layer(
+                CompressionLayer::new()
+                    .gzip(true)
+                    .quality(tower_http::CompressionLevel::Fastest),
+            ),
         )
         .route("/v1/dossiers", post(open_dossier))
         .route("/v1/dossiers/{id}/events", post(add_dossier_event))

@@ -505,11 +505,7 @@ async fn apply_head_office(
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
-    crate::write::insert_customers(conn, &customers).await?;
-    sqlx::query("UPDATE customers SET from_head_office = 1 WHERE id IN (SELECT unhex(value) FROM json_each(?))")
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
+    crate::write::insert_customers(conn, &customers, true).await?;
     // Edits made or received here on top of head office's record are
     // folded in again (per field, last writer wins); a customer without
     // any (every one of a bootstrap) is already as head office sent it.
@@ -572,12 +568,8 @@ async fn apply_head_office(
         .flat_map(|o| o.shipments.iter().cloned())
         .collect();
     let local_orders: Vec<OrderRecord> = local_orders.into_iter().map(|o| o.order).collect();
-    crate::write::insert_orders(conn, &local_orders).await?;
+    crate::write::insert_orders(conn, &local_orders, true).await?;
     let ids = id_list(local_orders.iter().map(|o| o.id.0));
-    sqlx::query("UPDATE orders SET from_head_office = 1 WHERE id IN (SELECT unhex(value) FROM json_each(?))")
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
     // An order imported again carries its parcels as they are now: they
     // replace the ones it had (the same record twice writes the same rows).
     sqlx::query("DELETE FROM shipments WHERE order_id IN (SELECT unhex(value) FROM json_each(?))")
@@ -598,9 +590,12 @@ struct LocalRecords {
 
 impl LocalRecords {
     async fn of(conn: &mut SqliteConnection) -> Result<LocalRecords> {
+        // One step each in the partial indexes of migration 18.
         let (customers, orders, aliases): (bool, bool, bool) = sqlx::query_as(
-            "SELECT EXISTS(SELECT 1 FROM customers WHERE from_head_office = 0),
-                    EXISTS(SELECT 1 FROM orders WHERE from_head_office = 0),
+            "SELECT EXISTS(SELECT 1 FROM customers INDEXED BY customers_made_here
+                            WHERE from_head_office = 0),
+                    EXISTS(SELECT 1 FROM orders INDEXED BY orders_made_here
+                            WHERE from_head_office = 0),
                     EXISTS(SELECT 1 FROM record_aliases)",
         )
         .fetch_one(&mut *conn)

@@ -77,8 +77,8 @@ impl BulkLoad {
         if let Some(code) = batch.local_store {
             write::set_setting(&mut tx, "store_code", code).await?;
         }
-        write::insert_customers(&mut tx, batch.customers).await?;
-        write::insert_orders(&mut tx, batch.orders).await?;
+        write::insert_customers(&mut tx, batch.customers, false).await?;
+        write::insert_orders(&mut tx, batch.orders, false).await?;
         shipments::insert_shipments(&mut tx, batch.shipments).await?;
         shipments::insert_line_warranties(&mut tx, batch.line_warranties).await?;
         write::insert_dossiers(&mut tx, batch.dossiers).await?;

@@ -295,7 +295,7 @@ pub(crate) async fn project(conn: &mut SqliteConnection, id: CustomerId) -> Resu
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    crate::write::insert_customers(conn, std::slice::from_ref(&record)).await?;
+    crate::write::insert_customers(conn, std::slice::from_ref(&record), false).await?;
     Ok(true)
 }
 

@@ -198,52 +198,45 @@ async fn upsert_rows(conn: &mut SqliteConnection, rows: &[&DossierRow]) -> Resul
         .map(|r| Ok((*r, EncodedRow::of(r)?)))
         .collect::<Result<Vec<_>>>()?;
     let (head, tail) = &*UPSERT;
-    crate::rows::upsert_rows(
-        conn,
-        head,
-        tail,
-        &encoded,
-        COLUMNS.split(", ").count() + 1,
-        |mut b, (r, e)| {
-            b.push_bind(r.id)
-                .push_bind(r.number.as_str())
-                .push_bind(r.store_id)
-                .push_bind(r.origin)
-                .push_bind(r.customer_id)
-                .push_bind(r.order_line_id)
-                .push_bind(r.product_id)
-                .push_bind(r.product_label.as_deref())
-                .push_bind(r.reason_code.as_str())
-                .push_bind(r.customer_words.as_deref())
-                .push_bind(r.opened_at)
-                .push_bind(r.promised_at)
-                .push_bind(r.status)
-                .push_bind(r.closed_at)
-                .push_bind(r.condition.map(ItemCondition::code))
-                .push_bind(r.condition_note.as_deref())
-                .push_bind(e.accessories.as_str())
-                .push_bind(r.serial_number.as_deref())
-                .push_bind(r.assignee.as_deref())
-                .push_bind(r.opened_by.as_deref())
-                .push_bind(e.promise.as_deref())
-                .push_bind(r.legal_cap_at)
-                .push_bind(e.resolution.as_deref())
-                .push_bind(r.follow_up_due)
-                .push_bind(r.followed_up_at)
-                .push_bind(r.csat_score.map(i64::from))
-                .push_bind(r.csat_comment.as_deref())
-                .push_bind(r.sealed)
-                .push_bind(r.severity.code())
-                .push_bind(e.decision.as_deref())
-                .push_bind(r.gesture_cents)
-                .push_bind(e.conflicts.as_deref())
-                .push_bind(r.score_call_due)
-                .push_bind(r.score_called_back_at)
-                .push_bind(r.first_response_at)
-                .push_bind(e.customer_waits.as_deref())
-                .push_bind(normalize_code(&r.number));
-        },
-    )
+    crate::rows::upsert_rows(conn, head, tail, &encoded, |mut b, (r, e)| {
+        b.push_bind(r.id)
+            .push_bind(r.number.as_str())
+            .push_bind(r.store_id)
+            .push_bind(r.origin)
+            .push_bind(r.customer_id)
+            .push_bind(r.order_line_id)
+            .push_bind(r.product_id)
+            .push_bind(r.product_label.as_deref())
+            .push_bind(r.reason_code.as_str())
+            .push_bind(r.customer_words.as_deref())
+            .push_bind(r.opened_at)
+            .push_bind(r.promised_at)
+            .push_bind(r.status)
+            .push_bind(r.closed_at)
+            .push_bind(r.condition.map(ItemCondition::code))
+            .push_bind(r.condition_note.as_deref())
+            .push_bind(e.accessories.as_str())
+            .push_bind(r.serial_number.as_deref())
+            .push_bind(r.assignee.as_deref())
+            .push_bind(r.opened_by.as_deref())
+            .push_bind(e.promise.as_deref())
+            .push_bind(r.legal_cap_at)
+            .push_bind(e.resolution.as_deref())
+            .push_bind(r.follow_up_due)
+            .push_bind(r.followed_up_at)
+            .push_bind(r.csat_score.map(i64::from))
+            .push_bind(r.csat_comment.as_deref())
+            .push_bind(r.sealed)
+            .push_bind(r.severity.code())
+            .push_bind(e.decision.as_deref())
+            .push_bind(r.gesture_cents)
+            .push_bind(e.conflicts.as_deref())
+            .push_bind(r.score_call_due)
+            .push_bind(r.score_called_back_at)
+            .push_bind(r.first_response_at)
+            .push_bind(e.customer_waits.as_deref())
+            .push_bind(normalize_code(&r.number));
+    })
     .await
 }
 
@@ -592,7 +585,6 @@ pub(crate) async fn insert_events(
         "INSERT INTO dossier_events (id, dossier_id, at, actor, kind, status_after, note, hlc, device_id, body) ",
         tail,
         &encoded,
-        10,
         |mut b, (e, kind, body)| {
             b.push_bind(e.id)
                 .push_bind(e.dossier_id)

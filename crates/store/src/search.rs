@@ -611,15 +611,13 @@ pub(crate) async fn index_customers(
         .execute(&mut *conn)
         .await?;
     }
-    crate::rows::insert_rows(
+    crate::rows::insert_selected(
         conn,
         "INSERT INTO customer_fts (rowid, name, city) ",
+        "(SELECT seq FROM customers WHERE id = unhex(value ->> 0)), value ->> 1, value ->> 2",
         &entries,
-        3,
         |mut b, (c, e)| {
-            b.push("(SELECT seq FROM customers WHERE id = ")
-                .push_bind_unseparated(c.id)
-                .push_unseparated(")")
+            b.push_bind(c.id)
                 .push_bind(e.name.as_str())
                 .push_bind(e.city.as_str());
         },
@@ -645,17 +643,16 @@ pub(crate) async fn merge_index(conn: &mut SqliteConnection) -> Result<()> {
 }
 
 async fn insert_terms(conn: &mut SqliteConnection, terms: &[(&str, &str)]) -> Result<()> {
-    // ON CONFLICT needs a plain VALUES list: one statement per chunk.
-    for chunk in terms.chunks(10_000) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO search_terms (term, sound) ");
-        qb.push_values(chunk, |mut b, (t, s)| {
+    crate::rows::upsert_rows(
+        conn,
+        "INSERT INTO search_terms (term, sound) ",
+        " ON CONFLICT (term) DO NOTHING",
+        terms,
+        |mut b, (t, s)| {
             b.push_bind(*t).push_bind(*s);
-        });
-        qb.push(" ON CONFLICT (term) DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 /// What [`reindex_if_pending`] did.

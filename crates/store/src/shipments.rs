@@ -14,12 +14,9 @@ use comptoir_core::fulfilment::{
 use comptoir_core::ids::*;
 use comptoir_core::policy::{CommercialWarranty, PurchaseFacts, WarrantyStart};
 use comptoir_core::CoreError;
-use sqlx::{Acquire, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{Acquire, SqliteConnection};
 
 use crate::{Result, Store};
-
-/// Bound values per `IN (…)` list.
-const CHUNK: usize = 500;
 
 /// The order of each of `lines`, and whether it is already in a shipment.
 async fn lines_facts(
@@ -27,21 +24,15 @@ async fn lines_facts(
     lines: &[OrderLineId],
 ) -> Result<HashMap<OrderLineId, (OrderId, bool)>> {
     let mut out = HashMap::with_capacity(lines.len());
-    for chunk in lines.chunks(CHUNK) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT l.id, l.order_id, EXISTS(SELECT 1 FROM shipment_lines s WHERE s.order_line_id = l.id)
-             FROM order_lines l WHERE l.id IN (",
-        );
-        let mut sep = qb.separated(", ");
-        for l in chunk {
-            sep.push_bind(*l);
-        }
-        qb.push(")");
-        let rows: Vec<(OrderLineId, OrderId, bool)> =
-            qb.build_query_as().fetch_all(&mut *conn).await?;
-        for (l, o, shipped) in rows {
-            out.insert(l, (o, shipped));
-        }
+    let rows: Vec<(OrderLineId, OrderId, bool)> = sqlx::query_as(
+        "SELECT l.id, l.order_id, EXISTS(SELECT 1 FROM shipment_lines s WHERE s.order_line_id = l.id)
+           FROM order_lines l WHERE l.id IN (SELECT unhex(value) FROM json_each(?))",
+    )
+    .bind(crate::rows::id_list(lines.iter().map(|l| l.0)))
+    .fetch_all(&mut *conn)
+    .await?;
+    for (l, o, shipped) in rows {
+        out.insert(l, (o, shipped));
     }
     Ok(out)
 }
@@ -72,11 +63,11 @@ pub async fn insert_shipments(
             }
         }
     }
-    for chunk in shipments.chunks(CHUNK) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO shipments (id, order_id, delivered_at, carrier, tracking, shipped_at, delivery_estimated) ",
-        );
-        qb.push_values(chunk, |mut b, s| {
+    crate::rows::insert_rows(
+        conn,
+        "INSERT INTO shipments (id, order_id, delivered_at, carrier, tracking, shipped_at, delivery_estimated) ",
+        shipments,
+        |mut b, s| {
             b.push_bind(s.id)
                 .push_bind(s.order_id)
                 .push_bind(s.delivered_at)
@@ -84,21 +75,22 @@ pub async fn insert_shipments(
                 .push_bind(s.tracking.as_deref())
                 .push_bind(s.shipped_at)
                 .push_bind(s.delivery_estimated);
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
+        },
+    )
+    .await?;
     let pairs: Vec<(OrderLineId, ShipmentId)> = shipments
         .iter()
         .flat_map(|s| s.lines.iter().map(move |l| (*l, s.id)))
         .collect();
-    for chunk in pairs.chunks(CHUNK) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO shipment_lines (order_line_id, shipment_id) ");
-        qb.push_values(chunk, |mut b, (l, s)| {
+    crate::rows::insert_rows(
+        conn,
+        "INSERT INTO shipment_lines (order_line_id, shipment_id) ",
+        &pairs,
+        |mut b, (l, s)| {
             b.push_bind(*l).push_bind(*s);
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -111,19 +103,18 @@ pub async fn insert_product_warranties(
     for w in warranties {
         check_warranty(&w.warranty)?;
     }
-    for chunk in warranties.chunks(CHUNK) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO product_warranties (product_id, months, starts, guarantor) ",
-        );
-        qb.push_values(chunk, |mut b, w| {
+    crate::rows::insert_rows(
+        conn,
+        "INSERT OR REPLACE INTO product_warranties (product_id, months, starts, guarantor) ",
+        warranties,
+        |mut b, w| {
             b.push_bind(w.product_id)
                 .push_bind(i64::from(w.warranty.months))
                 .push_bind(w.warranty.starts.code())
                 .push_bind(w.warranty.guarantor.as_str());
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 /// Records extended warranties sold with order lines. Checked first.
@@ -134,19 +125,18 @@ pub async fn insert_line_warranties(
     for w in warranties {
         check_warranty(&w.warranty)?;
     }
-    for chunk in warranties.chunks(CHUNK) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO order_line_warranties (order_line_id, months, starts, guarantor) ",
-        );
-        qb.push_values(chunk, |mut b, w| {
+    crate::rows::insert_rows(
+        conn,
+        "INSERT OR REPLACE INTO order_line_warranties (order_line_id, months, starts, guarantor) ",
+        warranties,
+        |mut b, w| {
             b.push_bind(w.order_line_id)
                 .push_bind(i64::from(w.warranty.months))
                 .push_bind(w.warranty.starts.code())
                 .push_bind(w.warranty.guarantor.as_str());
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 impl Store {

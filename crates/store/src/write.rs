@@ -37,7 +37,6 @@ pub async fn insert_stores(conn: &mut SqliteConnection, stores: &[StoreRecord]) 
             "timezone"
         ),
         stores,
-        8,
         |mut b, s| {
             b.push_bind(s.id)
                 .push_bind(s.code.as_str())
@@ -69,7 +68,6 @@ pub async fn insert_products(
             "price_cents"
         ),
         products,
-        8,
         |mut b, p| {
             b.push_bind(p.id)
                 .push_bind(p.sku.as_str())
@@ -90,10 +88,13 @@ pub fn contact_key(kind: ContactKind, value: &str) -> String {
     comptoir_core::normalize::contact_key(kind, value)
 }
 
-/// Inserts customers with their contacts and their full-text entries.
+/// Inserts customers with their contacts and their full-text entries;
+/// `from_head_office` marks records head office sent (a customer once
+/// received from it stays marked).
 pub async fn insert_customers(
     conn: &mut SqliteConnection,
     customers: &[CustomerRecord],
+    from_head_office: bool,
 ) -> Result<()> {
     for c in customers {
         if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
@@ -106,24 +107,26 @@ pub async fn insert_customers(
         conn,
         "INSERT INTO customers (id, title, first_name, last_name, address_line1, address_line2, \
          postal_code, city, country, email_marketing, sms_marketing, consents_updated_at, \
-         created_at, updated_at) ",
-        upsert_by_id!(
-            "title",
-            "first_name",
-            "last_name",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "email_marketing",
-            "sms_marketing",
-            "consents_updated_at",
-            "created_at",
-            "updated_at"
+         created_at, updated_at, from_head_office) ",
+        concat!(
+            upsert_by_id!(
+                "title",
+                "first_name",
+                "last_name",
+                "address_line1",
+                "address_line2",
+                "postal_code",
+                "city",
+                "country",
+                "email_marketing",
+                "sms_marketing",
+                "consents_updated_at",
+                "created_at",
+                "updated_at"
+            ),
+            ", from_head_office = max(from_head_office, excluded.from_head_office)"
         ),
         customers,
-        14,
         |mut b, c| {
             b.push_bind(c.id)
                 .push_bind(c.title.as_deref())
@@ -138,7 +141,8 @@ pub async fn insert_customers(
                 .push_bind(c.sms_marketing)
                 .push_bind(c.consents_updated_at)
                 .push_bind(c.created_at)
-                .push_bind(c.updated_at);
+                .push_bind(c.updated_at)
+                .push_bind(from_head_office);
         },
     )
     .await?;
@@ -158,7 +162,6 @@ pub async fn insert_customers(
         "INSERT INTO customer_contacts (id, customer_id, kind, value, value_norm, label, is_primary) ",
         upsert_by_id!("customer_id", "kind", "value", "value_norm", "label", "is_primary"),
         &contacts,
-        7,
         |mut b, (c, k, key)| {
             b.push_bind(k.id)
                 .push_bind(c.id)
@@ -221,8 +224,13 @@ fn validate_order(o: &OrderRecord) -> Result<()> {
     Ok(())
 }
 
-/// Inserts orders from any channel with their lines and serial numbers.
-pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) -> Result<()> {
+/// Inserts orders from any channel with their lines and serial numbers;
+/// `from_head_office` as for [`insert_customers`].
+pub async fn insert_orders(
+    conn: &mut SqliteConnection,
+    orders: &[OrderRecord],
+    from_head_office: bool,
+) -> Result<()> {
     for o in orders {
         validate_order(o)?;
     }
@@ -233,13 +241,15 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
     upsert_rows(
         conn,
         "INSERT INTO orders (id, number, number_norm, channel, marketplace, store_id, customer_id, \
-         ordered_at, delivered_at, total_cents, shipping_cents, payment_method) ",
-        upsert_by_id!(
-            "number", "number_norm", "channel", "marketplace", "store_id", "customer_id",
-            "ordered_at", "delivered_at", "total_cents", "shipping_cents", "payment_method"
+         ordered_at, delivered_at, total_cents, shipping_cents, payment_method, from_head_office) ",
+        concat!(
+            upsert_by_id!(
+                "number", "number_norm", "channel", "marketplace", "store_id", "customer_id",
+                "ordered_at", "delivered_at", "total_cents", "shipping_cents", "payment_method"
+            ),
+            ", from_head_office = max(from_head_office, excluded.from_head_office)"
         ),
         &numbers,
-        12,
         |mut b, (o, norm)| {
             b.push_bind(o.id)
                 .push_bind(o.number.as_str())
@@ -252,7 +262,8 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
                 .push_bind(o.delivered_at)
                 .push_bind(o.total)
                 .push_bind(o.shipping)
-                .push_bind(o.payment_method.as_str());
+                .push_bind(o.payment_method.as_str())
+                .push_bind(from_head_office);
         },
     )
     .await?;
@@ -272,7 +283,6 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
             "unit_price_cents"
         ),
         &lines,
-        6,
         |mut b, (o, l)| {
             b.push_bind(l.id)
                 .push_bind(o.id)
@@ -297,7 +307,6 @@ pub async fn insert_orders(conn: &mut SqliteConnection, orders: &[OrderRecord]) 
         "INSERT INTO order_line_serials (order_line_id, serial, serial_norm) ",
         " ON CONFLICT (order_line_id, serial) DO NOTHING",
         &serials,
-        3,
         |mut b, (l, s, norm)| {
             b.push_bind(l.id).push_bind(*s).push_bind(norm.as_str());
         },
