@@ -136,18 +136,26 @@ impl Statements {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let statements = std::env::var_os("COMPTOIR_BENCH_STATEMENTS").map(|_| {
+    // The client's own account of the bootstrap (time writing batches,
+    // time waiting for the stream), and on request SQLite's time by
+    // statement.
+    let statements = std::env::var_os("COMPTOIR_BENCH_STATEMENTS").map(|_| Statements::default());
+    {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::Layer;
-        let s = Statements::default();
-        let filter = tracing_subscriber::filter::Targets::new()
-            .with_target("sqlx::query", tracing::Level::DEBUG);
-        tracing::subscriber::set_global_default(
-            tracing_subscriber::registry().with(s.clone().with_filter(filter)),
-        )
-        .unwrap();
-        s
-    });
+        let log = tracing_subscriber::fmt::layer().with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("comptoir_client", tracing::Level::INFO),
+        );
+        let sql = statements.clone().map(|s| {
+            s.with_filter(
+                tracing_subscriber::filter::Targets::new()
+                    .with_target("sqlx::query", tracing::Level::DEBUG),
+            )
+        });
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(log).with(sql))
+            .unwrap();
+    }
     let customers: u64 = std::env::var("COMPTOIR_BENCH_CUSTOMERS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -247,6 +255,28 @@ async fn main() {
         .connect()
         .await
         .unwrap();
+    if let Some(k) = &kept {
+        // The filled counter and an empty one, for experiments by hand.
+        let keep_dir = k.parent().unwrap();
+        for (q, to) in [
+            (&mut c, keep_dir.join("counter-empty.sqlite")),
+            (
+                &mut SqliteConnectOptions::new()
+                    .filename(&path)
+                    .connect()
+                    .await
+                    .unwrap(),
+                keep_dir.join(format!("counter-{customers}.sqlite")),
+            ),
+        ] {
+            std::fs::remove_file(&to).ok();
+            sqlx::query("VACUUM INTO ?")
+                .bind(to.to_string_lossy().into_owned())
+                .execute(q)
+                .await
+                .unwrap();
+        }
+    }
     sqlx::query("ATTACH DATABASE ? AS src")
         .bind(path.to_string_lossy().into_owned())
         .execute(&mut c)
@@ -272,7 +302,7 @@ async fn main() {
     }
     tx.commit().await.unwrap();
     let floor_s = t.elapsed().as_secs_f64();
-    c.close().await.unwrap();
+    sqlx::Connection::close(c).await.unwrap();
     let floor_rows = rows(&floor_path).await;
     assert_eq!(floor_rows, made, "the floor copies every row ours made");
     println!(

@@ -376,7 +376,15 @@ async fn bootstrap(
     };
     track(report, state);
     progress(state);
+    // One connection for every batch: its cache holds the indexes the
+    // batches grow.
+    let mut writer = store.pinned_writer().await?;
+    // Where the time went: writing batches, and waiting for the stream
+    // beyond the write it overlapped (the first batch's read included).
+    let (mut writing, mut waiting) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let first_read = Instant::now();
     let mut next = read_batch(&mut stream, per_batch).await;
+    waiting += first_read.elapsed();
     loop {
         let ReadBatch {
             changes,
@@ -387,13 +395,28 @@ async fn bootstrap(
         // batch read meanwhile unless the stream has ended.
         let mut following = None;
         if let Some(cursor) = cursor.filter(|_| !changes.is_empty()) {
-            let apply = store.apply_pulled(&applied_at, &changes, &cursor, Utc::now());
+            let apply = writer.apply_pulled(&applied_at, &changes, &cursor, Utc::now());
             let page = if end.is_none() {
-                let (page, read) = tokio::join!(apply, read_batch(&mut stream, per_batch));
+                let timed_apply = async {
+                    let t = Instant::now();
+                    let page = apply.await;
+                    (page, t.elapsed())
+                };
+                let timed_read = async {
+                    let t = Instant::now();
+                    let read = read_batch(&mut stream, per_batch).await;
+                    (read, t.elapsed())
+                };
+                let ((page, applying), (read, reading)) = tokio::join!(timed_apply, timed_read);
+                writing += applying;
+                waiting += reading.saturating_sub(applying);
                 following = Some(read);
                 page?
             } else {
-                apply.await?
+                let t = Instant::now();
+                let page = apply.await;
+                writing += t.elapsed();
+                page?
             };
             if page.stale {
                 // Another sync of this counter went further: it goes on.
@@ -411,9 +434,11 @@ async fn bootstrap(
             (None, Some(read)) => read,
             (None, None) => read_batch(&mut stream, per_batch).await,
             (Some(Ok(e)), _) => {
+                drop(writer);
                 store.finish_bootstrap(&e.cursor, Utc::now()).await?;
                 state.bootstrap = None;
-                tracing::info!(sent = e.sent, elapsed = ?started.elapsed(), "bootstrap done");
+                tracing::info!(sent = e.sent, elapsed = ?started.elapsed(), ?writing, ?waiting,
+                    "bootstrap done");
                 return Ok(());
             }
             (Some(Err(e)), _) => return Err(e),

@@ -69,7 +69,7 @@ pub use policies::PolicyInfo;
 pub use projection::DossierRow;
 pub use search::SearchIndexStats;
 pub use settings::IDLE_LOCK_MINUTES;
-pub use sync_link::{PulledPage, PushAck, SyncLink};
+pub use sync_link::{PinnedWriter, PulledPage, PushAck, SyncLink};
 pub use users::{SessionEvent, MAX_LOGIN_CHARS};
 
 use std::path::{Path, PathBuf};

@@ -13,6 +13,29 @@ use uuid::Uuid;
 
 use crate::{Result, Store, StoreError};
 
+/// One connection of the store held to write pulled pages one after the
+/// other ([`Store::pinned_writer`]); each page is still its own write
+/// transaction, behind the store's write gate like every other write.
+pub struct PinnedWriter<'s> {
+    store: &'s Store,
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+}
+
+impl PinnedWriter<'_> {
+    /// [`Store::apply_pulled`] through the held connection.
+    pub async fn apply_pulled(
+        &mut self,
+        from: &str,
+        changes: &[ChangeEnvelope],
+        cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PulledPage> {
+        self.store
+            .apply_pulled_on(&mut self.conn, from, changes, cursor, now)
+            .await
+    }
+}
+
 /// What the server said when the counter enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncLink {
@@ -258,7 +281,32 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PulledPage> {
         let mut conn = self.pool.acquire().await?;
-        let mut tx = crate::tx::begin_write(Some(&self.gate), &mut conn).await?;
+        self.apply_pulled_on(&mut conn, from, changes, cursor, now)
+            .await
+    }
+
+    /// A connection of the pool held for a run of pages (a bootstrap):
+    /// every batch is written through it, so its page cache stays warm
+    /// from one batch to the next. (A connection that did not write the
+    /// last transaction starts its next one with its cache thrown away,
+    /// and the pool hands its connections out in turn: batch after batch
+    /// re-read the indexes they grow from the operating system.)
+    pub async fn pinned_writer(&self) -> Result<PinnedWriter<'_>> {
+        Ok(PinnedWriter {
+            store: self,
+            conn: self.pool.acquire().await?,
+        })
+    }
+
+    async fn apply_pulled_on(
+        &self,
+        conn: &mut SqliteConnection,
+        from: &str,
+        changes: &[ChangeEnvelope],
+        cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PulledPage> {
+        let mut tx = crate::tx::begin_write(Some(&self.gate), conn).await?;
         let mut page = PulledPage::default();
         let stored: Option<String> =
             sqlx::query_scalar("SELECT cursor FROM sync_link WHERE id = 1")
