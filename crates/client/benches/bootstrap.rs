@@ -26,9 +26,14 @@
 //! `COMPTOIR_BENCH_KEEP=DIR` keeps the loaded server's file in DIR and
 //! reuses it in the next run of the same size (the demo load of a large
 //! chain takes minutes; the kept chain is the one generated on the day it
-//! was kept, migrated when opened); `COMPTOIR_BENCH_ONLY=ours` skips the
-//! baselines (for `perf`); `COMPTOIR_BENCH_STATEMENTS=1` prints the time
-//! SQLite spent on each kind of statement (from sqlx's statement log).
+//! was kept, migrated when opened), and with it the counter file ours
+//! filled and an empty counter file (`counter-N.sqlite`,
+//! `counter-empty.sqlite`: for experiments by hand in the sqlite3 shell);
+//! `COMPTOIR_BENCH_ONLY=ours` skips the baselines but the raw bulk insert
+//! (for `perf`); `COMPTOIR_BENCH_STATEMENTS=1` prints the time SQLite
+//! spent on each kind of statement (from sqlx's statement log). The
+//! client's own log line at the end (`bootstrap done … writing= waiting=`)
+//! says how long it wrote batches and how long it waited for the stream.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
