@@ -275,6 +275,7 @@ mod tests {
             "line one\nline two\r\n\ttab".to_owned(),
             "Hélène Dupré — 漢字 🙂".to_owned(),
             "\u{1}\u{1f} control".to_owned(),
+            "nul \u{0} inside".to_owned(),
             "123".to_owned(),
             "null".to_owned(),
             "x".repeat(5_000),
