@@ -19,7 +19,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Result};
-use crate::import::apply::{match_keys, server_change, to_value};
+use crate::import::apply::{
+    match_keys, server_change, to_value, CustomerRow, ImportWrites, OrderRow, ProductRow,
+};
 use crate::storage::{Cursor, NewChange, Scope, Storage};
 
 /// Head office's store in the demo chain.
@@ -66,16 +68,21 @@ pub async fn load(
             .await?;
     }
     let mut tx = storage.begin_import().await?;
-    let mut changes = Vec::with_capacity(catalog.products.len());
+    let mut w = ImportWrites::default();
     for p in &catalog.products {
         let v = to_value(p)?;
-        tx.insert_product(p.id.0, &p.sku, &v).await?;
-        changes.push(server_change(KIND_PRODUCT_IMPORTED, p.id.0, v, now));
+        w.changes
+            .push(server_change(KIND_PRODUCT_IMPORTED, p.id.0, v.clone(), now));
+        w.products.push(ProductRow {
+            id: p.id.0,
+            sku: p.sku.clone(),
+            record: v,
+        });
     }
-    tx.insert_changes(&changes).await?;
+    tx.write(&w).await?;
     tx.commit().await?;
     loaded.summary.products = catalog.products.len() as u64;
-    loaded.changes += changes.len() as u64;
+    loaded.changes += w.changes.len() as u64;
     let codes: std::collections::HashMap<_, _> = catalog
         .stores
         .iter()
@@ -95,14 +102,24 @@ async fn load_batch(
     loaded: &mut DemoLoaded,
 ) -> Result<()> {
     let now = Utc::now();
-    let mut tx = storage.begin_import().await?;
-    let mut changes = Vec::with_capacity(b.customers.len() * 5);
+    let mut w = ImportWrites::default();
+    let changes = &mut w.changes;
+    changes.reserve(b.customers.len() * 5);
     for c in &b.customers {
         let v = to_value(c)?;
-        let (email, phone) = match_keys(c);
-        tx.insert_customer(c.id.0, email.as_deref(), phone.as_deref(), &v)
-            .await?;
-        changes.push(server_change(KIND_CUSTOMER_IMPORTED, c.id.0, v, now));
+        let (email_norm, phone_norm) = match_keys(c);
+        changes.push(server_change(
+            KIND_CUSTOMER_IMPORTED,
+            c.id.0,
+            v.clone(),
+            now,
+        ));
+        w.customers.push(CustomerRow {
+            id: c.id.0,
+            email_norm,
+            phone_norm,
+            record: v,
+        });
     }
     for o in &b.orders {
         let v = to_value(o)?;
@@ -116,9 +133,19 @@ async fn load_batch(
                 .unwrap_or_default()
         );
         let hash = Sha256::digest(v.to_string().as_bytes()).to_vec();
-        tx.upsert_order(&source, &o.order.number, o.order.id.0, &hash, &v)
-            .await?;
-        changes.push(server_change(KIND_ORDER_IMPORTED, o.order.id.0, v, now));
+        changes.push(server_change(
+            KIND_ORDER_IMPORTED,
+            o.order.id.0,
+            v.clone(),
+            now,
+        ));
+        w.orders.push(OrderRow {
+            source,
+            number: o.order.number.clone(),
+            id: o.order.id.0,
+            content_hash: hash,
+            record: v,
+        });
         loaded.summary.order_lines += o.order.lines.len() as u64;
     }
     for d in &b.dossiers {
@@ -145,8 +172,10 @@ async fn load_batch(
             });
         }
     }
-    tx.insert_changes(&changes).await?;
+    let mut tx = storage.begin_import().await?;
+    tx.write(&w).await?;
     tx.commit().await?;
+    let changes = &w.changes;
     loaded.summary.customers += b.customers.len() as u64;
     loaded.summary.orders += b.orders.len() as u64;
     loaded.summary.dossiers += (b.dossiers.len() + b.timelines.len()) as u64;

@@ -362,3 +362,176 @@ async fn an_import_matches_a_customer_made_at_a_counter(db: Db) {
     server.shutdown().await.unwrap();
 }
 both!(an_import_matches_a_customer_made_at_a_counter);
+
+/// The changes of the whole feed, by kind (their payloads), once it serves
+/// at least `at_least` (on PostgreSQL the feed waits for every transaction
+/// of the cluster still in flight, other tests' included).
+async fn feed_by_kind(
+    storage: &dyn comptoir_server::storage::Storage,
+    at_least: usize,
+) -> HashMap<String, Vec<Value>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let rows = storage
+            .feed("LYO1", comptoir_server::storage::Cursor::default(), 100_000)
+            .await
+            .unwrap();
+        if rows.len() >= at_least || std::time::Instant::now() > deadline {
+            let mut m: HashMap<String, Vec<Value>> = HashMap::new();
+            for r in rows {
+                m.entry(r.envelope.kind.clone())
+                    .or_default()
+                    .push(r.envelope.payload);
+            }
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// More orders than one transaction holds (500 a chunk, each chunk's
+/// customers, products and orders looked up at once): a customer and a
+/// product made in one chunk are the ones the next chunks match — by
+/// e-mail, and by a phone written another way —; the same file again
+/// changes nothing; an order repeated in one file is imported, then updated
+/// in place (one order, its ids kept).
+async fn an_import_larger_than_a_transaction(db: Db) {
+    use comptoir_server::import::{self, Source};
+    let storage = db.storage().await;
+    let mut csv = String::from(
+        "Name,Email,Financial Status,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Created at,\
+         Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Address1,\
+         Billing City,Billing Zip,Billing Country,Billing Phone,Payment Method\n",
+    );
+    let row = |n: usize, email: &str, phone: &str, c: usize| {
+        format!(
+            "#{n},{email},paid,no,EUR,24.50,0.00,4.08,24.50,2026-10-02 14:31:07 +0200,1,Câble HDMI {p},24.50,CAB-{p},\
+             Client{c} Nom{c},12 rue Paul Bert,Lyon,'69003,FR,{phone},Shopify Payments\n",
+            p = n % 30
+        )
+    };
+    for i in 0..1_200 {
+        let c = i % 400;
+        csv.push_str(&row(
+            20_000 + i,
+            &format!("client{c}@example.fr"),
+            &format!("06 12 34 {:02} {:02}", c / 100, c % 100),
+            c,
+        ));
+    }
+    // The last chunk: no e-mail, client 7's phone in international form.
+    csv.push_str(&row(21_200, "", "+33 6 12 34 00 07", 7));
+    let report = import::run(
+        storage.as_ref(),
+        Source::ShopifyCsv,
+        csv.as_bytes(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    let t = &report.totals;
+    assert_eq!(
+        (
+            t.imported,
+            t.rejected,
+            t.customers_created,
+            t.products_created
+        ),
+        (1_201, 0, 400, 30),
+        "{t:?}"
+    );
+    let kinds = feed_by_kind(storage.as_ref(), 1_631).await;
+    assert_eq!(kinds["order.imported"].len(), 1_201);
+    assert_eq!(kinds["customer.imported"].len(), 400);
+    assert_eq!(kinds["product.imported"].len(), 30);
+    let orders: HashMap<&str, &Value> = kinds["order.imported"]
+        .iter()
+        .map(|o| (o["number"].as_str().unwrap(), o))
+        .collect();
+    for (a, b) in [
+        ("#20007", "#20407"),
+        ("#20007", "#20807"),
+        ("#20207", "#21007"),
+        ("#20007", "#21200"),
+    ] {
+        assert_eq!(
+            orders[a]["customer_id"], orders[b]["customer_id"],
+            "{a} and {b} are one customer's"
+        );
+    }
+    assert_ne!(
+        orders["#20007"]["customer_id"],
+        orders["#20008"]["customer_id"]
+    );
+    assert_eq!(
+        orders["#20001"]["lines"][0]["product_id"], orders["#21171"]["lines"][0]["product_id"],
+        "CAB-21 made in the first chunk, matched in the third"
+    );
+    // Every customer and product the feed serves once, and each order
+    // points at one the feed holds.
+    let customers: std::collections::HashSet<&str> = kinds["customer.imported"]
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(customers.len(), 400);
+    assert!(orders
+        .values()
+        .all(|o| customers.contains(o["customer_id"].as_str().unwrap())));
+
+    let again = import::run(
+        storage.as_ref(),
+        Source::ShopifyCsv,
+        csv.as_bytes(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.totals.skipped, again.totals.imported), (1_201, 0));
+
+    // WooCommerce: order 4821 again at the end of the file, its address
+    // corrected.
+    let mut woo: Value =
+        serde_json::from_slice(&std::fs::read(fixture("woocommerce-orders.json")).unwrap())
+            .unwrap();
+    let mut again = woo[0].clone();
+    again["billing"]["address_1"] = "14 rue Paul Bert".into();
+    woo.as_array_mut().unwrap().push(again);
+    let bytes = serde_json::to_vec(&woo).unwrap();
+    let report = import::run(
+        storage.as_ref(),
+        Source::WoocommerceJson,
+        &bytes,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    let outcomes: Vec<(usize, comptoir_server::import::LineOutcome)> =
+        report.lines.iter().map(|l| (l.line, l.outcome)).collect();
+    use comptoir_server::import::LineOutcome::*;
+    assert_eq!(
+        outcomes,
+        vec![
+            (1, Imported),
+            (2, Imported),
+            (3, Rejected),
+            (4, Rejected),
+            (5, Updated)
+        ]
+    );
+    let t = &report.totals;
+    let expected = 1_631 + 3 + t.customers_created + t.products_created;
+    let kinds = feed_by_kind(storage.as_ref(), expected).await;
+    assert_eq!(
+        kinds.values().map(Vec::len).sum::<usize>(),
+        expected,
+        "the Shopify file's second import wrote nothing, this one its 3 orders and what they made"
+    );
+    let twice: Vec<&Value> = kinds["order.imported"]
+        .iter()
+        .filter(|o| o["number"] == "4821")
+        .collect();
+    assert_eq!(twice.len(), 2);
+    assert_eq!(twice[0]["id"], twice[1]["id"]);
+    assert_eq!(twice[0]["lines"][0]["id"], twice[1]["lines"][0]["id"]);
+}
+both!(an_import_larger_than_a_transaction);

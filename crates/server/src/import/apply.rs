@@ -8,6 +8,8 @@
 //! The logic is written once over [`ImportTx`]; each backend implements
 //! its few queries.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use comptoir_core::changes::{
@@ -42,30 +44,73 @@ pub struct StoredOrder {
     pub record: Value,
 }
 
-/// The queries an import needs, inside one transaction.
+/// A customer head office matches imports against: its id, its first
+/// e-mail and phone (normalised, see [`match_keys`]) and its record as the
+/// feed serves it.
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub email_norm: Option<String>,
+    pub phone_norm: Option<String>,
+    pub record: Value,
+}
+
+/// A product, keyed by its SKU.
+pub struct ProductRow {
+    pub id: Uuid,
+    pub sku: String,
+    pub record: Value,
+}
+
+/// An order keyed by its source and number, with the hash of what it was
+/// made from (an unchanged order is not written again).
+pub struct OrderRow {
+    pub source: String,
+    pub number: String,
+    pub id: Uuid,
+    pub content_hash: Vec<u8>,
+    pub record: Value,
+}
+
+/// Everything one import transaction writes, in this order: customers,
+/// products, orders (each order's lines replaced), then the feed's changes
+/// in the order they were made. Each backend writes every list in a few
+/// multi-row statements.
+#[derive(Default)]
+pub struct ImportWrites {
+    pub customers: Vec<CustomerRow>,
+    pub products: Vec<ProductRow>,
+    /// At most one row per (source, number).
+    pub orders: Vec<OrderRow>,
+    pub changes: Vec<NewChange>,
+}
+
+/// What a customer is matched by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKey {
+    Email,
+    Phone,
+}
+
+/// The queries an import needs, inside one transaction: lookups of a whole
+/// chunk's keys at once, then its writes at once.
 #[async_trait]
 pub trait ImportTx: Send {
-    async fn customer_by_email(&mut self, email_norm: &str) -> Result<Option<Uuid>>;
-    async fn customer_by_phone(&mut self, phone_norm: &str) -> Result<Option<Uuid>>;
-    async fn insert_customer(
+    /// The customers holding these normalised e-mails (or phones), by key;
+    /// where several hold one, the oldest id.
+    async fn customers_by(
         &mut self,
-        id: Uuid,
-        email_norm: Option<&str>,
-        phone_norm: Option<&str>,
-        record: &Value,
-    ) -> Result<()>;
-    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Uuid>>;
-    async fn insert_product(&mut self, id: Uuid, sku: &str, record: &Value) -> Result<()>;
-    async fn order(&mut self, source: &str, number: &str) -> Result<Option<StoredOrder>>;
-    async fn upsert_order(
+        key: MatchKey,
+        values: &[String],
+    ) -> Result<HashMap<String, Uuid>>;
+    /// The products of these SKUs, by SKU.
+    async fn products_by_sku(&mut self, skus: &[String]) -> Result<HashMap<String, Uuid>>;
+    /// The orders of this source already stored under these numbers.
+    async fn orders(
         &mut self,
         source: &str,
-        number: &str,
-        id: Uuid,
-        content_hash: &[u8],
-        record: &Value,
-    ) -> Result<()>;
-    async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()>;
+        numbers: &[String],
+    ) -> Result<HashMap<String, StoredOrder>>;
+    async fn write(&mut self, writes: &ImportWrites) -> Result<()>;
     async fn commit(self: Box<Self>) -> Result<()>;
 }
 
@@ -134,27 +179,62 @@ fn sku_of(line: &super::WebLine) -> String {
     }
 }
 
-async fn customer_for(
-    tx: &mut dyn ImportTx,
-    o: &WebOrder,
-    changes: &mut Vec<NewChange>,
-    totals: &mut ImportTotals,
-) -> Result<Uuid> {
-    let email_norm = o
-        .email
+/// What a chunk of orders is matched against: what the database held when
+/// the chunk began (looked up once for the whole chunk), plus what the
+/// chunk itself created or imported before the current order.
+struct Known {
+    by_email: HashMap<String, Uuid>,
+    by_phone: HashMap<String, Uuid>,
+    by_sku: HashMap<String, Uuid>,
+    orders: HashMap<String, StoredOrder>,
+}
+
+fn email_key(o: &WebOrder) -> Option<String> {
+    o.email
         .as_deref()
         .map(normalize_email)
-        .filter(|e| e.contains('@'));
-    let phone_norm = o.phone.as_deref().and_then(normalize_phone);
-    if let Some(e) = &email_norm {
-        if let Some(id) = tx.customer_by_email(e).await? {
-            return Ok(id);
-        }
+        .filter(|e| e.contains('@'))
+}
+
+fn phone_key(o: &WebOrder) -> Option<String> {
+    o.phone.as_deref().and_then(normalize_phone)
+}
+
+fn distinct(keys: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = keys.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+impl Known {
+    async fn load(tx: &mut dyn ImportTx, source: Source, chunk: &[WebOrder]) -> Result<Known> {
+        let emails = distinct(chunk.iter().filter_map(email_key));
+        let phones = distinct(chunk.iter().filter_map(phone_key));
+        let skus = distinct(chunk.iter().flat_map(|o| o.lines.iter().map(sku_of)));
+        let numbers = distinct(chunk.iter().map(|o| o.number.clone()));
+        Ok(Known {
+            by_email: tx.customers_by(MatchKey::Email, &emails).await?,
+            by_phone: tx.customers_by(MatchKey::Phone, &phones).await?,
+            by_sku: tx.products_by_sku(&skus).await?,
+            orders: tx.orders(source.key(), &numbers).await?,
+        })
     }
-    if let Some(p) = &phone_norm {
-        if let Some(id) = tx.customer_by_phone(p).await? {
-            return Ok(id);
-        }
+}
+
+fn customer_for(
+    known: &mut Known,
+    o: &WebOrder,
+    writes: &mut ImportWrites,
+    totals: &mut ImportTotals,
+) -> Result<Uuid> {
+    let email_norm = email_key(o);
+    let phone_norm = phone_key(o);
+    if let Some(id) = email_norm.as_ref().and_then(|e| known.by_email.get(e)) {
+        return Ok(*id);
+    }
+    if let Some(id) = phone_norm.as_ref().and_then(|p| known.by_phone.get(p)) {
+        return Ok(*id);
     }
     let id = CustomerId::new();
     let mut contacts = Vec::new();
@@ -194,32 +274,47 @@ async fn customer_for(
         contacts,
     };
     let v = to_value(&rec)?;
-    tx.insert_customer(id.0, email_norm.as_deref(), phone_norm.as_deref(), &v)
-        .await?;
-    changes.push(server_change(KIND_CUSTOMER_IMPORTED, id.0, v, Utc::now()));
+    if let Some(e) = &email_norm {
+        known.by_email.insert(e.clone(), id.0);
+    }
+    if let Some(p) = &phone_norm {
+        known.by_phone.insert(p.clone(), id.0);
+    }
+    writes.changes.push(server_change(
+        KIND_CUSTOMER_IMPORTED,
+        id.0,
+        v.clone(),
+        Utc::now(),
+    ));
+    writes.customers.push(CustomerRow {
+        id: id.0,
+        email_norm,
+        phone_norm,
+        record: v,
+    });
     totals.customers_created += 1;
     Ok(id.0)
 }
 
-async fn apply_one(
-    tx: &mut dyn ImportTx,
+fn plan_one(
+    known: &mut Known,
+    writes: &mut ImportWrites,
     source: Source,
     o: &WebOrder,
     options: ImportOptions,
     totals: &mut ImportTotals,
 ) -> Result<LineOutcome> {
     let hash = content_hash(o);
-    let existing = tx.order(source.key(), &o.number).await?;
-    if let Some(e) = &existing {
+    let existing = known.orders.get(&o.number);
+    if let Some(e) = existing {
         if e.content_hash == hash {
             return Ok(LineOutcome::Skipped);
         }
     }
-    let mut changes = Vec::new();
-    let customer = customer_for(tx, o, &mut changes, totals).await?;
     // Keep the ids of an order imported before (and of its lines, by
     // position): dossiers may already point at them.
-    let (order_id, old_lines): (Uuid, Vec<Uuid>) = match &existing {
+    let updated = existing.is_some();
+    let (order_id, old_lines): (Uuid, Vec<Uuid>) = match existing {
         Some(e) => (
             e.id,
             e.record["lines"]
@@ -233,11 +328,12 @@ async fn apply_one(
         ),
         None => (OrderId::new().0, Vec::new()),
     };
+    let customer = customer_for(known, o, writes, totals)?;
     let mut lines = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
         let sku = sku_of(l);
-        let product = match tx.product_by_sku(&sku).await? {
-            Some(p) => p,
+        let product = match known.by_sku.get(&sku) {
+            Some(p) => *p,
             None => {
                 let rec = ProductRecord {
                     id: ProductId::new(),
@@ -250,13 +346,18 @@ async fn apply_one(
                     price: l.unit_price,
                 };
                 let v = to_value(&rec)?;
-                tx.insert_product(rec.id.0, &sku, &v).await?;
-                changes.push(server_change(
+                writes.changes.push(server_change(
                     KIND_PRODUCT_IMPORTED,
                     rec.id.0,
-                    v,
+                    v.clone(),
                     Utc::now(),
                 ));
+                known.by_sku.insert(sku.clone(), rec.id.0);
+                writes.products.push(ProductRow {
+                    id: rec.id.0,
+                    sku,
+                    record: v,
+                });
                 totals.products_created += 1;
                 rec.id.0
             }
@@ -302,19 +403,41 @@ async fn apply_one(
         .collect();
     let rec = ImportedOrder { order, shipments };
     let v = to_value(&rec)?;
-    tx.upsert_order(source.key(), &o.number, order_id, &hash, &v)
-        .await?;
-    changes.push(server_change(KIND_ORDER_IMPORTED, order_id, v, Utc::now()));
-    tx.insert_changes(&changes).await?;
-    Ok(if existing.is_some() {
+    writes.changes.push(server_change(
+        KIND_ORDER_IMPORTED,
+        order_id,
+        v.clone(),
+        Utc::now(),
+    ));
+    // The same order twice in a chunk (a file that repeats it): the later
+    // one is written, and is what the rest of the chunk compares against.
+    writes.orders.retain(|r| r.number != o.number);
+    writes.orders.push(OrderRow {
+        source: source.key().to_owned(),
+        number: o.number.clone(),
+        id: order_id,
+        content_hash: hash.clone(),
+        record: v.clone(),
+    });
+    known.orders.insert(
+        o.number.clone(),
+        StoredOrder {
+            id: order_id,
+            content_hash: hash,
+            record: v,
+        },
+    );
+    Ok(if updated {
         LineOutcome::Updated
     } else {
         LineOutcome::Imported
     })
 }
 
-/// Applies what a parser read, in transactions of up to 500 orders, and
-/// reports every order and every refused line by its line number.
+/// Applies what a parser read, in transactions of up to 500 orders (the
+/// chunk's customers, products and orders looked up in one query each,
+/// its rows written in a few multi-row statements), and reports every
+/// order and every refused line by its line number.
 pub async fn apply(
     storage: &dyn Storage,
     source: Source,
@@ -336,8 +459,10 @@ pub async fn apply(
     totals.rejected = lines.len();
     for chunk in parsed.orders.chunks(CHUNK) {
         let mut tx = storage.begin_import().await?;
+        let mut known = Known::load(tx.as_mut(), source, chunk).await?;
+        let mut writes = ImportWrites::default();
         for o in chunk {
-            let outcome = apply_one(tx.as_mut(), source, o, options, &mut totals).await?;
+            let outcome = plan_one(&mut known, &mut writes, source, o, options, &mut totals)?;
             match outcome {
                 LineOutcome::Imported => totals.imported += 1,
                 LineOutcome::Updated => totals.updated += 1,
@@ -352,6 +477,7 @@ pub async fn apply(
                 reason: None,
             });
         }
+        tx.write(&writes).await?;
         tx.commit().await?;
     }
     lines.sort_by_key(|l| l.line);

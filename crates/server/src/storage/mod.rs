@@ -4,6 +4,23 @@
 //! Each backend has its own migrations (`migrations/sqlite`,
 //! `migrations/postgres`), embedded in the binary and applied at open.
 
+/// A multi-row `INSERT` on a connection of backend `$db`: `$head`
+/// (`INSERT INTO t (a, b) `), one `VALUES` tuple a row bound by `$bind`
+/// (as `QueryBuilder::push_values` takes it), then `$tail` (`ON CONFLICT
+/// …`), in as many statements as the parameter limit needs. (A macro: a
+/// function generic over the backend cannot shorten SQLite's argument
+/// lifetime to the statement's.)
+macro_rules! insert_many {
+    ($db:ty, $conn:expr, $head:expr, $tail:expr, $columns:expr, $rows:expr, $bind:expr $(,)?) => {{
+        for chunk in $rows.chunks($crate::storage::rows_per_statement($columns)) {
+            let mut qb = sqlx::QueryBuilder::<$db>::new($head);
+            qb.push_values(chunk, $bind);
+            qb.push($tail);
+            qb.build().execute(&mut *$conn).await?;
+        }
+    }};
+}
+
 pub mod postgres;
 pub mod sqlite;
 
@@ -263,6 +280,40 @@ pub(crate) fn counter_customer(
         }
         _ => None,
     }
+}
+
+/// Whether a change is stored by its row alone: not a counter's new
+/// customer (which also enters the import's matching table) nor an erasure
+/// (which rewrites what the feed holds). A batch of only such changes,
+/// while no customer is erased, is written in multi-row statements.
+pub(crate) fn stored_by_its_row(e: &ChangeEnvelope) -> bool {
+    e.kind != comptoir_core::changes::KIND_CUSTOMER_CREATED
+        && e.kind != comptoir_core::changes::KIND_CUSTOMER_ERASED
+}
+
+/// Applied or duplicate, for every change of a batch, from the ids a
+/// multi-row `INSERT … ON CONFLICT (id) DO NOTHING RETURNING id` wrote: an
+/// id the batch holds twice is applied once, a duplicate the second time.
+pub(crate) fn inserted_from(
+    changes: &[NewChange],
+    mut written: std::collections::HashSet<Uuid>,
+) -> Vec<Inserted> {
+    changes
+        .iter()
+        .map(|c| {
+            if written.remove(&c.envelope.id) {
+                Inserted::Applied
+            } else {
+                Inserted::Duplicate
+            }
+        })
+        .collect()
+}
+
+/// Rows a multi-row statement of `columns` columns carries: under both
+/// backends' limit of bound parameters (SQLite 32,766; PostgreSQL 65,535).
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (30_000 / columns.max(1)).clamp(1, 2_000)
 }
 
 /// Opens (and migrates) the configured backend.

@@ -14,6 +14,8 @@
 //! `tests/feed_order.rs` proves it with two server instances and commits
 //! delayed out of order.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use comptoir_sync::ChangeEnvelope;
@@ -24,7 +26,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::audit::StoredAudit;
-use crate::import::apply::{ImportTx, StoredOrder};
+use crate::import::apply::{ImportTx, ImportWrites, MatchKey, StoredOrder};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -430,6 +432,9 @@ async fn insert_changes_on(
     let mut any_erased: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM erased_customers)")
         .fetch_one(&mut *conn)
         .await?;
+    if !any_erased && changes.iter().all(|c| stored_by_its_row(&c.envelope)) {
+        return insert_rows_of(conn, changes).await;
+    }
     for c in changes {
         let mut e = std::borrow::Cow::Borrowed(&c.envelope);
         if any_erased {
@@ -479,6 +484,43 @@ async fn insert_changes_on(
         });
     }
     Ok(out)
+}
+
+/// Stores changes that need nothing but their row, in one statement over
+/// arrays (see [`insert_changes_on`]): the rows are inserted in the
+/// batch's order, so their positions in the feed follow it.
+async fn insert_rows_of(
+    conn: &mut sqlx::PgConnection,
+    changes: &[NewChange],
+) -> Result<Vec<Inserted>> {
+    let env = |f: fn(&NewChange) -> Uuid| changes.iter().map(f).collect::<Vec<Uuid>>();
+    let text = |f: fn(&NewChange) -> &str| changes.iter().map(f).collect::<Vec<&str>>();
+    let written: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO changes (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by)
+         SELECT id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by
+           FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[],
+                       $7::jsonb[], $8::text[], $9::uuid[]) WITH ORDINALITY
+                AS t (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by, n)
+          ORDER BY n
+         ON CONFLICT (id) DO NOTHING RETURNING id",
+    )
+    .bind(env(|c| c.envelope.id))
+    .bind(text(|c| c.envelope.kind.as_str()))
+    .bind(env(|c| c.envelope.entity_id))
+    .bind(text(|c| c.envelope.store_code.as_str()))
+    .bind(env(|c| c.envelope.device_id))
+    .bind(text(|c| c.envelope.hlc.as_str()))
+    .bind(
+        changes
+            .iter()
+            .map(|c| Json(&c.envelope.payload))
+            .collect::<Vec<_>>(),
+    )
+    .bind(text(|c| c.scope.code()))
+    .bind(changes.iter().map(|c| c.pushed_by).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(inserted_from(changes, written.into_iter().collect()))
 }
 
 /// Serialises the writers of one audit chain until the transaction ends
@@ -706,115 +748,145 @@ struct PgImport {
 
 #[async_trait]
 impl ImportTx for PgImport {
-    async fn customer_by_email(&mut self, email_norm: &str) -> Result<Option<Uuid>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM web_customers WHERE email_norm = $1 LIMIT 1")
-                .bind(email_norm)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
-    }
-    async fn customer_by_phone(&mut self, phone_norm: &str) -> Result<Option<Uuid>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM web_customers WHERE phone_norm = $1 LIMIT 1")
-                .bind(phone_norm)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
-    }
-    async fn insert_customer(
+    async fn customers_by(
         &mut self,
-        id: Uuid,
-        email_norm: Option<&str>,
-        phone_norm: Option<&str>,
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO web_customers (id, email_norm, phone_norm, record) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(email_norm)
-            .bind(phone_norm)
-            .bind(Json(record))
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Uuid>> {
-        Ok(sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
-            .bind(sku)
-            .fetch_optional(&mut *self.tx)
-            .await?)
-    }
-    async fn insert_product(
-        &mut self,
-        id: Uuid,
-        sku: &str,
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO products (id, sku, record) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(sku)
-            .bind(Json(record))
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-    async fn order(&mut self, source: &str, number: &str) -> Result<Option<StoredOrder>> {
-        let row = sqlx::query(
-            "SELECT id, content_hash, record FROM web_orders WHERE source = $1 AND number = $2",
-        )
-        .bind(source)
-        .bind(number)
-        .fetch_optional(&mut *self.tx)
+        key: MatchKey,
+        values: &[String],
+    ) -> Result<HashMap<String, Uuid>> {
+        if values.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let column = match key {
+            MatchKey::Email => "email_norm",
+            MatchKey::Phone => "phone_norm",
+        };
+        let rows: Vec<(String, Uuid)> = sqlx::query_as(&format!(
+            "SELECT {column}, id FROM web_customers WHERE {column} = ANY($1) ORDER BY id"
+        ))
+        .bind(values)
+        .fetch_all(&mut *self.tx)
         .await?;
-        Ok(row.map(|r| {
-            let record: Json<serde_json::Value> = r.get(2);
-            StoredOrder {
-                id: r.get(0),
-                content_hash: r.get(1),
-                record: record.0,
-            }
-        }))
+        let mut found = HashMap::with_capacity(rows.len());
+        for (k, id) in rows {
+            found.entry(k).or_insert(id);
+        }
+        Ok(found)
     }
-    async fn upsert_order(
+    async fn products_by_sku(&mut self, skus: &[String]) -> Result<HashMap<String, Uuid>> {
+        if skus.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(String, Uuid)> =
+            sqlx::query_as("SELECT sku, id FROM products WHERE sku = ANY($1)")
+                .bind(skus)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+    async fn orders(
         &mut self,
         source: &str,
-        number: &str,
-        id: Uuid,
-        content_hash: &[u8],
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO web_orders (source, number, id, content_hash, record) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash, record = excluded.record",
+        numbers: &[String],
+    ) -> Result<HashMap<String, StoredOrder>> {
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = sqlx::query(
+            "SELECT number, id, content_hash, record FROM web_orders
+              WHERE source = $1 AND number = ANY($2)",
         )
         .bind(source)
-        .bind(number)
-        .bind(id)
-        .bind(content_hash)
-        .bind(Json(record))
-        .execute(&mut *self.tx)
+        .bind(numbers)
+        .fetch_all(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM web_order_lines WHERE order_id = $1")
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
-        let (customer, lines) = super::order_lines_of(record);
-        for line in lines {
-            sqlx::query(
-                "INSERT INTO web_order_lines (line_id, order_id, customer_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (line_id) DO UPDATE SET order_id = excluded.order_id,
-                     customer_id = excluded.customer_id",
-            )
-            .bind(line)
-            .bind(id)
-            .bind(customer)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let record: Json<serde_json::Value> = r.get(3);
+                (
+                    r.get(0),
+                    StoredOrder {
+                        id: r.get(1),
+                        content_hash: r.get(2),
+                        record: record.0,
+                    },
+                )
+            })
+            .collect())
     }
-    async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()> {
-        insert_changes_on(&mut self.tx, changes).await?;
+    async fn write(&mut self, w: &ImportWrites) -> Result<()> {
+        let conn = &mut *self.tx;
+        insert_many!(
+            sqlx::Postgres,
+            conn,
+            "INSERT INTO web_customers (id, email_norm, phone_norm, record) ",
+            "",
+            4,
+            &w.customers,
+            |mut b, c| {
+                b.push_bind(c.id)
+                    .push_bind(c.email_norm.as_deref())
+                    .push_bind(c.phone_norm.as_deref())
+                    .push_bind(Json(&c.record));
+            },
+        );
+        insert_many!(
+            sqlx::Postgres,
+            conn,
+            "INSERT INTO products (id, sku, record) ",
+            "",
+            3,
+            &w.products,
+            |mut b, p| {
+                b.push_bind(p.id)
+                    .push_bind(p.sku.as_str())
+                    .push_bind(Json(&p.record));
+            },
+        );
+        insert_many!(
+            sqlx::Postgres,
+            conn,
+            "INSERT INTO web_orders (source, number, id, content_hash, record) ",
+            " ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash,
+                  record = excluded.record",
+            5,
+            &w.orders,
+            |mut b, o| {
+                b.push_bind(o.source.as_str())
+                    .push_bind(o.number.as_str())
+                    .push_bind(o.id)
+                    .push_bind(o.content_hash.as_slice())
+                    .push_bind(Json(&o.record));
+            },
+        );
+        // Each order's lines as it is now (the lines of an updated order
+        // replaced).
+        let ids: Vec<Uuid> = w.orders.iter().map(|o| o.id).collect();
+        sqlx::query("DELETE FROM web_order_lines WHERE order_id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *conn)
+            .await?;
+        let lines: Vec<(Uuid, Uuid, Uuid)> = w
+            .orders
+            .iter()
+            .flat_map(|o| {
+                let (customer, lines) = super::order_lines_of(&o.record);
+                lines.into_iter().map(move |l| (l, o.id, customer))
+            })
+            .collect();
+        insert_many!(
+            sqlx::Postgres,
+            conn,
+            "INSERT INTO web_order_lines (line_id, order_id, customer_id) ",
+            " ON CONFLICT (line_id) DO UPDATE SET order_id = excluded.order_id,
+                  customer_id = excluded.customer_id",
+            3,
+            &lines,
+            |mut b, (line, order, customer)| {
+                b.push_bind(*line).push_bind(*order).push_bind(*customer);
+            },
+        );
+        insert_changes_on(conn, &w.changes).await?;
         Ok(())
     }
     async fn commit(self: Box<Self>) -> Result<()> {

@@ -3,6 +3,7 @@
 //! change's `seq` (AUTOINCREMENT) is taken in commit order: the feed is
 //! `seq` alone.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::audit::StoredAudit;
-use crate::import::apply::{ImportTx, StoredOrder};
+use crate::import::apply::{ImportTx, ImportWrites, MatchKey, StoredOrder};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -400,6 +401,9 @@ async fn insert_changes_on(
     let mut any_erased: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM erased_customers)")
         .fetch_one(&mut *conn)
         .await?;
+    if !any_erased && changes.iter().all(|c| stored_by_its_row(&c.envelope)) {
+        return insert_rows_of(conn, changes, now).await;
+    }
     for c in changes {
         let mut e = std::borrow::Cow::Borrowed(&c.envelope);
         if any_erased {
@@ -452,6 +456,49 @@ async fn insert_changes_on(
         });
     }
     Ok(out)
+}
+
+/// Stores changes that need nothing but their row, in multi-row
+/// statements (see [`insert_changes_on`]).
+async fn insert_rows_of(
+    conn: &mut sqlx::SqliteConnection,
+    changes: &[NewChange],
+    now: DateTime<Utc>,
+) -> Result<Vec<Inserted>> {
+    const COLUMNS: usize = 10;
+    let payloads = changes
+        .iter()
+        .map(|c| json_text(&c.envelope.payload))
+        .collect::<Result<Vec<String>>>()?;
+    let rows: Vec<(&NewChange, &String)> = changes.iter().zip(&payloads).collect();
+    let mut written = std::collections::HashSet::with_capacity(changes.len());
+    for chunk in rows.chunks(rows_per_statement(COLUMNS)) {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO changes (id, kind, entity_id, store_code, device_id, hlc, payload, scope, pushed_by, received_at) ",
+        );
+        qb.push_values(chunk, |mut b, (c, payload)| {
+            let e = &c.envelope;
+            b.push_bind(e.id)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.entity_id)
+                .push_bind(e.store_code.as_str())
+                .push_bind(e.device_id)
+                .push_bind(e.hlc.as_str())
+                .push_bind(payload.as_str())
+                .push_bind(c.scope.code())
+                .push_bind(c.pushed_by)
+                .push_bind(now);
+        });
+        qb.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+        written.extend(ids);
+    }
+    Ok(inserted_from(changes, written))
+}
+
+/// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
+fn json_list(values: &[String]) -> Result<String> {
+    serde_json::to_string(values).map_err(|e| ApiError::BadJson(e.to_string()))
 }
 
 /// When the customer a change is about was erased, if they were.
@@ -705,119 +752,158 @@ struct SqliteImport {
 
 #[async_trait]
 impl ImportTx for SqliteImport {
-    async fn customer_by_email(&mut self, email_norm: &str) -> Result<Option<Uuid>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM web_customers WHERE email_norm = ? LIMIT 1")
-                .bind(email_norm)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
-    }
-    async fn customer_by_phone(&mut self, phone_norm: &str) -> Result<Option<Uuid>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM web_customers WHERE phone_norm = ? LIMIT 1")
-                .bind(phone_norm)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
-    }
-    async fn insert_customer(
+    async fn customers_by(
         &mut self,
-        id: Uuid,
-        email_norm: Option<&str>,
-        phone_norm: Option<&str>,
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO web_customers (id, email_norm, phone_norm, record) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(email_norm)
-        .bind(phone_norm)
-        .bind(json_text(record)?)
-        .execute(&mut *self.tx)
+        key: MatchKey,
+        values: &[String],
+    ) -> Result<HashMap<String, Uuid>> {
+        if values.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let column = match key {
+            MatchKey::Email => "email_norm",
+            MatchKey::Phone => "phone_norm",
+        };
+        let rows: Vec<(String, Uuid)> = sqlx::query_as(&format!(
+            "SELECT {column}, id FROM web_customers
+              WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY id"
+        ))
+        .bind(json_list(values)?)
+        .fetch_all(&mut *self.tx)
         .await?;
-        Ok(())
+        let mut found = HashMap::with_capacity(rows.len());
+        for (k, id) in rows {
+            found.entry(k).or_insert(id);
+        }
+        Ok(found)
     }
-    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Uuid>> {
-        Ok(sqlx::query_scalar("SELECT id FROM products WHERE sku = ?")
-            .bind(sku)
-            .fetch_optional(&mut *self.tx)
-            .await?)
-    }
-    async fn insert_product(
-        &mut self,
-        id: Uuid,
-        sku: &str,
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO products (id, sku, record) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(sku)
-            .bind(json_text(record)?)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-    async fn order(&mut self, source: &str, number: &str) -> Result<Option<StoredOrder>> {
-        let row = sqlx::query(
-            "SELECT id, content_hash, record FROM web_orders WHERE source = ? AND number = ?",
+    async fn products_by_sku(&mut self, skus: &[String]) -> Result<HashMap<String, Uuid>> {
+        if skus.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(String, Uuid)> = sqlx::query_as(
+            "SELECT sku, id FROM products WHERE sku IN (SELECT value FROM json_each(?))",
         )
-        .bind(source)
-        .bind(number)
-        .fetch_optional(&mut *self.tx)
+        .bind(json_list(skus)?)
+        .fetch_all(&mut *self.tx)
         .await?;
-        row.map(|r| {
-            let text: String = r.get(2);
-            Ok(StoredOrder {
-                id: r.get(0),
-                content_hash: r.get(1),
-                record: serde_json::from_str(&text)
-                    .map_err(|e| ApiError::BadJson(e.to_string()))?,
-            })
-        })
-        .transpose()
+        Ok(rows.into_iter().collect())
     }
-    async fn upsert_order(
+    async fn orders(
         &mut self,
         source: &str,
-        number: &str,
-        id: Uuid,
-        content_hash: &[u8],
-        record: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO web_orders (source, number, id, content_hash, record) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash, record = excluded.record",
+        numbers: &[String],
+    ) -> Result<HashMap<String, StoredOrder>> {
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = sqlx::query(
+            "SELECT number, id, content_hash, record FROM web_orders
+              WHERE source = ? AND number IN (SELECT value FROM json_each(?))",
         )
         .bind(source)
-        .bind(number)
-        .bind(id)
-        .bind(content_hash)
-        .bind(json_text(record)?)
-        .execute(&mut *self.tx)
+        .bind(json_list(numbers)?)
+        .fetch_all(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM web_order_lines WHERE order_id = ?")
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
-        let (customer, lines) = super::order_lines_of(record);
-        for line in lines {
-            sqlx::query(
-                "INSERT INTO web_order_lines (line_id, order_id, customer_id) VALUES (?, ?, ?)
-                 ON CONFLICT (line_id) DO UPDATE SET order_id = excluded.order_id,
-                     customer_id = excluded.customer_id",
-            )
-            .bind(line)
-            .bind(id)
-            .bind(customer)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        rows.into_iter()
+            .map(|r| {
+                let text: String = r.get(3);
+                Ok((
+                    r.get(0),
+                    StoredOrder {
+                        id: r.get(1),
+                        content_hash: r.get(2),
+                        record: serde_json::from_str(&text)
+                            .map_err(|e| ApiError::BadJson(e.to_string()))?,
+                    },
+                ))
+            })
+            .collect()
     }
-    async fn insert_changes(&mut self, changes: &[NewChange]) -> Result<()> {
-        insert_changes_on(&mut self.tx, changes).await?;
+    async fn write(&mut self, w: &ImportWrites) -> Result<()> {
+        let conn = &mut *self.tx;
+        let records = |v: &[&serde_json::Value]| -> Result<Vec<String>> {
+            v.iter().map(|r| json_text(r)).collect()
+        };
+        let texts = records(&w.customers.iter().map(|c| &c.record).collect::<Vec<_>>())?;
+        let customers: Vec<_> = w.customers.iter().zip(&texts).collect();
+        insert_many!(
+            sqlx::Sqlite,
+            conn,
+            "INSERT INTO web_customers (id, email_norm, phone_norm, record) ",
+            "",
+            4,
+            &customers,
+            |mut b, (c, text)| {
+                b.push_bind(c.id)
+                    .push_bind(c.email_norm.as_deref())
+                    .push_bind(c.phone_norm.as_deref())
+                    .push_bind(text.as_str());
+            },
+        );
+        let texts = records(&w.products.iter().map(|p| &p.record).collect::<Vec<_>>())?;
+        let products: Vec<_> = w.products.iter().zip(&texts).collect();
+        insert_many!(
+            sqlx::Sqlite,
+            conn,
+            "INSERT INTO products (id, sku, record) ",
+            "",
+            3,
+            &products,
+            |mut b, (p, text)| {
+                b.push_bind(p.id)
+                    .push_bind(p.sku.as_str())
+                    .push_bind(text.as_str());
+            },
+        );
+        let texts = records(&w.orders.iter().map(|o| &o.record).collect::<Vec<_>>())?;
+        let orders: Vec<_> = w.orders.iter().zip(&texts).collect();
+        insert_many!(
+            sqlx::Sqlite,
+            conn,
+            "INSERT INTO web_orders (source, number, id, content_hash, record) ",
+            " ON CONFLICT (source, number) DO UPDATE SET content_hash = excluded.content_hash,
+                  record = excluded.record",
+            5,
+            &orders,
+            |mut b, (o, text)| {
+                b.push_bind(o.source.as_str())
+                    .push_bind(o.number.as_str())
+                    .push_bind(o.id)
+                    .push_bind(o.content_hash.as_slice())
+                    .push_bind(text.as_str());
+            },
+        );
+        // Each order's lines as it is now (the lines of an updated order
+        // replaced).
+        let ids: Vec<String> = w.orders.iter().map(|o| o.id.simple().to_string()).collect();
+        sqlx::query(
+            "DELETE FROM web_order_lines WHERE order_id IN (SELECT unhex(value) FROM json_each(?))",
+        )
+        .bind(json_list(&ids)?)
+        .execute(&mut *conn)
+        .await?;
+        let lines: Vec<(Uuid, Uuid, Uuid)> = w
+            .orders
+            .iter()
+            .flat_map(|o| {
+                let (customer, lines) = super::order_lines_of(&o.record);
+                lines.into_iter().map(move |l| (l, o.id, customer))
+            })
+            .collect();
+        insert_many!(
+            sqlx::Sqlite,
+            conn,
+            "INSERT INTO web_order_lines (line_id, order_id, customer_id) ",
+            " ON CONFLICT (line_id) DO UPDATE SET order_id = excluded.order_id,
+                  customer_id = excluded.customer_id",
+            3,
+            &lines,
+            |mut b, (line, order, customer)| {
+                b.push_bind(*line).push_bind(*order).push_bind(*customer);
+            },
+        );
+        insert_changes_on(conn, &w.changes).await?;
         Ok(())
     }
     async fn commit(self: Box<Self>) -> Result<()> {
