@@ -36,6 +36,10 @@
 //! says how long it wrote batches and how long it waited for the stream.
 #![allow(clippy::unwrap_used)]
 
+// The allocator of the app, comptoir-ctl and the server binaries.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

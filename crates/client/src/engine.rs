@@ -294,14 +294,42 @@ async fn push_audit(
     }
 }
 
-/// Changes applied per transaction during a bootstrap (each batch is
-/// stored with its cursor: a kill loses at most the batch under way).
-fn bootstrap_batch() -> usize {
-    std::env::var("COMPTOIR_BOOTSTRAP_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(10_000)
+/// How many changes a bootstrap applies per transaction. Each batch is
+/// stored with its cursor (a kill loses at most the batch under way), and
+/// each commit writes again every index page its batch touched: for the
+/// indexes of random keys (contacts by value, orders by number and by
+/// date, dossiers by opening) that is nearly the whole index once it is
+/// larger than a batch, so batches of a fixed size would write a total
+/// that grows with the square of the chain. The batch therefore grows with
+/// what the counter has received: 10,000 changes, then an eighth of
+/// what it holds, up to 50,000 (a batch and the next one read
+/// meanwhile stay within a few hundred megabytes). A kill loses at most an
+/// eighth of what was received. `COMPTOIR_BOOTSTRAP_BATCH` fixes the size
+/// instead (for measurements).
+#[derive(Debug, Clone, Copy)]
+struct BatchSize {
+    fixed: Option<usize>,
+}
+
+impl BatchSize {
+    const FIRST: usize = 10_000;
+    const MAX: usize = 50_000;
+
+    fn from_env() -> BatchSize {
+        BatchSize {
+            fixed: std::env::var("COMPTOIR_BOOTSTRAP_BATCH")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0),
+        }
+    }
+
+    /// The size of the next batch, once the counter has received
+    /// `received` changes.
+    fn after(self, received: usize) -> usize {
+        self.fixed
+            .unwrap_or_else(|| (received / 8).clamp(Self::FIRST, Self::MAX))
+    }
 }
 
 /// Lines of a bootstrap stream read into one batch: its changes and the
@@ -358,7 +386,7 @@ async fn bootstrap(
     let received_before = store.sync_status().await?.received;
     let (header, mut stream) = api.bootstrap(from).await?;
     tracing::info!(total = header.total, after = %header.after, "bootstrap started");
-    let per_batch = bootstrap_batch();
+    let sizes = BatchSize::from_env();
     let mut applied_at = from.to_owned();
     let track = |report: &SyncReport, state: &mut SyncProgress| {
         let elapsed = started.elapsed().as_secs_f64().max(1e-3);
@@ -383,7 +411,7 @@ async fn bootstrap(
     // beyond the write it overlapped (the first batch's read included).
     let (mut writing, mut waiting) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let first_read = Instant::now();
-    let mut next = read_batch(&mut stream, per_batch).await;
+    let mut next = read_batch(&mut stream, sizes.after(received_before as usize)).await;
     waiting += first_read.elapsed();
     loop {
         let ReadBatch {
@@ -402,6 +430,7 @@ async fn bootstrap(
                     let page = apply.await;
                     (page, t.elapsed())
                 };
+                let per_batch = sizes.after(received_before as usize + report.received + changes.len());
                 let timed_read = async {
                     let t = Instant::now();
                     let read = read_batch(&mut stream, per_batch).await;
@@ -432,7 +461,7 @@ async fn bootstrap(
         }
         next = match (end, following) {
             (None, Some(read)) => read,
-            (None, None) => read_batch(&mut stream, per_batch).await,
+            (None, None) => read_batch(&mut stream, sizes.after(received_before as usize + report.received)).await,
             (Some(Ok(e)), _) => {
                 drop(writer);
                 store.finish_bootstrap(&e.cursor, Utc::now()).await?;
@@ -488,5 +517,24 @@ async fn pull(
         if !page.more {
             return Ok(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BatchSize;
+
+    #[test]
+    fn bootstrap_batches_grow_with_what_the_counter_holds() {
+        let grows = BatchSize { fixed: None };
+        let sizes: Vec<usize> = [0, 79_999, 200_000, 400_000, 5_000_000]
+            .into_iter()
+            .map(|n| grows.after(n))
+            .collect();
+        assert_eq!(sizes, vec![10_000, 10_000, 25_000, 50_000, 50_000]);
+        let fixed = BatchSize {
+            fixed: Some(97),
+        };
+        assert_eq!((fixed.after(0), fixed.after(1_000_000)), (97, 97));
     }
 }

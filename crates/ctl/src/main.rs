@@ -6,6 +6,12 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+// mimalloc, as the central server: the sync's JSON decoding is as
+// allocation-heavy as the server's import, where glibc's malloc took 45 %
+// of the time (docs/ARCHITECTURE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -6,6 +6,10 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
+// The server binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::fmt::Write;
 use std::time::Instant;
 

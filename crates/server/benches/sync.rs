@@ -13,6 +13,10 @@
 //! Bounded loops, loopback only; a fresh database is created and dropped.
 #![allow(clippy::unwrap_used)]
 
+// The server binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -38,10 +38,27 @@ pub const WEB_PRODUCT_CATEGORY: &str = "produit web";
 /// Orders per transaction.
 const CHUNK: usize = 500;
 
+/// An order already stored: what an import compares against and keeps.
 pub struct StoredOrder {
     pub id: Uuid,
     pub content_hash: Vec<u8>,
-    pub record: Value,
+    /// Its lines' ids, by position.
+    pub line_ids: Vec<Uuid>,
+}
+
+/// The lines' ids of a stored order record (the rest of it is not read).
+pub(crate) fn line_ids_of(record: &str) -> Result<Vec<Uuid>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: Uuid,
+    }
+    #[derive(serde::Deserialize)]
+    struct Lines {
+        #[serde(default)]
+        lines: Vec<Line>,
+    }
+    let l: Lines = serde_json::from_str(record).map_err(|e| ApiError::BadJson(e.to_string()))?;
+    Ok(l.lines.into_iter().map(|l| l.id).collect())
 }
 
 /// A customer head office matches imports against: its id, its first
@@ -315,17 +332,7 @@ fn plan_one(
     // position): dossiers may already point at them.
     let updated = existing.is_some();
     let (order_id, old_lines): (Uuid, Vec<Uuid>) = match existing {
-        Some(e) => (
-            e.id,
-            e.record["lines"]
-                .as_array()
-                .map(|ls| {
-                    ls.iter()
-                        .filter_map(|l| l["id"].as_str()?.parse().ok())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
+        Some(e) => (e.id, e.line_ids.clone()),
         None => (OrderId::new().0, Vec::new()),
     };
     let customer = customer_for(known, o, writes, totals)?;
@@ -403,6 +410,7 @@ fn plan_one(
         .collect();
     let rec = ImportedOrder { order, shipments };
     let v = to_value(&rec)?;
+    let line_ids = rec.order.lines.iter().map(|l| l.id.0).collect();
     writes.changes.push(server_change(
         KIND_ORDER_IMPORTED,
         order_id,
@@ -417,14 +425,14 @@ fn plan_one(
         number: o.number.clone(),
         id: order_id,
         content_hash: hash.clone(),
-        record: v.clone(),
+        record: v,
     });
     known.orders.insert(
         o.number.clone(),
         StoredOrder {
             id: order_id,
             content_hash: hash,
-            record: v,
+            line_ids,
         },
     );
     Ok(if updated {

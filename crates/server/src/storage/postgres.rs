@@ -742,6 +742,12 @@ impl crate::audit::AuditTx for PgAudit {
     }
 }
 
+/// A line of a stored order, as far as an import reads it.
+#[derive(serde::Deserialize)]
+struct LineId {
+    id: Uuid,
+}
+
 struct PgImport {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
 }
@@ -792,7 +798,7 @@ impl ImportTx for PgImport {
             return Ok(HashMap::new());
         }
         let rows = sqlx::query(
-            "SELECT number, id, content_hash, record FROM web_orders
+            "SELECT number, id, content_hash, record->'lines' FROM web_orders
               WHERE source = $1 AND number = ANY($2)",
         )
         .bind(source)
@@ -802,13 +808,15 @@ impl ImportTx for PgImport {
         Ok(rows
             .into_iter()
             .map(|r| {
-                let record: Json<serde_json::Value> = r.get(3);
+                let lines: Option<Json<Vec<LineId>>> = r.get(3);
                 (
                     r.get(0),
                     StoredOrder {
                         id: r.get(1),
                         content_hash: r.get(2),
-                        record: record.0,
+                        line_ids: lines
+                            .map(|l| l.0.into_iter().map(|l| l.id).collect())
+                            .unwrap_or_default(),
                     },
                 )
             })

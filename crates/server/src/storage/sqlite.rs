@@ -807,14 +807,13 @@ impl ImportTx for SqliteImport {
         .await?;
         rows.into_iter()
             .map(|r| {
-                let text: String = r.get(3);
+                let text: &str = r.get(3);
                 Ok((
                     r.get(0),
                     StoredOrder {
                         id: r.get(1),
                         content_hash: r.get(2),
-                        record: serde_json::from_str(&text)
-                            .map_err(|e| ApiError::BadJson(e.to_string()))?,
+                        line_ids: crate::import::apply::line_ids_of(text)?,
                     },
                 ))
             })
