@@ -430,7 +430,8 @@ async fn bootstrap(
                     let page = apply.await;
                     (page, t.elapsed())
                 };
-                let per_batch = sizes.after(received_before as usize + report.received + changes.len());
+                let per_batch =
+                    sizes.after(received_before as usize + report.received + changes.len());
                 let timed_read = async {
                     let t = Instant::now();
                     let read = read_batch(&mut stream, per_batch).await;
@@ -461,7 +462,13 @@ async fn bootstrap(
         }
         next = match (end, following) {
             (None, Some(read)) => read,
-            (None, None) => read_batch(&mut stream, sizes.after(received_before as usize + report.received)).await,
+            (None, None) => {
+                read_batch(
+                    &mut stream,
+                    sizes.after(received_before as usize + report.received),
+                )
+                .await
+            }
             (Some(Ok(e)), _) => {
                 drop(writer);
                 store.finish_bootstrap(&e.cursor, Utc::now()).await?;
@@ -532,9 +539,7 @@ mod tests {
             .map(|n| grows.after(n))
             .collect();
         assert_eq!(sizes, vec![10_000, 10_000, 25_000, 50_000, 50_000]);
-        let fixed = BatchSize {
-            fixed: Some(97),
-        };
+        let fixed = BatchSize { fixed: Some(97) };
         assert_eq!((fixed.after(0), fixed.after(1_000_000)), (97, 97));
     }
 }
