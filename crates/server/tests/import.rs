@@ -389,6 +389,16 @@ async fn feed_by_kind(
     }
 }
 
+async fn import_file(
+    storage: &dyn comptoir_server::storage::Storage,
+    source: comptoir_server::import::Source,
+    bytes: &[u8],
+) -> comptoir_server::import::ImportReport {
+    comptoir_server::import::run(storage, source, bytes, Default::default())
+        .await
+        .unwrap()
+}
+
 /// More orders than one transaction holds (500 a chunk, each chunk's
 /// customers, products and orders looked up at once): a customer and a
 /// product made in one chunk are the ones the next chunks match — by
@@ -396,7 +406,7 @@ async fn feed_by_kind(
 /// changes nothing; an order repeated in one file is imported, then updated
 /// in place (one order, its ids kept).
 async fn an_import_larger_than_a_transaction(db: Db) {
-    use comptoir_server::import::{self, Source};
+    use comptoir_server::import::Source;
     let storage = db.storage().await;
     let mut csv = String::from(
         "Name,Email,Financial Status,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Created at,\
@@ -421,14 +431,7 @@ async fn an_import_larger_than_a_transaction(db: Db) {
     }
     // The last chunk: no e-mail, client 7's phone in international form.
     csv.push_str(&row(21_200, "", "+33 6 12 34 00 07", 7));
-    let report = import::run(
-        storage.as_ref(),
-        Source::ShopifyCsv,
-        csv.as_bytes(),
-        Default::default(),
-    )
-    .await
-    .unwrap();
+    let report = import_file(storage.as_ref(), Source::ShopifyCsv, csv.as_bytes()).await;
     let t = &report.totals;
     assert_eq!(
         (
@@ -478,14 +481,7 @@ async fn an_import_larger_than_a_transaction(db: Db) {
         .values()
         .all(|o| customers.contains(o["customer_id"].as_str().unwrap())));
 
-    let again = import::run(
-        storage.as_ref(),
-        Source::ShopifyCsv,
-        csv.as_bytes(),
-        Default::default(),
-    )
-    .await
-    .unwrap();
+    let again = import_file(storage.as_ref(), Source::ShopifyCsv, csv.as_bytes()).await;
     assert_eq!((again.totals.skipped, again.totals.imported), (1_201, 0));
 
     // WooCommerce: order 4821 again at the end of the file, its address
@@ -497,14 +493,7 @@ async fn an_import_larger_than_a_transaction(db: Db) {
     again["billing"]["address_1"] = "14 rue Paul Bert".into();
     woo.as_array_mut().unwrap().push(again);
     let bytes = serde_json::to_vec(&woo).unwrap();
-    let report = import::run(
-        storage.as_ref(),
-        Source::WoocommerceJson,
-        &bytes,
-        Default::default(),
-    )
-    .await
-    .unwrap();
+    let report = import_file(storage.as_ref(), Source::WoocommerceJson, &bytes).await;
     let outcomes: Vec<(usize, comptoir_server::import::LineOutcome)> =
         report.lines.iter().map(|l| (l.line, l.outcome)).collect();
     use comptoir_server::import::LineOutcome::*;

@@ -108,6 +108,16 @@ pub enum MatchKey {
     Phone,
 }
 
+impl MatchKey {
+    /// The column of `web_customers` holding the key.
+    pub fn column(self) -> &'static str {
+        match self {
+            MatchKey::Email => "email_norm",
+            MatchKey::Phone => "phone_norm",
+        }
+    }
+}
+
 /// The queries an import needs, inside one transaction: lookups of a whole
 /// chunk's keys at once, then its writes at once.
 #[async_trait]

@@ -316,6 +316,30 @@ pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (30_000 / columns.max(1)).clamp(1, 2_000)
 }
 
+/// The `web_order_lines` rows of orders about to be written: (line,
+/// order, customer).
+pub(crate) fn order_line_rows(
+    orders: &[crate::import::apply::OrderRow],
+) -> Vec<(Uuid, Uuid, Uuid)> {
+    orders
+        .iter()
+        .flat_map(|o| {
+            let (customer, lines) = order_lines_of(&o.record);
+            lines.into_iter().map(move |l| (l, o.id, customer))
+        })
+        .collect()
+}
+
+/// (key, id) rows in id order, as a map to the first (oldest) id of each
+/// key.
+pub(crate) fn first_by_key(rows: Vec<(String, Uuid)>) -> std::collections::HashMap<String, Uuid> {
+    let mut found = std::collections::HashMap::with_capacity(rows.len());
+    for (k, id) in rows {
+        found.entry(k).or_insert(id);
+    }
+    found
+}
+
 /// Opens (and migrates) the configured backend.
 pub async fn open(backend: &Backend) -> Result<Arc<dyn Storage>> {
     match backend {

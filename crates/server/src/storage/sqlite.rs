@@ -760,10 +760,7 @@ impl ImportTx for SqliteImport {
         if values.is_empty() {
             return Ok(HashMap::new());
         }
-        let column = match key {
-            MatchKey::Email => "email_norm",
-            MatchKey::Phone => "phone_norm",
-        };
+        let column = key.column();
         let rows: Vec<(String, Uuid)> = sqlx::query_as(&format!(
             "SELECT {column}, id FROM web_customers
               WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY id"
@@ -771,11 +768,7 @@ impl ImportTx for SqliteImport {
         .bind(json_list(values)?)
         .fetch_all(&mut *self.tx)
         .await?;
-        let mut found = HashMap::with_capacity(rows.len());
-        for (k, id) in rows {
-            found.entry(k).or_insert(id);
-        }
-        Ok(found)
+        Ok(first_by_key(rows))
     }
     async fn products_by_sku(&mut self, skus: &[String]) -> Result<HashMap<String, Uuid>> {
         if skus.is_empty() {
@@ -882,14 +875,7 @@ impl ImportTx for SqliteImport {
         .bind(json_list(&ids)?)
         .execute(&mut *conn)
         .await?;
-        let lines: Vec<(Uuid, Uuid, Uuid)> = w
-            .orders
-            .iter()
-            .flat_map(|o| {
-                let (customer, lines) = super::order_lines_of(&o.record);
-                lines.into_iter().map(move |l| (l, o.id, customer))
-            })
-            .collect();
+        let lines = order_line_rows(&w.orders);
         insert_many!(
             sqlx::Sqlite,
             conn,
